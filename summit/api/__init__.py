@@ -1,0 +1,6 @@
+"""JSON API under /api/v1 (see shared/api-contract.md)."""
+from flask import Blueprint
+
+api_bp = Blueprint("api", __name__)
+
+from . import errors, public  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,49 @@
+"""Rows as the contract's JSON shapes (times ISO 8601 with the summit's offset)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..models import ProgrammeItem, Summit
+from ..services.agenda import RouteAvailability
+
+
+def iso(moment: datetime | None, summit: Summit) -> str | None:
+    return moment.astimezone(summit.zone).isoformat() if moment else None
+
+
+def both(row, field: str) -> dict:
+    return {"zh": getattr(row, f"{field}_zh"), "en": getattr(row, f"{field}_en")}
+
+
+def agenda_item(item: ProgrammeItem, summit: Summit, lang: str) -> dict:
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "title": both(item, "title"),
+        "starts_at": iso(item.starts_at, summit),
+        "ends_at": iso(item.ends_at, summit),
+        # The contract's venue is one string: the room in the asker's language.
+        "venue": getattr(item, f"venue_{lang}") or item.venue_en or item.venue_zh,
+        "venue_names": both(item, "venue"),
+        "description": both(item, "description"),
+        "cancelled": item.cancelled,
+        "revision": item.revision,
+    }
+
+
+def route(availability: RouteAvailability, summit: Summit) -> dict:
+    r = availability.route
+    return {
+        "id": r.id,
+        "code": r.code,
+        "name": both(r, "name"),
+        "stops": [{"zh": stop.get("zh", ""), "en": stop.get("en", "")} for stop in r.stops],
+        "capacity": r.capacity,
+        "confirmed": r.confirmed,
+        "remaining": r.remaining,
+        "waitlisted": availability.waitlisted,
+        "note": both(r, "note"),
+        "departs_at": iso(r.departs_at, summit),
+        "returns_at": iso(r.returns_at, summit),
+        "meeting_point": both(r, "meeting_point"),
+    }

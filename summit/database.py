@@ -1,0 +1,52 @@
+"""Engine set-up that the business rules rely on.
+
+SQLite: WAL (readers never block the writer), a generous busy timeout (writers
+queue instead of failing), foreign keys on, and the driver's own implicit
+transactions switched off so that we emit BEGIN ourselves: a service that
+needs the write lock up front asks for ``BEGIN IMMEDIATE`` through
+``write_transaction()``.  Without that, two SQLite transactions could both read
+"one seat left" before either writes.
+"""
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import db
+
+SQLITE_BEGIN_OPTION = "summit_sqlite_begin"
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def write_transaction() -> None:
+    """Start the session's transaction as a writer.
+
+    Call first in a service that reads and then writes shared state.  On SQLite
+    this takes the database write lock now (BEGIN IMMEDIATE), so the read is
+    already serialised; on PostgreSQL the service takes row locks itself
+    (SELECT … FOR UPDATE), and this only makes sure no stale read transaction is
+    carried in from the caller.
+    """
+    session = db.session
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})

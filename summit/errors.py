@@ -1,0 +1,35 @@
+"""App-wide error handling: JSON under /api/, a friendly bilingual page elsewhere."""
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .api.errors import HTTP_CODES, error_response
+from .services.errors import NotFound as ServiceNotFound
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        status = exc.code or 500
+        if _wants_json():
+            return error_response(status, HTTP_CODES.get(status, "error"), exc.description or exc.name)
+        return render_template("errors/error.html", status=status, summit=None), status
+
+    @app.errorhandler(ServiceNotFound)
+    def _no_summit(exc: ServiceNotFound):
+        if _wants_json():
+            return error_response(404, exc.code, str(exc))
+        return render_template("errors/error.html", status=404, summit=None, detail=str(exc)), 404
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # Log with the traceback; show the visitor a calm page, never the trace.
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if _wants_json():
+            return error_response(500, "internal_error", "Something went wrong on our side.")
+        return render_template("errors/error.html", status=500, summit=None), 500

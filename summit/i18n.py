@@ -1,0 +1,50 @@
+"""Language of a page: the delegate's explicit choice, else the browser's, else English."""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import get_locale
+
+LOCALES = ("zh", "en")
+LANG_COOKIE = "summit_lang"
+
+
+def select_locale() -> str:
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in LOCALES:
+        return chosen
+    return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def select_timezone() -> str:
+    # Every time on every page is Beijing time (the summit's zone), whatever the
+    # server's TZ and the visitor's; the pages say so next to the times.
+    from .services.errors import NotFound
+    from .services.summits import current_summit
+
+    try:
+        return current_summit().timezone
+    except NotFound:  # no summit seeded yet: still render
+        return "Asia/Shanghai"
+
+
+def lang() -> str:
+    return str(get_locale() or "en")[:2]
+
+
+def pick(row, field: str) -> str:
+    """The field in the page's language, falling back to the other one when empty."""
+    first, second = ("zh", "en") if lang() == "zh" else ("en", "zh")
+    return getattr(row, f"{field}_{first}") or getattr(row, f"{field}_{second}")
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def remember_language(response):
+        # ?lang=… on any page switches the language and keeps it for the next pages.
+        chosen = request.args.get("lang")
+        if chosen in LOCALES and request.cookies.get(LANG_COOKIE) != chosen:
+            response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                                secure=app.config["SESSION_COOKIE_SECURE"], httponly=True)
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+        return response

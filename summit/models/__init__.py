@@ -1,0 +1,12 @@
+"""Tables, and the invariants the database holds for us."""
+from .account import ROLES, ApiToken, AuditEntry, ConsoleUser
+from .delegate import CATEGORIES, LANGUAGES, Delegate, RouteBooking
+from .summit import PROGRAMME_KINDS, ProgrammeItem, SeedRecord, Summit, VisitRoute
+from .types import utcnow
+
+__all__ = [
+    "ROLES", "ApiToken", "AuditEntry", "ConsoleUser",
+    "CATEGORIES", "LANGUAGES", "Delegate", "RouteBooking",
+    "PROGRAMME_KINDS", "ProgrammeItem", "SeedRecord", "Summit", "VisitRoute",
+    "utcnow",
+]

@@ -1,0 +1,112 @@
+"""Delegates and their place on a technical-visit route."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+CATEGORIES = ("government", "international_organisation", "enterprise", "academia", "media", "other")
+LANGUAGES = ("zh", "en")
+
+# Lengths the form, the API and the badge layout all agree on.
+NAME_MAX = 100
+NATIVE_NAME_MAX = 100
+EMAIL_MAX = 254
+ORGANISATION_MAX = 200
+JOB_TITLE_MAX = 150
+NEEDS_MAX = 500
+PHONE_MAX = 40
+
+
+class Delegate(db.Model):
+    __tablename__ = "delegate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summit_id: Mapped[int] = mapped_column(ForeignKey("summit.id", ondelete="CASCADE"))
+    #: "registered" or "cancelled"; a cancelled row is kept for the organisers' record
+    status: Mapped[str] = mapped_column(String(12), default="registered")
+    given_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    family_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    #: the name in the delegate's own script, any Unicode (NFC)
+    native_name: Mapped[str] = mapped_column(String(NATIVE_NAME_MAX), default="")
+    #: stored lower-cased, so uniqueness is case-insensitive on every database
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    organisation: Mapped[str] = mapped_column(String(ORGANISATION_MAX))
+    job_title: Mapped[str] = mapped_column(String(JOB_TITLE_MAX), default="")
+    #: ISO 3166-1 alpha-2
+    country: Mapped[str] = mapped_column(String(2))
+    category: Mapped[str] = mapped_column(String(32))
+    phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="")
+    banquet: Mapped[bool] = mapped_column(default=False)
+    dietary_needs: Mapped[str] = mapped_column(Text, default="")
+    accessibility_needs: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: sha256 of the self-service secret; the secret itself is only ever in the delegate's link
+    manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: sha256 of the calendar feed secret (separate, so it can be revoked alone)
+    calendar_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("console_user.id", ondelete="SET NULL"))
+    badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    badge_print_count: Mapped[int] = mapped_column(default=0)
+
+    booking: Mapped["RouteBooking | None"] = relationship(
+        back_populates="delegate", uselist=False, passive_deletes=True
+    )
+
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lower"),
+        CheckConstraint("status IN ('registered','cancelled')", name="status_known"),
+        CheckConstraint(
+            "category IN ('government','international_organisation','enterprise','academia','media','other')",
+            name="category_known",
+        ),
+        CheckConstraint("language IN ('zh','en')", name="language_known"),
+        CheckConstraint("length(country) = 2", name="country_alpha2"),
+        CheckConstraint("badge_print_count >= 0", name="print_count_non_negative"),
+        # One live registration per email and summit; a cancelled one may register again.
+        Index(
+            "uq_delegate_live_email", "summit_id", "email", unique=True,
+            sqlite_where=text("status = 'registered'"), postgresql_where=text("status = 'registered'"),
+        ),
+        Index("ix_delegate_summit_family", "summit_id", "family_name"),
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class RouteBooking(db.Model):
+    """A delegate's place on a route: confirmed, or waiting in line.
+
+    At most one per delegate (the unique delegate_id): a delegate holds one route.
+    The waiting line is ordered by id, i.e. by when the delegate joined it.
+    """
+
+    __tablename__ = "route_booking"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegate_id: Mapped[int] = mapped_column(
+        ForeignKey("delegate.id", ondelete="CASCADE"), unique=True
+    )
+    route_id: Mapped[int] = mapped_column(ForeignKey("visit_route.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    delegate: Mapped[Delegate] = relationship(back_populates="booking")
+    route = relationship("VisitRoute")
+
+    __table_args__ = (
+        CheckConstraint("status IN ('confirmed','waitlisted')", name="status_known"),
+        Index("ix_route_booking_route_status", "route_id", "status", "id"),
+    )

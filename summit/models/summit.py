@@ -1,0 +1,144 @@
+"""The summit, its programme and its technical-visit routes."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+PROGRAMME_KINDS = ("opening", "ministerial", "thematic", "banquet", "visit", "other")
+
+
+class Summit(db.Model):
+    __tablename__ = "summit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: stable key of the summit definition (e.g. ``gstf-2024``); one row per edition
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    short_name_zh: Mapped[str] = mapped_column(String(60), default="")
+    short_name_en: Mapped[str] = mapped_column(String(60), default="")
+    theme_zh: Mapped[str] = mapped_column(String(200), default="")
+    theme_en: Mapped[str] = mapped_column(String(200), default="")
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    #: IANA zone the programme is held in; all times are shown in it
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    city_zh: Mapped[str] = mapped_column(String(100), default="")
+    city_en: Mapped[str] = mapped_column(String(100), default="")
+    venue_zh: Mapped[str] = mapped_column(String(200), default="")
+    venue_en: Mapped[str] = mapped_column(String(200), default="")
+    organiser_zh: Mapped[str] = mapped_column(String(200), default="")
+    organiser_en: Mapped[str] = mapped_column(String(200), default="")
+    host_zh: Mapped[str] = mapped_column(String(200), default="")
+    host_en: Mapped[str] = mapped_column(String(200), default="")
+
+    items: Mapped[list["ProgrammeItem"]] = relationship(
+        back_populates="summit", order_by="ProgrammeItem.starts_at, ProgrammeItem.position"
+    )
+    routes: Mapped[list["VisitRoute"]] = relationship(
+        back_populates="summit", order_by="VisitRoute.code"
+    )
+
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates_ordered"),)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class ProgrammeItem(db.Model):
+    __tablename__ = "programme_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summit_id: Mapped[int] = mapped_column(ForeignKey("summit.id", ondelete="CASCADE"))
+    #: the item's key in the summit definition file; NULL for items made in the console
+    seed_key: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))
+    title_zh: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))
+    description_zh: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    venue_zh: Mapped[str] = mapped_column(String(200), default="")
+    venue_en: Mapped[str] = mapped_column(String(200), default="")
+    #: tie-break for items that start together
+    position: Mapped[int] = mapped_column(default=0)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    #: bumped on every edit; calendars publish it as SEQUENCE
+    revision: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    summit: Mapped[Summit] = relationship(back_populates="items")
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('opening','ministerial','thematic','banquet','visit','other')", name="kind_known"
+        ),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("revision >= 0", name="revision_non_negative"),
+        UniqueConstraint("summit_id", "seed_key", name="uq_programme_item_seed_key"),
+        Index("ix_programme_item_summit_start", "summit_id", "starts_at"),
+    )
+
+
+class VisitRoute(db.Model):
+    __tablename__ = "visit_route"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summit_id: Mapped[int] = mapped_column(ForeignKey("summit.id", ondelete="CASCADE"))
+    #: R1…R4 for GSTF 2024
+    code: Mapped[str] = mapped_column(String(16))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    #: ordered list of {"zh": …, "en": …}
+    stops: Mapped[list] = mapped_column(JSON, default=list)
+    #: e.g. the concept note's "视情微调" on route 4
+    note_zh: Mapped[str] = mapped_column(String(300), default="")
+    note_en: Mapped[str] = mapped_column(String(300), default="")
+    departs_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    returns_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    meeting_point_zh: Mapped[str] = mapped_column(String(200), default="")
+    meeting_point_en: Mapped[str] = mapped_column(String(200), default="")
+    capacity: Mapped[int] = mapped_column(default=0)
+    #: confirmed places, kept by the registration service in the same transaction
+    #: as the booking rows; the CHECK below is the last line against overbooking
+    confirmed: Mapped[int] = mapped_column(default=0)
+    revision: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    summit: Mapped[Summit] = relationship(back_populates="routes")
+
+    __table_args__ = (
+        UniqueConstraint("summit_id", "code", name="uq_visit_route_code"),
+        CheckConstraint("capacity >= 0", name="capacity_non_negative"),
+        CheckConstraint("confirmed >= 0", name="confirmed_non_negative"),
+        CheckConstraint("confirmed <= capacity", name="never_overbooked"),
+        CheckConstraint("returns_at IS NULL OR departs_at IS NULL OR returns_at > departs_at",
+                        name="returns_after_departure"),
+    )
+
+    @property
+    def remaining(self) -> int:
+        return max(self.capacity - self.confirmed, 0)
+
+
+class SeedRecord(db.Model):
+    """What `flask seed` last wrote for one row, to tell an organiser's edit from our own."""
+
+    __tablename__ = "seed_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summit_id: Mapped[int] = mapped_column(ForeignKey("summit.id", ondelete="CASCADE"))
+    #: "summit", "item:<key>" or "route:<code>"
+    key: Mapped[str] = mapped_column(String(80))
+    #: hash of the seeded values; a row whose values no longer hash to it was edited
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("summit_id", "key", name="uq_seed_record_key"),)

@@ -1,0 +1,1 @@
+"""HTML faces of the app: public pages, delegate self-service, console."""

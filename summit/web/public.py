@@ -1,0 +1,44 @@
+"""Public pages: home, programme, routes."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from ..i18n import LANG_COOKIE, LOCALES
+from ..services import agenda
+from ..services.summits import current_summit
+
+public_bp = Blueprint("public", __name__)
+
+
+@public_bp.get("/")
+def home():
+    summit = current_summit()
+    return render_template(
+        "public/home.html", summit=summit,
+        days=agenda.programme_by_day(summit), routes=agenda.routes_with_availability(summit),
+    )
+
+
+@public_bp.get("/agenda")
+def agenda_page():
+    summit = current_summit()
+    return render_template("public/agenda.html", summit=summit, days=agenda.programme_by_day(summit))
+
+
+@public_bp.get("/routes")
+def routes_page():
+    summit = current_summit()
+    return render_template("public/routes.html", summit=summit, routes=agenda.routes_with_availability(summit))
+
+
+@public_bp.get("/language/<code>")
+def switch_language(code: str):
+    """The language switch for clients without the ?lang= link (kept for bookmarks)."""
+    target = request.args.get("next", "")
+    # Only same-site paths: never an open redirect.
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for("public.home")
+    response = redirect(target)
+    if code in LOCALES:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,28 @@
+"""What every template can use: the page's language, bilingual fields, Beijing times."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app
+from flask_babel import format_date, format_time
+
+from ..i18n import LOCALES, lang, pick
+
+
+def day_label(day: date) -> str:
+    # "2024年9月25日星期三" / "Wednesday 25 September 2024"
+    return format_date(day, "full" if lang() == "zh" else "EEEE d MMMM y")
+
+
+def clock(moment: datetime | None) -> str:
+    """HH:mm in the summit's zone (Flask-Babel's zone is the summit's, see i18n)."""
+    return format_time(moment, "HH:mm") if moment else ""
+
+
+def has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(lang=lang, pick=pick, LOCALES=LOCALES, has_endpoint=has_endpoint)
+    app.jinja_env.filters.update(day_label=day_label, clock=clock)
