@@ -1,8 +1,18 @@
-"""Who is asking: console sessions (Flask-Login) and API bearer tokens."""
+"""Who is asking, and may they: console sessions (Flask-Login) and API bearer tokens.
+
+Every console page and console API call names the role it needs with one of the
+two decorators below; nothing else decides access.
+"""
 from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g, request
+from flask_login import current_user, login_required
 
 from .extensions import db, login_manager
 from .models import ConsoleUser
+from .services.accounts import user_for_token
 
 
 @login_manager.user_loader
@@ -10,3 +20,46 @@ def load_user(user_id: str) -> ConsoleUser | None:
     if not user_id.isdigit():
         return None
     return db.session.get(ConsoleUser, int(user_id))
+
+
+def bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def api_requires(role: str):
+    """API views: 401 without a valid token, 403 when the account's role is too low."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = user_for_token(bearer_token())
+            if user is None:
+                abort(401, "a valid API token is required (Authorization: Bearer …)")
+            if not user.has_role(role):
+                abort(403, f"this call needs the {role} role")
+            g.api_user = user
+            return view(*args, **kwargs)
+
+        wrapped.required_role = role
+        return wrapped
+
+    return decorate
+
+
+def console_requires(role: str):
+    """Console pages: the login page for visitors, 403 for a role too low."""
+
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_role = role
+        return wrapped
+
+    return decorate

@@ -1,6 +1,7 @@
 """`flask --app summit …` commands."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -26,3 +27,35 @@ def init_app(app: Flask) -> None:
                    f"{len(report.kept_edited)} kept as edited, {len(report.kept_deleted)} kept deleted")
         for key in report.kept_edited:
             click.echo(f"  kept (edited by an organiser): {key}")
+
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--role", type=click.Choice(["organiser", "staff"]), required=True)
+    @click.option("--password-stdin", is_flag=True, required=True,
+                  help="Read the password from standard input (never from the command line).")
+    def create_user(email: str, role: str, password_stdin: bool):
+        """Create or update a console account."""
+        from .services.accounts import save_user
+
+        password = sys.stdin.readline().rstrip("\r\n")
+        try:
+            user = save_user(email, role, password)
+        except ServiceError as exc:
+            db.session.rollback()
+            details = "; ".join(f"{k}: {', '.join(v)}" for k, v in getattr(exc, "errors", {}).items())
+            raise click.ClickException(details or str(exc)) from exc
+        click.echo(f"{user.email}: {user.role}")
+
+    @app.cli.command("create-token")
+    @click.argument("email")
+    @click.option("--label", default="", help="What the token is for (shown in the console).")
+    def create_token(email: str, label: str):
+        """Print a new API token for the account (the last line is the token alone)."""
+        from .services.accounts import issue_token
+
+        try:
+            _, token = issue_token(email, label or "command line")
+        except ServiceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"API token for {email} (shown once; store it now):", err=True)
+        click.echo(token)

@@ -1,0 +1,68 @@
+"""Console accounts and API tokens: the command line, hashing, throttling, revocation."""
+from __future__ import annotations
+
+import pytest
+
+from summit.extensions import db
+from summit.models import ApiToken, ConsoleUser
+from summit.services import accounts
+from summit.services.errors import ValidationFailed
+
+
+def create_user(app, email="Ops@Example.org", role="organiser", password="correct horse battery"):
+    return app.test_cli_runner().invoke(args=["create-user", email, "--role", role, "--password-stdin"],
+                                        input=password + "\n")
+
+
+def test_create_user_reads_the_password_from_stdin_and_hashes_it(app):
+    result = create_user(app)
+    assert result.exit_code == 0, result.output
+    user = db.session.scalars(db.select(ConsoleUser)).one()
+    assert user.email == "ops@example.org" and user.role == "organiser"
+    assert "correct horse" not in user.password_hash and user.password_hash.startswith("scrypt:")
+    # Running it again updates the role and password instead of failing.
+    assert create_user(app, role="staff", password="another long secret").exit_code == 0
+    db.session.expire_all()
+    assert db.session.scalars(db.select(ConsoleUser)).one().role == "staff"
+    assert accounts.authenticate("OPS@example.org", "another long secret").id == user.id
+
+
+def test_create_user_refuses_a_short_password_with_a_reason(app):
+    result = create_user(app, password="short")
+    assert result.exit_code != 0 and "at least 10 characters" in result.output
+    assert db.session.query(ConsoleUser).count() == 0
+
+
+def test_create_token_prints_the_token_alone_on_its_last_line_and_stores_its_hash(app):
+    create_user(app)
+    result = app.test_cli_runner().invoke(args=["create-token", "ops@example.org"])
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip().splitlines()[-1]
+    assert len(token) >= 40 and " " not in token
+    row = db.session.scalars(db.select(ApiToken)).one()
+    assert row.token_hash != token and accounts.user_for_token(token).email == "ops@example.org"
+    assert app.test_cli_runner().invoke(args=["create-token", "nobody@example.org"]).exit_code != 0
+
+
+def test_login_locks_after_repeated_failures(app):
+    accounts.save_user("desk@example.org", "staff", "a long enough password")
+    for _ in range(accounts.MAX_FAILED_LOGINS):
+        with pytest.raises(accounts.BadCredentials):
+            accounts.authenticate("desk@example.org", "wrong password!")
+    with pytest.raises(accounts.LoginLocked):
+        accounts.authenticate("desk@example.org", "a long enough password")
+
+
+def test_revoked_token_stops_working(app):
+    accounts.save_user("desk@example.org", "staff", "a long enough password")
+    row, token = accounts.issue_token("desk@example.org")
+    assert accounts.user_for_token(token) is not None
+    accounts.revoke_token(row.id)
+    assert accounts.user_for_token(token) is None
+    assert accounts.user_for_token("") is None and accounts.user_for_token("x" * 5000) is None
+
+
+def test_role_is_validated(app):
+    with pytest.raises(ValidationFailed) as info:
+        accounts.save_user("a@example.org", "admin", "a long enough password")
+    assert "role" in info.value.errors
