@@ -101,7 +101,7 @@ def upgrade():
     sa.Column('language', sa.String(length=2), nullable=False),
     sa.Column('consent_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('manage_token_hash', sa.String(length=64), nullable=False),
-    sa.Column('calendar_token_hash', sa.String(length=64), nullable=False),
+    sa.Column('calendar_token_version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
@@ -118,7 +118,6 @@ def upgrade():
     sa.ForeignKeyConstraint(['checked_in_by_id'], ['console_user.id'], name=op.f('fk_delegate_checked_in_by_id_console_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['summit_id'], ['summit.id'], name=op.f('fk_delegate_summit_id_summit'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_delegate')),
-    sa.UniqueConstraint('calendar_token_hash', name=op.f('uq_delegate_calendar_token_hash')),
     sa.UniqueConstraint('manage_token_hash', name=op.f('uq_delegate_manage_token_hash'))
     )
     with op.batch_alter_table('delegate', schema=None) as batch_op:

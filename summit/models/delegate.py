@@ -48,8 +48,8 @@ class Delegate(db.Model):
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: sha256 of the self-service secret; the secret itself is only ever in the delegate's link
     manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    #: sha256 of the calendar feed secret (separate, so it can be revoked alone)
-    calendar_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the calendar feed URL is a signed (delegate id, version); bumping the version revokes it
+    calendar_token_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
