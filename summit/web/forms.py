@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from pypinyin import lazy_pinyin
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from ..i18n import lang
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
@@ -43,9 +44,9 @@ def country_name(code: str) -> str:
     return dict(_countries(lang())).get(code, code)
 
 
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[SelectChoice]:
     """ISO 3166-1 countries and regions, named and sorted in the page's language."""
-    return [("", _l("Choose…")), *_countries(lang())]
+    return [SelectChoice("", _l("Choose…")), *(SelectChoice(code, name) for code, name in _countries(lang()))]
 
 
 def length(limit: int) -> dict:
@@ -60,12 +61,13 @@ class DetailsForm(FlaskForm):
     organisation = StringField(_l("Organisation"), render_kw={**length(ORGANISATION_MAX), "autocomplete": "organization", "dir": "auto"})
     job_title = StringField(_l("Job title"), render_kw={**length(JOB_TITLE_MAX), "autocomplete": "organization-title", "dir": "auto"})
     country = SelectField(_l("Country or region"), validate_choice=False, render_kw={"autocomplete": "country"})
-    category = RadioField(_l("Category"), choices=list(CATEGORY_LABELS.items()), validate_choice=False)
+    category = RadioField(_l("Category"), choices=[SelectChoice(k, v) for k, v in CATEGORY_LABELS.items()],
+                          validate_choice=False)
     phone = StringField(_l("Mobile phone (for the visit day)"), render_kw={**length(PHONE_MAX), "autocomplete": "tel", "inputmode": "tel"})
     banquet = BooleanField(_l("I will attend the welcome banquet on 25 September"))
     dietary_needs = TextAreaField(_l("Dietary requirements"), render_kw={**length(NEEDS_MAX), "rows": 2, "dir": "auto"})
     accessibility_needs = TextAreaField(_l("Accessibility needs"), render_kw={**length(NEEDS_MAX), "rows": 2, "dir": "auto"})
-    language = RadioField(_l("Language of correspondence"), choices=[("zh", "中文"), ("en", "English")],
+    language = RadioField(_l("Language of correspondence"), choices=[SelectChoice("zh", "中文"), SelectChoice("en", "English")],
                           validate_choice=False)
 
     def fill_choices(self) -> None:
