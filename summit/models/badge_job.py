@@ -1,0 +1,40 @@
+"""A batch of badges rendered outside the web request."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+BADGE_JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class BadgeJob(db.Model):
+    __tablename__ = "badge_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summit_id: Mapped[int] = mapped_column(ForeignKey("summit.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    #: badges in the batch, fixed when the job is made (the selection is resolved then)
+    total: Mapped[int] = mapped_column(default=0)
+    #: badges rendered so far; the console's progress bar is done / total
+    done: Mapped[int] = mapped_column(default=0)
+    #: {"selection", "category", "route_id", "sort", "layout", "ids": [delegate ids in print order]}
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: the finished PDF, relative to the instance folder
+    result_path: Mapped[str | None] = mapped_column(String(255))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("console_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by = relationship("ConsoleUser")
+
+    __table_args__ = (
+        CheckConstraint("status IN ('queued','running','done','failed')", name="status_known"),
+        CheckConstraint("done >= 0 AND done <= total", name="done_within_total"),
+    )
