@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..models import ProgrammeItem, Summit
+from ..models import Delegate, ProgrammeItem, Summit
 from ..services.agenda import RouteAvailability
 from ..services.places import waitlist_position
 
@@ -59,4 +59,20 @@ def route_place(booking) -> dict | None:
         "status": booking.status,
         "waitlist_position": waitlist_position(booking),
         "code": booking.route.code,
+    }
+
+
+def delegate(d: Delegate, summit: Summit) -> dict:
+    """A delegate as GET /api/v1/delegates lists one."""
+    return {
+        "id": d.id,
+        "given_name": d.given_name,
+        "family_name": d.family_name,
+        "native_name": d.native_name,
+        "email": d.email,
+        "organisation": d.organisation,
+        "country": d.country,
+        "category": d.category,
+        "route": route_place(d.booking),
+        "checked_in_at": iso(d.checked_in_at, summit),
     }

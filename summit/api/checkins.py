@@ -1,0 +1,32 @@
+"""POST /api/v1/checkins: a scanner at the door checks a badge in."""
+from __future__ import annotations
+
+from flask import g, request
+from flask import jsonify
+
+from ..auth import api_requires
+from ..services.checkin import AlreadyCheckedIn, check_in
+from ..services.errors import ValidationFailed
+from ..services.summits import current_summit
+from . import api_bp, serialise
+from .errors import error_response
+
+
+@api_bp.post("/checkins")
+@api_requires("staff")
+def post_checkin():
+    body = request.get_json(silent=True)
+    code = body.get("code") if isinstance(body, dict) else None
+    if not isinstance(code, str) or not code.strip():
+        raise ValidationFailed({"code": ["the badge's check-in code (a string) is required"]})
+    summit = current_summit()
+    try:
+        delegate = check_in(code, g.api_user)
+    except AlreadyCheckedIn as exc:
+        return error_response(
+            409, exc.code, str(exc),
+            checked_in_at=serialise.iso(exc.checked_in_at, summit),
+            checked_in_by=exc.checked_in_by.email if exc.checked_in_by else None,
+            delegate=serialise.delegate(exc.delegate, summit))
+    return jsonify(delegate=serialise.delegate(delegate, summit),
+                   checked_in_at=serialise.iso(delegate.checked_in_at, summit))

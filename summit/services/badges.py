@@ -1,0 +1,298 @@
+"""Delegate badges as print-ready PDF: what goes on a badge, and rendering it.
+
+``render_badges(delegates, layout)`` is the one way a badge is made, for one
+badge on demand, the API, and batch jobs alike.  Text is placed by the Jinja
+template (autoescaped: a name is always text, never markup); type sizes are
+chosen here so the longest name the form accepts still fits the badge.
+"""
+from __future__ import annotations
+
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import segno
+from babel import Locale
+from babel.dates import format_date, format_interval
+from flask import current_app, render_template
+from sqlalchemy import update
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Delegate, RouteBooking, Summit, utcnow
+from .badge_layouts import DEFAULT_LAYOUT, LAYOUTS, Layout
+from .badge_renderer import BadgeRenderer, merge_pdfs
+from .checkin_codes import checkin_code
+from .errors import ValidationFailed
+
+#: badges rendered by one WeasyPrint call: big enough to amortise the per-document
+#: cost, small enough that memory stays flat whatever the batch size
+CHUNK_SIZE = 50
+
+CATEGORY_LABELS = {
+    "government": ("政府", "Government"),
+    "international_organisation": ("国际组织", "International organisation"),
+    "enterprise": ("企业", "Enterprise"),
+    "academia": ("学术与智库", "Academia & think tank"),
+    "media": ("媒体", "Media"),
+    "other": ("其他", "Other"),
+}
+
+# "Country or region": the summit's host uses these names for these three.
+REGION_NAMES = {
+    "TW": ("中国台湾", "Taiwan, China"),
+    "HK": ("中国香港", "Hong Kong, China"),
+    "MO": ("中国澳门", "Macao, China"),
+}
+
+
+@dataclass(frozen=True)
+class BadgeView:
+    """Everything printed on one badge, already chosen and sized."""
+
+    delegate_id: int
+    given_name: str
+    family_name: str
+    name_pt: float
+    native_name: str
+    native_lang: str
+    native_dir: str
+    native_pt: float
+    organisation: str
+    organisation_pt: float
+    country_en: str
+    country_zh: str
+    category: str
+    category_zh: str
+    category_en: str
+    route_code: str | None
+    qr_svg: str
+
+
+# ---------------------------------------------------------------- text fitting
+
+# Average advance of one character, in em, by script (conservative: a name
+# estimated too wide only gets a slightly smaller size; one estimated too narrow
+# would wrap onto more lines than the layout has room for).
+_SCRIPT_WIDTHS = (
+    (0x0B80, 0x0BFF, 0.85),  # Tamil
+    (0x0D80, 0x0DFF, 0.85),  # Sinhala
+    (0x1200, 0x139F, 0.85),  # Ethiopic
+    (0x1780, 0x17FF, 0.8),   # Khmer
+    (0x0E00, 0x0EFF, 0.65),  # Thai, Lao
+    (0x0900, 0x097F, 0.7),   # Devanagari
+    (0x0600, 0x06FF, 0.55),  # Arabic
+)
+
+
+def em_width(text: str) -> float:
+    width = 0.0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue  # marks stack on their base letter
+        if unicodedata.east_asian_width(ch) in ("W", "F"):
+            width += 1.0
+            continue
+        code = ord(ch)
+        for low, high, em in _SCRIPT_WIDTHS:
+            if low <= code <= high:
+                width += em
+                break
+        else:
+            width += 0.3 if ch.isspace() else 0.72 if ch.isupper() else 0.58
+    return width
+
+
+def fit_pt(text: str, width_pt: float, lines: int, largest: float, smallest: float) -> float:
+    """The largest size (pt) at which ``text`` fills at most ``lines`` lines of ``width_pt``.
+
+    Never below ``smallest``: past that the text wraps onto more lines instead
+    (the layout leaves room for the longest text the form accepts).
+    """
+    # 15% slack: lines break at spaces, not exactly at the edge
+    size = width_pt * lines / (max(em_width(text), 1.0) * 1.15)
+    return round(max(smallest, min(largest, size)), 1)
+
+
+def _native_lang(text: str) -> str:
+    """zh-Hans for Chinese (Simplified glyph forms), ja/ko when kana/hangul say so, else unset."""
+    has_han = False
+    for ch in text:
+        code = ord(ch)
+        if 0x3040 <= code <= 0x30FF:
+            return "ja"
+        if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
+            return "ko"
+        if 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3FFFF:
+            has_han = True
+    return "zh-Hans" if has_han else ""
+
+
+def _direction(text: str) -> str:
+    """The direction of the first strong character (Arabic, Hebrew… are right to left)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+# ---------------------------------------------------------------- what is printed
+
+@lru_cache(maxsize=512)
+def country_names(alpha2: str) -> tuple[str, str]:
+    """(English, Chinese) name of a country or region."""
+    code = (alpha2 or "").upper()
+    if code in REGION_NAMES:
+        zh, en = REGION_NAMES[code]
+        return en, zh
+    return (Locale("en").territories.get(code, code), Locale("zh").territories.get(code, code))
+
+
+def summit_dates(summit: Summit) -> tuple[str, str]:
+    """("25–26 September 2024", "2024年9月25日至26日")."""
+    start, end = summit.starts_on, summit.ends_on
+    if start == end:
+        return format_date(start, "d MMMM y", locale="en"), format_date(start, "y年M月d日", locale="zh")
+    if (start.year, start.month) == (end.year, end.month):
+        en = f"{start.day}–{end.day} {format_date(end, 'MMMM y', locale='en')}"
+    else:
+        en = format_interval(start, end, "yMMMd", locale="en")
+    return en, format_interval(start, end, "yMMMd", locale="zh")
+
+
+def qr_svg(code: str) -> str:
+    """The code as an inline SVG QR symbol (medium error correction survives a scuffed badge)."""
+    return segno.make(code, error="m", micro=False).svg_inline(border=2, omitsize=True, dark="#000")
+
+
+def badge_view(delegate: Delegate, layout: Layout) -> BadgeView:
+    width = layout.inner_width_pt
+    base = layout.base_pt
+    latin = f"{delegate.given_name} {delegate.family_name.upper()}"
+    native = delegate.native_name or ""
+    booking = delegate.booking
+    en, zh = country_names(delegate.country)
+    category_zh, category_en = CATEGORY_LABELS.get(delegate.category, CATEGORY_LABELS["other"])
+    return BadgeView(
+        delegate_id=delegate.id,
+        given_name=delegate.given_name,
+        family_name=delegate.family_name,
+        name_pt=fit_pt(latin, width, 2, base * 2.6, base * 1.1),
+        native_name=native,
+        native_lang=_native_lang(native),
+        native_dir=_direction(native),
+        native_pt=fit_pt(native, width, 2, base * 2.0, base * 1.0),
+        organisation=delegate.organisation,
+        organisation_pt=fit_pt(delegate.organisation, width, 2, base * 1.3, base * 0.85),
+        country_en=en,
+        country_zh=zh,
+        category=delegate.category if delegate.category in CATEGORY_LABELS else "other",
+        category_zh=category_zh,
+        category_en=category_en,
+        route_code=booking.route.code if booking is not None and booking.status == "confirmed" else None,
+        qr_svg=qr_svg(checkin_code(delegate)),
+    )
+
+
+def badge_html(delegates: Sequence[Delegate], summit: Summit, layout: Layout) -> str:
+    views = [badge_view(d, layout) for d in delegates]
+    positions = layout.positions()
+    sheets = [list(zip(views[i:i + layout.per_sheet], positions))
+              for i in range(0, len(views), layout.per_sheet)]
+    dates_en, dates_zh = summit_dates(summit)
+    return render_template("badges/sheets.html", sheets=sheets, layout=layout, summit=summit,
+                           dates_en=dates_en, dates_zh=dates_zh)
+
+
+# ---------------------------------------------------------------- rendering
+
+_renderer: BadgeRenderer | None = None
+
+
+def renderer() -> BadgeRenderer:
+    """This process's renderer (one FontConfiguration, reused by every badge it prints)."""
+    global _renderer
+    if _renderer is None:
+        template_dir = Path(current_app.root_path, current_app.template_folder)
+        _renderer = BadgeRenderer(template_dir / "badges" / "assets")
+    return _renderer
+
+
+def layout_named(name: str | None) -> Layout:
+    name = name or DEFAULT_LAYOUT
+    if name not in LAYOUTS:
+        raise ValidationFailed({"layout": [f"one of {', '.join(LAYOUTS)}"]})
+    return LAYOUTS[name]
+
+
+def _stylesheets(layout: Layout) -> list:
+    r = renderer()
+    base = r.stylesheet("badge.css", _read_asset("badge.css"))
+    page = r.stylesheet(f"page:{layout.name}", render_template("badges/page.css", layout=layout))
+    return [base, page]
+
+
+def _read_asset(name: str) -> str:
+    return renderer().fetcher.assets[name].read_text(encoding="utf-8")
+
+
+def render_chunk(delegates: Sequence[Delegate], summit: Summit, layout: Layout, target=None):
+    """One WeasyPrint document for a few badges: PDF bytes, or written to ``target``."""
+    return renderer().write_pdf(badge_html(delegates, summit, layout), _stylesheets(layout), target)
+
+
+def render_badges(delegates: Sequence[Delegate], layout: str | Layout = DEFAULT_LAYOUT,
+                  summit: Summit | None = None) -> bytes:
+    """A PDF of these delegates' badges, in this order.
+
+    Up to CHUNK_SIZE badges are one WeasyPrint document; more are rendered
+    chunk by chunk to temporary files and joined, so memory does not grow
+    with the number of badges.
+    """
+    layout = layout if isinstance(layout, Layout) else layout_named(layout)
+    delegates = list(delegates)
+    if not delegates:
+        raise ValidationFailed({"ids": ["no delegates to print"]})
+    if summit is None:
+        summit = db.session.get(Summit, delegates[0].summit_id)
+    if len(delegates) <= CHUNK_SIZE:
+        return render_chunk(delegates, summit, layout)
+    with tempfile.TemporaryDirectory(prefix="summit-badges-") as tmp:
+        parts = []
+        for start in range(0, len(delegates), CHUNK_SIZE):
+            part = Path(tmp) / f"{start:07d}.pdf"
+            render_chunk(delegates[start:start + CHUNK_SIZE], summit, layout, part)
+            parts.append(part)
+        out = Path(tmp) / "badges.pdf"
+        merge_pdfs(parts, out)
+        return out.read_bytes()
+
+
+def load_for_badges(ids: Iterable[int]) -> list[Delegate]:
+    """These delegates with their route loaded, in the order given (unknown ids are left out)."""
+    ids = list(ids)
+    rows = db.session.scalars(
+        db.select(Delegate).where(Delegate.id.in_(ids))
+        .options(selectinload(Delegate.booking).selectinload(RouteBooking.route))
+    ).all()
+    by_id = {d.id: d for d in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def record_printed(ids: Iterable[int]) -> None:
+    """Stamp the badges as printed now, counting reprints (one UPDATE: concurrent prints add up)."""
+    ids = list(ids)
+    if not ids:
+        return
+    db.session.execute(
+        update(Delegate).where(Delegate.id.in_(ids))
+        .values(badge_printed_at=utcnow(), badge_print_count=Delegate.badge_print_count + 1)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
