@@ -59,3 +59,21 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"API token for {email} (shown once; store it now):", err=True)
         click.echo(token)
+
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Stop when the queue is empty (for scripts and tests).")
+    def worker(burst: bool):
+        """Run the RQ worker for background jobs (badge batches); needs REDIS_URL."""
+        from redis import Redis
+        from rq import Queue, Worker
+
+        from .services.badge_jobs import queue_name
+
+        url = app.config.get("REDIS_URL")
+        if not url:
+            raise click.ClickException("REDIS_URL is not set: without it, jobs run inside the web "
+                                       "process and no worker is needed")
+        connection = Redis.from_url(url)
+        # Jobs run in this app's context (run_badge_job picks it up); the database
+        # pool is still empty here, so the forked work horses each open their own.
+        Worker([Queue(queue_name(app), connection=connection)], connection=connection).work(burst=burst)

@@ -99,3 +99,26 @@ def merge_pdfs(parts: list[Path | bytes], target) -> None:
         writer.append(io.BytesIO(part) if isinstance(part, bytes) else str(part))
     writer.write(target)
     writer.close()
+
+
+_process_renderer: BadgeRenderer | None = None
+_process_renderer_lock = threading.Lock()
+
+
+def process_renderer(asset_dir: Path) -> BadgeRenderer:
+    """This process's renderer: one FontConfiguration for every badge the process prints."""
+    global _process_renderer
+    with _process_renderer_lock:
+        if _process_renderer is None:
+            _process_renderer = BadgeRenderer(asset_dir)
+        return _process_renderer
+
+
+def render_to_file(html: str, stylesheets: list[tuple[str, str]], asset_dir: str, target: str) -> str:
+    """Render one chunk in a helper process of a batch (no Flask, no database: HTML in, PDF file out).
+
+    ``stylesheets`` are (cache key, CSS text) pairs, parsed once per process.
+    """
+    r = process_renderer(Path(asset_dir))
+    r.write_pdf(html, [r.stylesheet(key, text) for key, text in stylesheets], target)
+    return target

@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Delegate, RouteBooking, Summit, utcnow
 from .badge_layouts import DEFAULT_LAYOUT, LAYOUTS, Layout
-from .badge_renderer import BadgeRenderer, merge_pdfs
+from .badge_renderer import BadgeRenderer, merge_pdfs, process_renderer
 from .checkin_codes import checkin_code
 from .errors import ValidationFailed
 
@@ -213,16 +213,13 @@ def badge_html(delegates: Sequence[Delegate], summit: Summit, layout: Layout) ->
 
 # ---------------------------------------------------------------- rendering
 
-_renderer: BadgeRenderer | None = None
+def asset_dir() -> Path:
+    return Path(current_app.root_path, current_app.template_folder, "badges", "assets")
 
 
 def renderer() -> BadgeRenderer:
     """This process's renderer (one FontConfiguration, reused by every badge it prints)."""
-    global _renderer
-    if _renderer is None:
-        template_dir = Path(current_app.root_path, current_app.template_folder)
-        _renderer = BadgeRenderer(template_dir / "badges" / "assets")
-    return _renderer
+    return process_renderer(asset_dir())
 
 
 def layout_named(name: str | None) -> Layout:
@@ -232,15 +229,16 @@ def layout_named(name: str | None) -> Layout:
     return LAYOUTS[name]
 
 
+def stylesheet_texts(layout: Layout) -> list[tuple[str, str]]:
+    """(cache key, CSS) of the badge design and the layout's page rule."""
+    design = (asset_dir() / "badge.css").read_text(encoding="utf-8")
+    return [("badge.css", design),
+            (f"page:{layout.name}", render_template("badges/page.css", layout=layout))]
+
+
 def _stylesheets(layout: Layout) -> list:
     r = renderer()
-    base = r.stylesheet("badge.css", _read_asset("badge.css"))
-    page = r.stylesheet(f"page:{layout.name}", render_template("badges/page.css", layout=layout))
-    return [base, page]
-
-
-def _read_asset(name: str) -> str:
-    return renderer().fetcher.assets[name].read_text(encoding="utf-8")
+    return [r.stylesheet(key, text) for key, text in stylesheet_texts(layout)]
 
 
 def render_chunk(delegates: Sequence[Delegate], summit: Summit, layout: Layout, target=None):
