@@ -22,6 +22,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 
+from ..database import write_transaction
 from ..extensions import db
 from ..models import BadgeJob, ConsoleUser, Summit, utcnow
 from . import badges
@@ -109,6 +110,7 @@ def run_badge_job(job_id: int, app: Flask | None = None) -> None:
         except Exception as exc:  # the job must end failed, never stay "running"
             log.exception("badge job %s failed", job_id)
             db.session.rollback()
+            write_transaction()
             job = db.session.get(BadgeJob, job_id)
             if job is not None:
                 job.status = "failed"
@@ -127,6 +129,7 @@ def render_processes(app: Flask) -> int:
 
 
 def _run(job_id: int) -> None:
+    write_transaction()
     claimed = db.session.execute(
         db.update(BadgeJob).where(BadgeJob.id == job_id, BadgeJob.status == "queued")
         .values(status="running", started_at=utcnow())).rowcount
@@ -171,6 +174,7 @@ def _run(job_id: int) -> None:
     result = Path(current_app.instance_path, JOB_DIR, f"badges-{job_id}.pdf")
     merge_pdfs(parts, str(result))
     shutil.rmtree(work_dir, ignore_errors=True)
+    write_transaction()
     job = db.session.get(BadgeJob, job_id)
     job.status, job.finished_at = "done", utcnow()
     job.result_path = str(result.relative_to(current_app.instance_path))
@@ -181,6 +185,7 @@ def _finish_chunk(job_id: int, ids: list[int], future: Future | None) -> None:
     if future is not None:
         future.result()  # a render error fails the job here
     badges.record_printed(ids)
+    write_transaction()
     db.session.execute(db.update(BadgeJob).where(BadgeJob.id == job_id)
                        .values(done=BadgeJob.done + len(ids)))
     db.session.commit()

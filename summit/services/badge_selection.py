@@ -32,7 +32,7 @@ class Selection:
 
 def parse_ids(raw: str | list) -> list[int]:
     """"1,2,3" (or a list of such strings) as ids, in order, without repeats; 422 when malformed."""
-    parts = raw if isinstance(raw, list) else str(raw or "").split(",")
+    parts = ",".join(raw if isinstance(raw, list) else [str(raw or "")]).split(",")
     ids: list[int] = []
     for part in parts:
         part = str(part).strip()

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 
+from ..database import write_transaction
 from ..extensions import db
 from ..models import ConsoleUser, Delegate, utcnow
 from .checkin_codes import delegate_id_for_code
@@ -43,6 +44,9 @@ def check_in(code: str, by_user: ConsoleUser | None) -> Delegate:
     delegate_id = delegate_id_for_code(code)
     if delegate_id is None:
         raise UnknownCode("this code is not a delegate's badge")
+    # A fresh writer transaction: on SQLite a read transaction begun earlier in
+    # the request could not be upgraded once another scanner has written.
+    write_transaction()
     result = db.session.execute(
         update(Delegate)
         .where(Delegate.id == delegate_id, Delegate.status == "registered",
