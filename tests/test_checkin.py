@@ -67,7 +67,7 @@ def test_the_printed_qr_checks_in_once_then_409_with_the_first_time(summit, clie
     assert body["delegate"] == {
         "id": d.id, "given_name": "Wei", "family_name": "Zhang", "native_name": "张伟",
         "email": d.email, "organisation": "Ministry of Transport", "country": "CN", "category": "government",
-        "route": {"id": d.booking.route_id, "status": "confirmed", "waitlist_position": None},
+        "route": {"id": d.booking.route_id, "status": "confirmed", "waitlist_position": None, "code": "R2"},
         "checked_in_at": body["checked_in_at"],
     }
     assert datetime.fromisoformat(body["checked_in_at"]).utcoffset().total_seconds() == 8 * 3600
@@ -146,7 +146,7 @@ def test_waitlisted_route_in_the_delegate_shape(summit, client):
     second = make_delegate(summit, "B", "Second", route="R1", route_status="waitlisted")
     r = client.post("/api/v1/checkins", json={"code": checkin_code(second)}, headers=auth(token))
     assert r.json["delegate"]["route"] == {"id": second.booking.route_id, "status": "waitlisted",
-                                           "waitlist_position": 2}
+                                           "waitlist_position": 2, "code": "R1"}
     r = client.post("/api/v1/checkins", json={"code": checkin_code(first)}, headers=auth(token))
     assert r.json["delegate"]["route"]["waitlist_position"] == 1
 
