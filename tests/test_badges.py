@@ -127,7 +127,7 @@ def test_names_of_the_longest_allowed_length_fit_without_clipping(summit, tmp_pa
     cases = [
         make_delegate(summit, ("Maximiliana " * 10)[:NAME_MAX].strip(), ("Bergström-Öztürk " * 8)[:NAME_MAX].strip(),
                       ("张" * NATIVE_NAME_MAX), organisation=("International Organisation for Sustainable "
-                                                            "Transport Cooperation ")[:60] * 4),
+                                                            "Transport Cooperation " * 4)[:ORGANISATION_MAX]),
         make_delegate(summit, long_word[:NAME_MAX], long_word[:NAME_MAX], "ប្រាក់" * 16,
                       organisation="X" * ORGANISATION_MAX, route="R1"),
         make_delegate(summit, "Ánh", "Nguyễn", ("Nguyễn Thị Ngọc Ánh " * 6)[:NATIVE_NAME_MAX],
