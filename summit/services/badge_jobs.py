@@ -141,7 +141,8 @@ def _run(job_id: int) -> None:
     summit = db.session.get(Summit, job.summit_id)
     layout = badges.layout_named(job.params.get("layout"))
     ids: list[int] = list(job.params.get("ids", []))
-    chunks = [ids[i:i + badges.CHUNK_SIZE] for i in range(0, len(ids), badges.CHUNK_SIZE)]
+    size = badges.chunk_size(layout)
+    chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
     work_dir = Path(current_app.instance_path, JOB_DIR, f"job-{job.id}")
     work_dir.mkdir(parents=True, exist_ok=True)
     css = badges.stylesheet_texts(layout)

@@ -226,7 +226,7 @@ def renderer() -> BadgeRenderer:
 def layout_named(name: str | None) -> Layout:
     name = name or DEFAULT_LAYOUT
     if name not in LAYOUTS:
-        raise ValidationFailed({"layout": [f"one of {', '.join(LAYOUTS)}"]})
+        raise ValidationFailed({"layout": [f"one of {', '.join(LAYOUTS)}"]}, f"unknown badge layout {name!r}")
     return LAYOUTS[name]
 
 
@@ -240,6 +240,11 @@ def stylesheet_texts(layout: Layout) -> list[tuple[str, str]]:
 def _stylesheets(layout: Layout) -> list:
     r = renderer()
     return [r.stylesheet(key, text) for key, text in stylesheet_texts(layout)]
+
+
+def chunk_size(layout: Layout) -> int:
+    """CHUNK_SIZE rounded to whole sheets: a chunk never leaves a half-empty sheet mid-batch."""
+    return max(layout.per_sheet, CHUNK_SIZE // layout.per_sheet * layout.per_sheet)
 
 
 def render_chunk(delegates: Sequence[Delegate], summit: Summit, layout: Layout, target=None):
@@ -261,13 +266,14 @@ def render_badges(delegates: Sequence[Delegate], layout: str | Layout = DEFAULT_
         raise ValidationFailed({"ids": ["no delegates to print"]})
     if summit is None:
         summit = db.session.get(Summit, delegates[0].summit_id)
-    if len(delegates) <= CHUNK_SIZE:
+    size = chunk_size(layout)
+    if len(delegates) <= size:
         return render_chunk(delegates, summit, layout)
     with tempfile.TemporaryDirectory(prefix="summit-badges-") as tmp:
         parts = []
-        for start in range(0, len(delegates), CHUNK_SIZE):
+        for start in range(0, len(delegates), size):
             part = Path(tmp) / f"{start:07d}.pdf"
-            render_chunk(delegates[start:start + CHUNK_SIZE], summit, layout, part)
+            render_chunk(delegates[start:start + size], summit, layout, part)
             parts.append(part)
         out = Path(tmp) / "badges.pdf"
         merge_pdfs(parts, out)

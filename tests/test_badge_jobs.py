@@ -1,0 +1,176 @@
+"""Badge batches as background jobs: selection, progress, result, RQ, bounded memory."""
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from io import BytesIO
+
+import pytest
+from badge_helpers import decode_qr_codes, make_delegate, staff_user
+from pypdf import PdfReader
+
+from summit.extensions import db
+from summit.models import BadgeJob, Delegate
+from summit.services import badge_jobs, badges
+from summit.services.badge_selection import Selection, select_delegates
+from summit.services.checkin_codes import delegate_id_for_code
+from summit.services.errors import ValidationFailed
+
+
+def wait_for(job_id: int, timeout: float = 120, on_progress=None) -> BadgeJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.rollback()  # a fresh read each time
+        job = db.session.get(BadgeJob, job_id)
+        if on_progress:
+            on_progress(job)
+        if job.status in ("done", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still {job.status} after {timeout}s")
+
+
+def pages(path) -> int:
+    return len(PdfReader(str(path)).pages)
+
+
+def rss_mb() -> float:
+    with open(f"/proc/{os.getpid()}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_selection_filters_and_sorts(summit):
+    a = make_delegate(summit, "Zoe", "Adams", country="ZA", category="media", route="R1")
+    b = make_delegate(summit, "Yu", "Bai", country="CN", category="government", route="R2")
+    c = make_delegate(summit, "Ana", "Ávila", country="AR", category="media", route="R1",
+                      route_status="waitlisted")
+    c.badge_printed_at, c.badge_print_count = a.created_at, 1
+    make_delegate(summit, "Gone", "Cancelled", status="cancelled")
+    db.session.commit()
+
+    def ids(**kw):
+        return [d.id for d in select_delegates(summit, Selection(**kw))]
+
+    assert ids() == [a.id, c.id, b.id]  # Adams, Ávila, Bai: accents sort with their letter
+    assert ids(sort="country") == [c.id, b.id, a.id]  # Argentina, China, South Africa
+    assert ids(kind="category", category="media") == [a.id, c.id]
+    route_r1 = a.booking.route_id
+    assert ids(kind="route", route_id=route_r1) == [a.id]  # confirmed places only
+    assert ids(kind="not_printed") == [a.id, b.id]
+    assert ids(kind="ids", ids=[b.id, a.id], sort="country") == [b.id, a.id]
+    with pytest.raises(ValidationFailed):
+        ids(kind="category", category="spies")
+    with pytest.raises(ValidationFailed):
+        ids(kind="route", route_id=9999)
+
+
+def test_a_batch_runs_in_a_thread_with_progress_and_a_result(app, summit, monkeypatch, tmp_path):
+    monkeypatch.setattr(badges, "CHUNK_SIZE", 4)
+    app.config["BADGE_RENDER_PROCESSES"] = 1
+    people = [make_delegate(summit, f"Given{chr(97 + i)}", f"Family{chr(122 - i)}") for i in range(10)]
+    user = staff_user()
+    job = badge_jobs.create_job(summit, Selection("all"), "a6", user)
+    assert job.total == 10 and job.status in ("queued", "running", "done")
+    seen = []
+    job = wait_for(job.id, on_progress=lambda j: seen.append(j.done))
+    assert job.status == "done", job.error
+    assert seen == sorted(seen) and seen[-1] == 10 and job.done == job.total
+    assert set(seen) - {0, 10} <= {4, 8}  # progress moves a chunk at a time
+    assert job.created_by_id == user.id and job.started_at and job.finished_at >= job.started_at
+    result = badge_jobs.result_file(job)
+    assert result is not None and result.is_relative_to(app.instance_path)
+    assert pages(result) == 10
+    # sorted by family name: Familyq … Familyz, so the first badge is the last person made
+    first_code = decode_qr_codes(result.read_bytes(), tmp_path, page=1)[0]
+    assert delegate_id_for_code(first_code) == people[-1].id
+    assert not (result.parent / f"job-{job.id}").exists()  # chunk files cleaned up
+    assert {d.badge_print_count for d in db.session.scalars(db.select(Delegate))} == {1}
+
+
+def test_a_batch_on_two_helper_processes(app, summit, monkeypatch):
+    monkeypatch.setattr(badges, "CHUNK_SIZE", 3)
+    app.config["BADGE_RENDER_PROCESSES"] = 2
+    for i in range(8):
+        make_delegate(summit, f"Given{chr(97 + i)}", "Family", category="academia")
+    make_delegate(summit, "Not", "Academic", category="media")
+    job = badge_jobs.create_job(summit, Selection("category", category="academia"), "a4-4up", None)
+    job = wait_for(job.id)
+    assert job.status == "done", job.error
+    reader = PdfReader(str(badge_jobs.result_file(job)))
+    # chunks are whole sheets (4 badges, not 3): two full sheets, no half-empty one in between
+    assert len(reader.pages) == 2
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert text.count("FAMILY") == 8 and "ACADEMIC" not in text
+
+
+def test_an_empty_selection_is_refused_and_a_broken_job_ends_failed(app, summit):
+    with pytest.raises(ValidationFailed):
+        badge_jobs.create_job(summit, Selection("not_printed"), "a6", None)
+    job = BadgeJob(summit_id=summit.id, total=1, params={"layout": "letter", "ids": [1]})
+    db.session.add(job)
+    db.session.commit()
+    badge_jobs.run_badge_job(job.id, app=app)
+    db.session.rollback()
+    job = db.session.get(BadgeJob, job.id)
+    assert job.status == "failed" and "layout" in job.error and job.finished_at
+    # a job already taken is never run twice
+    badge_jobs.run_badge_job(job.id, app=app)
+    assert db.session.get(BadgeJob, job.id).status == "failed"
+
+
+def _redis_url():
+    url = os.environ.get("SUMMIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        from redis import Redis
+
+        Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except Exception:
+        return None
+    return url
+
+
+@pytest.mark.skipif(_redis_url() is None, reason="no Redis server to test the RQ path against")
+def test_with_redis_the_batch_goes_to_the_rq_queue_and_a_worker_runs_it(app, summit, monkeypatch):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    app.config.update(REDIS_URL=_redis_url(), BADGE_QUEUE=f"summit-test-{uuid.uuid4().hex}",
+                      BADGE_RENDER_PROCESSES=1)
+    for i in range(3):
+        make_delegate(summit, "Given", f"Family{chr(97 + i)}")
+    job = badge_jobs.create_job(summit, Selection("all"), "a6", None)
+    connection = Redis.from_url(app.config["REDIS_URL"])
+    queue = Queue(app.config["BADGE_QUEUE"], connection=connection)
+    try:
+        assert queue.count == 1
+        db.session.rollback()
+        assert db.session.get(BadgeJob, job.id).status == "queued"  # nothing ran in the web process
+        SimpleWorker([queue], connection=connection).work(burst=True)
+        job = wait_for(job.id, timeout=30)
+        assert job.status == "done", job.error
+        assert pages(badge_jobs.result_file(job)) == 3
+    finally:
+        queue.delete(delete_jobs=True)
+
+
+@pytest.mark.slow
+def test_memory_stays_bounded_over_a_large_batch(app, summit):
+    app.config["BADGE_RENDER_PROCESSES"] = 1  # rendered in this process, so its RSS tells
+    scripts = ["张伟", "Иван Петров", "ليلى حداد", "สมชาย ศรีสุข", "አበበ በቀለ", ""]
+    for i in range(500):
+        make_delegate(summit, f"Given{i:03d}".replace("0", "o"), f"Family {i}", scripts[i % len(scripts)],
+                      organisation=f"Organisation number {i} for sustainable transport")
+    samples = {}
+
+    def sample(job):
+        if job.done >= 100 and "early" not in samples:
+            samples["early"] = rss_mb()
+        samples["late"] = rss_mb()
+
+    job = badge_jobs.create_job(summit, Selection("all"), "a6", None)
+    job = wait_for(job.id, timeout=600, on_progress=sample)
+    assert job.status == "done", job.error
+    assert pages(badge_jobs.result_file(job)) == 500
+    # 400 more badges after the first 100 may not grow this process by more than a few chunks' worth
+    assert samples["late"] - samples["early"] < 60, samples
