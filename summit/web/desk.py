@@ -1,0 +1,181 @@
+"""Staff desk: printing badges (one, or a batch as a background job) and checking delegates in at the door."""
+from __future__ import annotations
+
+from flask import (Blueprint, Response, abort, jsonify, redirect, render_template, request, send_file,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth import console_requires
+from ..extensions import db
+from ..i18n import lang
+from ..models import CATEGORIES, Delegate
+from ..services import badge_jobs, badges
+from ..services.badge_layouts import LAYOUTS
+from ..services.badge_selection import SORTS, Selection, parse_ids, select_delegates
+from ..services.checkin import AlreadyCheckedIn, UnknownCode, check_in
+from ..services.errors import NotFound, ValidationFailed
+from ..services.summits import current_summit
+
+desk_bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+#: delegates listed on the badge page at once (the batch itself has no limit)
+LIST_LIMIT = 300
+
+
+def category_label(category: str) -> str:
+    zh, en = badges.CATEGORY_LABELS.get(category, badges.CATEGORY_LABELS["other"])
+    return zh if lang() == "zh" else en
+
+
+def country_label(alpha2: str) -> str:
+    en, zh = badges.country_names(alpha2)
+    return zh if lang() == "zh" else en
+
+
+@desk_bp.app_context_processor
+def _helpers():
+    return {"category_label": category_label, "country_label": country_label}
+
+
+@desk_bp.get("/")
+@console_requires("staff")
+def index():
+    return redirect(url_for("desk.badge_list"))
+
+
+# ---------------------------------------------------------------- badges
+
+@desk_bp.get("/badges")
+@console_requires("staff")
+def badge_list():
+    summit = current_summit()
+    q = (request.args.get("q") or "").strip()[:100]
+    query = db.select(Delegate).where(Delegate.summit_id == summit.id, Delegate.status == "registered")
+    if q:
+        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(db.or_(*(db.func.lower(col).like(pattern, escape="\\") for col in (
+            Delegate.given_name, Delegate.family_name, Delegate.native_name, Delegate.organisation))))
+    rows = db.session.scalars(query.order_by(Delegate.family_name, Delegate.given_name, Delegate.id)
+                              .limit(LIST_LIMIT + 1)).all()
+    return render_template("desk/badges.html", summit=summit, delegates=rows[:LIST_LIMIT],
+                           more=len(rows) > LIST_LIMIT, q=q, categories=CATEGORIES, routes=summit.routes,
+                           sorts=SORTS, layouts=LAYOUTS, error=request.args.get("error"))
+
+
+@desk_bp.post("/badges/print")
+@console_requires("staff")
+def print_one():
+    """One badge, now (the row's Print button)."""
+    summit = current_summit()
+    try:
+        layout = badges.layout_named(request.form.get("layout"))
+        ids = parse_ids(request.form.get("print", ""))
+        delegates = select_delegates(summit, Selection("ids", ids=ids[:1], sort="given"))
+    except (ValidationFailed, NotFound):
+        abort(404)
+    pdf = badges.render_badges(delegates, layout, summit)
+    badges.record_printed(d.id for d in delegates)
+    d = delegates[0]
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="badge-{d.id}.pdf"', "Cache-Control": "no-store"})
+
+
+@desk_bp.post("/badges/batches")
+@console_requires("staff")
+def start_batch():
+    summit = current_summit()
+    form = request.form
+    kind = form.get("selection", "all")
+    try:
+        route_id = int(form.get("route_id") or 0) or None
+    except ValueError:
+        route_id = None
+    try:
+        ids = parse_ids(form.getlist("ids")) if kind == "ids" else []
+        selection = Selection(kind, category=form.get("category") or None, route_id=route_id, ids=ids,
+                              sort=form.get("sort", "family_name"))
+        job = badge_jobs.create_job(summit, selection, form.get("layout", "a6"), current_user)
+    except (ValidationFailed, NotFound) as exc:
+        message = _("Tick at least one delegate.") if kind == "ids" and "ids" in getattr(exc, "errors", {}) \
+            else _("No delegate matches this selection.") if "selection" in getattr(exc, "errors", {}) \
+            else _("This selection cannot be printed: check the options.")
+        return render_template("desk/batch_error.html", summit=summit, message=message), 422
+    return redirect(url_for("desk.batch", job_id=job.id), 303)
+
+
+def _job(job_id: int):
+    try:
+        job = badge_jobs.get_job(job_id)
+    except NotFound:
+        abort(404)
+    return job
+
+
+def job_status(job) -> dict:
+    done = badge_jobs.result_file(job) is not None
+    return {"id": job.id, "status": job.status, "done": job.done, "total": job.total,
+            "error": job.error if job.status == "failed" else None,
+            "download_url": url_for("desk.batch_pdf", job_id=job.id) if done else None}
+
+
+@desk_bp.get("/badges/batches/<int:job_id>")
+@console_requires("staff")
+def batch(job_id: int):
+    job = _job(job_id)
+    return render_template("desk/batch.html", summit=current_summit(), job=job, status=job_status(job))
+
+
+@desk_bp.get("/badges/batches/<int:job_id>.json")
+@console_requires("staff")
+def batch_status(job_id: int):
+    response = jsonify(job_status(_job(job_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@desk_bp.get("/badges/batches/<int:job_id>.pdf")
+@console_requires("staff")
+def batch_pdf(job_id: int):
+    path = badge_jobs.result_file(_job(job_id))
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="application/pdf", download_name=f"badges-{job_id}.pdf",
+                     as_attachment=True, max_age=0)
+
+
+# ---------------------------------------------------------------- check-in
+
+def _check_in(code: str) -> tuple[dict, int]:
+    """The door's verdict as the result panel's context, and the HTTP status."""
+    try:
+        delegate = check_in(code, current_user)
+    except UnknownCode:
+        return {"result": "unknown"}, 404
+    except AlreadyCheckedIn as exc:
+        return {"result": "already", "delegate": exc.delegate, "at": exc.checked_in_at,
+                "by": exc.checked_in_by.email if exc.checked_in_by else None}, 409
+    return {"result": "ok", "delegate": delegate, "at": delegate.checked_in_at}, 200
+
+
+@desk_bp.route("/checkin", methods=["GET", "POST"])
+@console_requires("staff")
+def checkin_page():
+    verdict, status = None, 200
+    if request.method == "POST":
+        code = (request.form.get("code") or "").strip()
+        verdict, status = _check_in(code) if code else ({"result": "empty"}, 422)
+    return render_template("desk/checkin.html", summit=current_summit(), verdict=verdict), status
+
+
+@desk_bp.post("/checkin.json")
+@console_requires("staff")
+def checkin_json():
+    body = request.get_json(silent=True)
+    code = body.get("code") if isinstance(body, dict) else None
+    if not isinstance(code, str) or not code.strip():
+        verdict, status = {"result": "empty"}, 422
+    else:
+        verdict, status = _check_in(code)
+    html = render_template("desk/_checkin_result.html", verdict=verdict)
+    return jsonify(result=verdict["result"], html=html), status
