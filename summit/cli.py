@@ -74,6 +74,7 @@ def init_app(app: Flask) -> None:
             raise click.ClickException("REDIS_URL is not set: without it, jobs run inside the web "
                                        "process and no worker is needed")
         connection = Redis.from_url(url)
-        # Jobs run in this app's context (run_badge_job picks it up); the database
-        # pool is still empty here, so the forked work horses each open their own.
+        # Jobs run in this app's context (run_badge_job picks it up).  RQ forks a
+        # work horse per job: no database connection may be shared across that fork.
+        db.engine.dispose()
         Worker([Queue(queue_name(app), connection=connection)], connection=connection).work(burst=burst)

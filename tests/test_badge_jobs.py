@@ -174,3 +174,29 @@ def test_memory_stays_bounded_over_a_large_batch(app, summit):
     assert pages(badge_jobs.result_file(job)) == 500
     # 400 more badges after the first 100 may not grow this process by more than a few chunks' worth
     assert samples["late"] - samples["early"] < 60, samples
+
+
+def test_the_worker_command_needs_redis(app):
+    app.config["REDIS_URL"] = None
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0 and "REDIS_URL is not set" in result.output
+
+
+@pytest.mark.skipif(_redis_url() is None, reason="no Redis server to test the RQ path against")
+def test_the_worker_command_runs_queued_batches(app, summit):
+    from redis import Redis
+    from rq import Queue
+
+    app.config.update(REDIS_URL=_redis_url(), BADGE_QUEUE=f"summit-test-{uuid.uuid4().hex}",
+                      BADGE_RENDER_PROCESSES=1)
+    make_delegate(summit, "Given", "Family")
+    job = badge_jobs.create_job(summit, Selection("all"), "a4-4up", None)
+    db.session.rollback()
+    try:
+        result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+        assert result.exit_code == 0, result.output
+        job = wait_for(job.id, timeout=60)
+        assert job.status == "done", job.error
+        assert pages(badge_jobs.result_file(job)) == 1
+    finally:
+        Queue(app.config["BADGE_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"])).delete(delete_jobs=True)
