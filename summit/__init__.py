@@ -52,9 +52,11 @@ def create_app(config: dict | None = None) -> Flask:
     from . import models  # noqa: F401  (tables registered for Alembic)
     from .api import api_bp
     from .web import templating
+    from .web.calendar import calendar_bp
     from .web.public import public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(calendar_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
 

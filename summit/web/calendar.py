@@ -1,0 +1,53 @@
+"""iCalendar downloads and feeds: the programme, one item, a delegate's own agenda."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, request, url_for
+
+from ..i18n import lang
+from ..services import calendar
+from ..services.calendar_tokens import delegate_for_calendar_token
+from ..services.summits import current_summit
+
+calendar_bp = Blueprint("calendar", __name__)
+
+
+@calendar_bp.get("/agenda.ics")
+def agenda_ics():
+    summit = current_summit()
+    feed = calendar.programme_calendar(summit, lang(), _links(lang()))
+    return _send(feed, "public, max-age=300")
+
+
+@calendar_bp.get("/agenda/<int:item_id>.ics")
+def item_ics(item_id: int):
+    summit = current_summit()
+    return _send(calendar.item_calendar(summit, item_id, lang(), _links(lang())), "public, max-age=300")
+
+
+@calendar_bp.get("/calendar/<token>.ics")
+def personal_ics(token: str):
+    delegate = delegate_for_calendar_token(token)
+    if delegate is None:  # forged, revoked, or the registration was cancelled
+        abort(404)
+    feed = calendar.delegate_calendar(delegate, _links(delegate.language))
+    response = _send(feed, "private, no-cache")
+    # A secret URL: keep it out of search engines and shared caches.
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _links(language: str) -> calendar.FeedLinks:
+    return calendar.FeedLinks(
+        agenda=url_for("public.agenda_page", lang=language, _external=True),
+        routes=url_for("public.routes_page", lang=language, _external=True),
+    )
+
+
+def _send(feed: calendar.CalendarFile, cache_control: str):
+    response = current_app.response_class(feed.body, content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{feed.filename}"'
+    response.headers["Cache-Control"] = cache_control
+    response.set_etag(feed.etag)
+    response.last_modified = feed.last_modified
+    # Subscribed apps poll often: an unchanged feed costs them a 304 and no body.
+    return response.make_conditional(request)
