@@ -13,6 +13,8 @@ What calendar apps need to keep a subscribed feed right, and what each choice gu
   gets 304 exactly when nothing a delegate would see has changed.
 
 Plain functions of the rows, no request: the web layer passes the absolute links in.
+Each programme item's rendered event is kept in memory, keyed on every value it is made
+of, so a poll costs queries and a join rather than re-folding unchanged text.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask_babel import force_locale
@@ -61,11 +64,9 @@ class CalendarFile:
 def programme_calendar(summit: Summit, lang: str, links: FeedLinks) -> CalendarFile:
     """Every programme item, cancelled ones included (as STATUS:CANCELLED, so apps drop them)."""
     items = programme(summit)
-    with force_locale(lang):
-        calendar = _calendar(summit, _pick(summit, "name", lang))
-        for item in items:
-            calendar.add_component(_item_event(item, summit, lang, links))
-    return _file(calendar, f"{summit.slug}.ics", [item.updated_at for item in items])
+    body = _assemble(_header(summit, _pick(summit, "name", lang)),
+                     [_item_event(item, summit, lang, links) for item in items])
+    return _file(body, f"{summit.slug}.ics", [item.updated_at for item in items])
 
 
 def item_calendar(summit: Summit, item_id: int, lang: str, links: FeedLinks) -> CalendarFile:
@@ -73,10 +74,8 @@ def item_calendar(summit: Summit, item_id: int, lang: str, links: FeedLinks) -> 
     item = db.session.get(ProgrammeItem, item_id)
     if item is None or item.summit_id != summit.id:
         raise NotFound("no such programme item", code="unknown_item")
-    with force_locale(lang):
-        calendar = _calendar(summit, _pick(item, "title", lang))
-        calendar.add_component(_item_event(item, summit, lang, links))
-    return _file(calendar, f"{summit.slug}-{item.id}.ics", [item.updated_at])
+    body = _assemble(_header(summit, _pick(item, "title", lang)), [_item_event(item, summit, lang, links)])
+    return _file(body, f"{summit.slug}-{item.id}.ics", [item.updated_at])
 
 
 def delegate_calendar(delegate: Delegate, links: FeedLinks) -> CalendarFile:
@@ -95,19 +94,18 @@ def delegate_calendar(delegate: Delegate, links: FeedLinks) -> CalendarFile:
         and not (item.kind == "visit" and route is not None and route.departs_at is not None)
     ]
     changes = [item.updated_at for item in items] + [delegate.updated_at]
+    events = [_item_event(item, summit, lang, links) for item in items]
     with force_locale(lang):
-        calendar = _calendar(summit, _("%(summit)s · My agenda", summit=_pick(summit, "short_name", lang)))
-        for item in items:
-            calendar.add_component(_item_event(item, summit, lang, links))
+        name = _("%(summit)s · My agenda", summit=_pick(summit, "short_name", lang))
         if route is not None and route.departs_at is not None:
             position = waiting_position(booking) if booking.status == "waitlisted" else None
-            calendar.add_component(_visit_event(delegate, booking, route, position, summit, lang, links))
+            events.append(_visit_event(delegate, booking, route, position, summit, lang, links).to_ical())
             changes += [route.updated_at, booking.created_at, booking.confirmed_at]
             if position is not None:
                 # The position moves when someone ahead leaves, which no timestamp of this
                 # delegate records: never let If-Modified-Since alone answer 304 then.
                 changes.append(utcnow())
-    return _file(calendar, f"{summit.slug}-my-agenda.ics", changes)
+    return _file(_assemble(_header(summit, name), events), f"{summit.slug}-my-agenda.ics", changes)
 
 
 def waiting_position(booking: RouteBooking) -> int:
@@ -121,18 +119,30 @@ def waiting_position(booking: RouteBooking) -> int:
 
 # --- building blocks ---------------------------------------------------------------------------
 
-def _calendar(summit: Summit, name: str) -> Calendar:
+def _header(summit: Summit, name: str) -> bytes:
+    return _calendar_header(summit.slug, name, summit.timezone, summit.starts_on.year)
+
+
+@lru_cache(maxsize=256)
+def _calendar_header(slug: str, name: str, tzid: str, year: int) -> bytes:
+    """The calendar's own properties and its VTIMEZONE, as an empty VCALENDAR."""
     calendar = Calendar()
-    calendar.add("prodid", f"-//Summit//{summit.slug}//EN")
+    calendar.add("prodid", f"-//Summit//{slug}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.calendar_name = name  # NAME (RFC 7986) and X-WR-CALNAME
-    calendar.add("x-wr-timezone", summit.timezone)
+    calendar.add("x-wr-timezone", tzid)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))  # Outlook's and Apple's older spelling
-    calendar.add_component(_vtimezone(summit.timezone, summit.starts_on.year))
-    return calendar
+    calendar.add_component(_vtimezone(tzid, year))
+    return calendar.to_ical()
+
+
+def _assemble(header: bytes, events: list[bytes]) -> bytes:
+    """The events inside the header's VCALENDAR."""
+    end = b"END:VCALENDAR\r\n"
+    return header[: -len(end)] + b"".join(events) + end
 
 
 @lru_cache(maxsize=8)
@@ -145,31 +155,68 @@ def _vtimezone(tzid: str, year: int) -> Timezone:
     return Timezone.from_tzid(tzid, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
 
 
-def _item_event(item: ProgrammeItem, summit: Summit, lang: str, links: FeedLinks) -> Event:
-    zone = summit.zone
+@dataclass(frozen=True)
+class _ItemFacts:
+    """Every value an item's event is made of: the key of its cached rendering."""
+
+    id: int
+    kind: str
+    title_zh: str
+    title_en: str
+    description_zh: str
+    description_en: str
+    venue_zh: str
+    venue_en: str
+    summit_venue_zh: str
+    summit_venue_en: str
+    starts_at: datetime
+    ends_at: datetime
+    cancelled: bool
+    revision: int
+    updated_at: datetime
+    slug: str
+    tzid: str
+
+
+def _item_event(item: ProgrammeItem, summit: Summit, lang: str, links: FeedLinks) -> bytes:
+    facts = _ItemFacts(
+        item.id, item.kind, item.title_zh, item.title_en, item.description_zh, item.description_en,
+        item.venue_zh, item.venue_en, summit.venue_zh, summit.venue_en, item.starts_at, item.ends_at,
+        item.cancelled, item.revision, item.updated_at, summit.slug, summit.timezone)
+    return _rendered_item_event(facts, lang, links)
+
+
+# Folding and escaping content lines is most of a feed's cost, and polls repeat the same
+# events: keep each rendering.  The key holds every input, so an edit is a new key, never
+# a stale copy.
+@lru_cache(maxsize=4096)
+def _rendered_item_event(item: _ItemFacts, lang: str, links: FeedLinks) -> bytes:
+    zone = ZoneInfo(item.tzid)
     url = f"{links.agenda}#item-{item.id}"
     title = _pick(item, "title", lang)
-    event = Event()
-    event.add("uid", f"item-{item.id}@{summit.slug}.summit")
-    event.add("dtstamp", item.updated_at)
-    event.add("last-modified", item.updated_at)
-    event.add("sequence", item.revision)
-    event.add("dtstart", item.starts_at.astimezone(zone))
-    event.add("dtend", item.ends_at.astimezone(zone))
-    event.add("summary", _("Cancelled: %(title)s", title=title) if item.cancelled else title)
-    event.add("description", "\n\n".join(part for part in (
-        _local_times(item.starts_at, item.ends_at, zone, lang),
-        _pick(item, "description", lang),
-        _("On the summit website: %(url)s", url=url),
-    ) if part))
-    separator = "，" if lang == "zh" else ", "
-    location = separator.join(part for part in (_pick(item, "venue", lang), _pick(summit, "venue", lang)) if part)
-    if location:
-        event.add("location", location)
-    event.add("categories", [_kind_label(item.kind)])
-    event.add("url", url)
-    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
-    return event
+    with force_locale(lang):
+        event = Event()
+        event.add("uid", f"item-{item.id}@{item.slug}.summit")
+        event.add("dtstamp", item.updated_at)
+        event.add("last-modified", item.updated_at)
+        event.add("sequence", item.revision)
+        event.add("dtstart", item.starts_at.astimezone(zone))
+        event.add("dtend", item.ends_at.astimezone(zone))
+        event.add("summary", _("Cancelled: %(title)s", title=title) if item.cancelled else title)
+        event.add("description", "\n\n".join(part for part in (
+            _local_times(item.starts_at, item.ends_at, zone, lang),
+            _pick(item, "description", lang),
+            _("On the summit website: %(url)s", url=url),
+        ) if part))
+        separator = "，" if lang == "zh" else ", "
+        location = separator.join(part for part in (_pick(item, "venue", lang), _pick(item, "summit_venue", lang))
+                                  if part)
+        if location:
+            event.add("location", location)
+        event.add("categories", [_kind_label(item.kind)])
+        event.add("url", url)
+        event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+        return event.to_ical()
 
 
 def _visit_event(delegate: Delegate, booking: RouteBooking, route: VisitRoute, position: int | None,
@@ -216,9 +263,9 @@ def _visit_event(delegate: Delegate, booking: RouteBooking, route: VisitRoute, p
     return event
 
 
-def _file(calendar: Calendar, filename: str, changes: list[datetime | None]) -> CalendarFile:
+def _file(body: bytes, filename: str, changes: list[datetime | None]) -> CalendarFile:
     moments = [moment for moment in changes if moment is not None]
-    return CalendarFile(calendar.to_ical(), filename, max(moments) if moments else utcnow())
+    return CalendarFile(body, filename, max(moments) if moments else utcnow())
 
 
 def _local_times(start: datetime, end: datetime | None, zone, lang: str) -> str:
