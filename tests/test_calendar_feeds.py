@@ -213,7 +213,10 @@ def test_the_rfc5545_check_catches_broken_files(client, summit, breakage):
 def test_the_agenda_page_offers_the_feed_and_each_items_file(client, summit):
     organiser_edit(item_by_key(summit, "thematic-2"), cancelled=True)
     html = client.get("/agenda?lang=en").get_data(as_text=True)
-    assert 'href="/agenda.ics"' in html and 'href="webcal://summit.test/agenda.ics"' in html
+    # The subscribed app fetches with its own Accept-Language: the page's language goes in the URL.
+    assert 'href="/agenda.ics"' in html and 'href="webcal://summit.test/agenda.ics?lang=en"' in html
+    chinese = client.get("/agenda?lang=zh").get_data(as_text=True)
+    assert 'href="webcal://summit.test/agenda.ics?lang=zh"' in chinese
     for item in programme(summit):
         link = f'href="/agenda/{item.id}.ics"'
         assert (link in html) is (not item.cancelled)
