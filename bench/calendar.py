@@ -34,9 +34,11 @@ def prepare(database_url: str):
 
     from summit import create_app
     from summit.extensions import db
-    from summit.models import Delegate, RouteBooking, VisitRoute, utcnow
+    from summit.models import VisitRoute
+    from summit.services import registration
     from summit.services.calendar_tokens import calendar_token
     from summit.services.seeding import seed_summit
+    from summit.services.summits import current_summit
 
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
@@ -45,20 +47,14 @@ def prepare(database_url: str):
     with app.app_context():
         upgrade()
         seed_summit()
-        summit_id = db.session.scalar(db.select(VisitRoute.summit_id).limit(1))
-        route = db.session.scalars(db.select(VisitRoute).where(VisitRoute.code == "R1")).one()
-        delegate = Delegate(
-            summit_id=summit_id, given_name="Bench", family_name="Mark",
-            email=f"bench.{secrets.token_hex(4)}@example.org", organisation="Bench", country="FR",
-            category="other", language="en", banquet=True, consent_at=utcnow(),
-            manage_token_hash=secrets.token_hex(32))
-        db.session.add(delegate)
-        db.session.flush()
-        # Straight rows until the registration service exists; it will make these itself.
-        db.session.add(RouteBooking(delegate_id=delegate.id, route_id=route.id, status="confirmed",
-                                    confirmed_at=utcnow()))
-        route.confirmed += 1
-        db.session.commit()
+        summit = current_summit()
+        route = db.session.scalars(db.select(VisitRoute).where(
+            VisitRoute.summit_id == summit.id, VisitRoute.code == "R1")).one()
+        delegate = registration.register(summit, {
+            "given_name": "Bench", "family_name": "Mark", "email": f"bench.{secrets.token_hex(4)}@example.org",
+            "organisation": "Bench", "country": "FR", "category": "other", "language": "en",
+            "banquet": True, "consent": True, "route_id": route.id, "join_waitlist": True,
+        }).delegate
         personal = f"/calendar/{calendar_token(delegate)}.ics"
     return app, personal
 

@@ -46,7 +46,7 @@ def write_transaction() -> None:
     (SELECT … FOR UPDATE), and this only makes sure no stale read transaction is
     carried in from the caller.
     """
-    session = db.session
+    session = db.session()  # the request's Session behind the scoped proxy
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from flask import has_app_context
 from flask.testing import FlaskClient
 
 from summit import create_app
@@ -62,7 +63,11 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            # End the test body's read transaction, so its next read sees what the request committed.
+            db.session.rollback()
+        return response
 
 
 def make_app(database_url: str, **overrides):

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from ..models import ProgrammeItem, Summit
 from ..services.agenda import RouteAvailability
+from ..services.places import waitlist_position
 
 
 def iso(moment: datetime | None, summit: Summit) -> str | None:
@@ -46,4 +47,16 @@ def route(availability: RouteAvailability, summit: Summit) -> dict:
         "departs_at": iso(r.departs_at, summit),
         "returns_at": iso(r.returns_at, summit),
         "meeting_point": both(r, "meeting_point"),
+    }
+
+
+def route_place(booking) -> dict | None:
+    """A delegate's place: {"id", "status", "waitlist_position"} or None."""
+    if booking is None:
+        return None
+    return {
+        "id": booking.route_id,
+        "status": booking.status,
+        "waitlist_position": waitlist_position(booking),
+        "code": booking.route.code,
     }

@@ -28,12 +28,12 @@ from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, vDuration
-from sqlalchemy import func
 
 from ..extensions import db
 from ..models import Delegate, ProgrammeItem, RouteBooking, Summit, VisitRoute, utcnow
 from .agenda import programme
 from .errors import NotFound
+from .places import waitlist_position
 
 #: how often subscribed apps should poll (REFRESH-INTERVAL, X-PUBLISHED-TTL)
 REFRESH = timedelta(hours=1)
@@ -98,7 +98,7 @@ def delegate_calendar(delegate: Delegate, links: FeedLinks) -> CalendarFile:
     with force_locale(lang):
         name = _("%(summit)s · My agenda", summit=_pick(summit, "short_name", lang))
         if route is not None and route.departs_at is not None:
-            position = waiting_position(booking) if booking.status == "waitlisted" else None
+            position = waitlist_position(booking)
             events.append(_visit_event(delegate, booking, route, position, summit, lang, links).to_ical())
             changes += [route.updated_at, booking.created_at, booking.confirmed_at]
             if position is not None:
@@ -106,15 +106,6 @@ def delegate_calendar(delegate: Delegate, links: FeedLinks) -> CalendarFile:
                 # delegate records: never let If-Modified-Since alone answer 304 then.
                 changes.append(utcnow())
     return _file(_assemble(_header(summit, name), events), f"{summit.slug}-my-agenda.ics", changes)
-
-
-def waiting_position(booking: RouteBooking) -> int:
-    """1 for the first in line on the booking's route: the line is ordered by booking id."""
-    ahead = db.session.scalar(
-        db.select(func.count()).select_from(RouteBooking).where(
-            RouteBooking.route_id == booking.route_id, RouteBooking.status == "waitlisted",
-            RouteBooking.id < booking.id))
-    return ahead + 1
 
 
 # --- building blocks ---------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 """iCalendar downloads and feeds: the programme, one item, a delegate's own agenda."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, current_app, request
 
 from ..i18n import lang
+from ..models import utcnow
 from ..services import calendar
 from ..services.calendar_tokens import delegate_for_calendar_token
 from ..services.summits import current_summit
+from ..urls import external_url
 
 calendar_bp = Blueprint("calendar", __name__)
 
@@ -38,8 +40,8 @@ def personal_ics(token: str):
 
 def _links(language: str) -> calendar.FeedLinks:
     return calendar.FeedLinks(
-        agenda=url_for("public.agenda_page", lang=language, _external=True),
-        routes=url_for("public.routes_page", lang=language, _external=True),
+        agenda=external_url("public.agenda_page", lang=language),
+        routes=external_url("public.routes_page", lang=language),
     )
 
 
@@ -48,6 +50,10 @@ def _send(feed: calendar.CalendarFile, cache_control: str):
     response.headers["Content-Disposition"] = f'attachment; filename="{feed.filename}"'
     response.headers["Cache-Control"] = cache_control
     response.set_etag(feed.etag)
-    response.last_modified = feed.last_modified
+    # HTTP dates count whole seconds: a Last-Modified in the current second would let an
+    # If-Modified-Since poll miss a second change within that same second (RFC 9110
+    # §8.8.2.2).  Give it only once it has settled; the ETag is exact either way.
+    if feed.last_modified.replace(microsecond=0) < utcnow().replace(microsecond=0):
+        response.last_modified = feed.last_modified
     # Subscribed apps poll often: an unchanged feed costs them a 304 and no body.
     return response.make_conditional(request)

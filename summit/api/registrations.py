@@ -1,0 +1,105 @@
+"""Delegate registration and self-service over JSON (the contract's Public part)."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from werkzeug.exceptions import BadRequest
+
+from ..auth import bearer_token
+from ..extensions import limiter
+from ..services import places, registration
+from ..services.delegate_mail import send_promotion_notice, send_registration_confirmation
+from ..services.errors import NotFound, ValidationFailed
+from ..services.summits import current_summit
+from ..urls import calendar_url, manage_url
+from . import api_bp, serialise
+from .errors import error_response
+
+
+def registration_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+def json_object() -> dict:
+    """The request body as a JSON object, or a 4xx that says what is wrong."""
+    try:
+        body = request.get_json(force=True, silent=False)
+    except BadRequest as exc:
+        raise ValidationFailed({"body": ["the body is not valid JSON"]}, "the body is not valid JSON") from exc
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": ["the body must be a JSON object"]}, "the body must be a JSON object")
+    return body
+
+
+def _registration_body(delegate, token: str, *, with_token: bool = False) -> dict:
+    body = {"id": delegate.id, "status": delegate.status, "route": serialise.route_place(delegate.booking)}
+    if with_token:
+        body["token"] = token
+    body["manage_url"] = manage_url(token)
+    body["calendar_url"] = calendar_url(delegate)
+    return body
+
+
+def _announce_promotions(promoted, summit) -> None:
+    for booking in promoted:
+        send_promotion_notice(booking, summit.name_en if booking.delegate.language == "en" else summit.name_zh)
+
+
+@api_bp.post("/registrations")
+@limiter.shared_limit(registration_limit, scope="registration")
+def create_registration():
+    summit = current_summit()
+    result = registration.register(summit, json_object())
+    delegate = result.delegate
+    body = _registration_body(delegate, result.manage_token, with_token=True)
+    send_registration_confirmation(
+        delegate, summit.name_zh if delegate.language == "zh" else summit.name_en, body["manage_url"],
+        body["route"]["waitlist_position"] if body["route"] else None)
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = "/api/v1/registrations/self"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _self():
+    token = bearer_token()
+    if not token:
+        return None, None, error_response(401, "unauthorized", "send the delegate's token: Authorization: Bearer …")
+    try:
+        return registration.delegate_for_manage_token(token), token, None
+    except NotFound:
+        return None, None, error_response(401, "unauthorized", "unknown or expired token")
+
+
+@api_bp.get("/registrations/self")
+def get_self():
+    delegate, token, failure = _self()
+    if failure:
+        return failure
+    response = jsonify(_registration_body(delegate, token))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@api_bp.patch("/registrations/self")
+def patch_self():
+    delegate, token, failure = _self()
+    if failure:
+        return failure
+    body = json_object()
+    if "route_id" not in body:
+        raise ValidationFailed({"route_id": ["required: a route id, or null for no route"]})
+    change = registration.choose_route(delegate, body)
+    _announce_promotions(change.promoted, current_summit())
+    delegate = registration.delegate_for_manage_token(token)
+    return jsonify(_registration_body(delegate, token))
+
+
+@api_bp.delete("/registrations/self")
+def delete_self():
+    delegate, _, failure = _self()
+    if failure:
+        return failure
+    change = registration.cancel(delegate)
+    _announce_promotions(change.promoted, current_summit())
+    return "", 204

@@ -1,0 +1,59 @@
+"""The messages a delegate receives, in their own language."""
+from __future__ import annotations
+
+from flask_babel import force_locale, gettext
+
+from ..models import Delegate, RouteBooking
+from .notify import send_message
+
+
+def _route_line(booking: RouteBooking | None, position: int | None) -> str:
+    if booking is None:
+        return gettext("Technical visit: no route chosen.")
+    route = booking.route
+    name = f"{route.code} {route.name_zh if booking.delegate.language == 'zh' else route.name_en}"
+    if booking.status == "confirmed":
+        return gettext("Technical visit: your place on %(route)s is confirmed.", route=name)
+    return gettext("Technical visit: you are number %(position)d on the waiting list for %(route)s.",
+                   position=position or 0, route=name)
+
+
+def send_registration_confirmation(delegate: Delegate, summit_name: str, manage_url: str,
+                                   position: int | None) -> bool:
+    with force_locale(delegate.language):
+        subject = gettext("Your registration for %(summit)s", summit=summit_name)
+        body = "\n\n".join([
+            gettext("Dear %(name)s,", name=delegate.full_name),
+            gettext("Thank you for registering for %(summit)s.", summit=summit_name),
+            _route_line(delegate.booking, position),
+            gettext("Your personal link to see or change your registration, choose a route, "
+                    "and add the programme to your calendar (keep it private: it works without a password):"),
+            manage_url,
+        ])
+    return send_message(delegate.email, subject, body)
+
+
+def send_promotion_notice(booking: RouteBooking, summit_name: str) -> bool:
+    delegate = booking.delegate
+    with force_locale(delegate.language):
+        subject = gettext("A place is yours: %(route)s", route=booking.route.code)
+        body = "\n\n".join([
+            gettext("Dear %(name)s,", name=delegate.full_name),
+            gettext("A place has become free and it is now yours."),
+            _route_line(booking, None),
+            gettext("Your personal link from the confirmation email shows the details; "
+                    "your calendar feed updates by itself."),
+            summit_name,
+        ])
+    return send_message(delegate.email, subject, body)
+
+
+def send_new_link(delegate: Delegate, summit_name: str, manage_url: str) -> bool:
+    with force_locale(delegate.language):
+        subject = gettext("Your new link for %(summit)s", summit=summit_name)
+        body = "\n\n".join([
+            gettext("Dear %(name)s,", name=delegate.full_name),
+            gettext("Here is your new personal link. Links sent before no longer work."),
+            manage_url,
+        ])
+    return send_message(delegate.email, subject, body)

@@ -1,0 +1,197 @@
+"""Places on technical-visit routes: the capacity rule and the waiting list, in one place.
+
+The rule that must never break: a route never has more confirmed delegates than
+its capacity, whatever the number of concurrent requests and worker processes.
+
+How it holds:
+* Every change runs inside ``write_transaction()``; the routes involved are
+  locked first (``SELECT … FOR UPDATE`` in id order on PostgreSQL; on SQLite
+  BEGIN IMMEDIATE already holds the database's single write lock).  So the
+  decision "is there a seat?" and the write that takes it are one step.
+* The seat itself is taken with a conditional UPDATE
+  (``confirmed = confirmed + 1 WHERE confirmed < capacity``), and the database
+  CHECKs ``confirmed <= capacity``: even a future bug in this module cannot
+  overbook, it can only fail.
+* Whenever a seat frees, the first in line is promoted in the same transaction.
+
+Callers commit; nothing here commits, so a registration and its seat land together or not at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..models import RouteBooking, VisitRoute, utcnow
+from .errors import Conflict, ValidationFailed
+
+
+class RouteFull(Conflict):
+    code = "route_full"
+
+
+class CapacityBelowConfirmed(Conflict):
+    code = "capacity_below_confirmed"
+
+
+@dataclass
+class PlaceChange:
+    """What one operation did, so callers can tell the people concerned."""
+
+    booking: RouteBooking | None
+    promoted: list[RouteBooking]
+
+
+def lock_routes(summit_id: int, route_ids) -> dict[int, VisitRoute]:
+    """The summit's routes with these ids, locked against concurrent seat changes."""
+    ids = sorted({i for i in route_ids if i is not None})
+    if not ids:
+        return {}
+    query = (
+        select(VisitRoute)
+        .where(VisitRoute.id.in_(ids), VisitRoute.summit_id == summit_id)
+        .order_by(VisitRoute.id)  # one lock order everywhere: no deadlocks
+        .execution_options(populate_existing=True)
+    )
+    if not _guard_disabled():
+        query = query.with_for_update()
+    rows = db.session.scalars(query).all()
+    return {row.id: row for row in rows}
+
+
+def unknown_route(route_id) -> ValidationFailed:
+    return ValidationFailed({"route_id": ["unknown route"]}, "unknown route")
+
+
+def _guard_disabled() -> bool:
+    # TEST-ONLY switch: the concurrency tests turn the guard off to prove they
+    # detect overbooking.  Never set in production.
+    return bool(current_app.config.get("UNSAFE_DISABLE_CAPACITY_GUARD"))
+
+
+def _take_seat(route: VisitRoute) -> bool:
+    if _guard_disabled():
+        return _take_seat_unguarded(route)
+    taken = db.session.execute(
+        update(VisitRoute)
+        .where(VisitRoute.id == route.id, VisitRoute.confirmed < VisitRoute.capacity)
+        .values(confirmed=VisitRoute.confirmed + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    db.session.refresh(route, ["confirmed"])
+    return taken
+
+
+def _take_seat_unguarded(route: VisitRoute) -> bool:
+    """The classic count-then-insert (what Indico does), kept only as the tests' control."""
+    taken = db.session.scalar(
+        select(func.count()).select_from(RouteBooking)
+        .where(RouteBooking.route_id == route.id, RouteBooking.status == "confirmed"))
+    db.session.commit()  # the read and the write in separate transactions, as a naive app does
+    return taken < route.capacity
+
+
+def _free_seat(route: VisitRoute) -> None:
+    if _guard_disabled():
+        return
+    db.session.execute(
+        update(VisitRoute).where(VisitRoute.id == route.id)
+        .values(confirmed=VisitRoute.confirmed - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(route, ["confirmed"])
+
+
+def promote_waiting(route: VisitRoute) -> list[RouteBooking]:
+    """Give free seats to the first in line, oldest first; the route must be locked."""
+    promoted = []
+    while True:
+        first = db.session.scalars(
+            select(RouteBooking)
+            .where(RouteBooking.route_id == route.id, RouteBooking.status == "waitlisted")
+            .order_by(RouteBooking.id).limit(1)
+        ).first()
+        if first is None or not _take_seat(route):
+            return promoted
+        first.status = "confirmed"
+        first.confirmed_at = utcnow()
+        db.session.flush()
+        promoted.append(first)
+
+
+def _release(booking: RouteBooking, route: VisitRoute) -> list[RouteBooking]:
+    was_confirmed = booking.status == "confirmed"
+    db.session.delete(booking)
+    db.session.flush()
+    if not was_confirmed:
+        return []
+    _free_seat(route)
+    return promote_waiting(route)
+
+
+def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> PlaceChange:
+    """Put the delegate on route ``route_id`` (None: on no route), atomically.
+
+    * the same route as now: nothing changes (the seat or the place in line is kept);
+    * a route with a free seat: the seat is taken and the old place released;
+    * a full route: with ``join_waitlist`` the delegate gives up the old place and
+      joins the end of the line; without it, RouteFull and the old place is kept.
+    Must run inside write_transaction(); the caller commits.
+    """
+    current = delegate.booking
+    if current is not None and current.route_id == route_id:
+        return PlaceChange(current, [])
+    routes = lock_routes(delegate.summit_id, [route_id, current.route_id if current else None])
+    if route_id is not None and route_id not in routes:
+        raise unknown_route(route_id)
+
+    if route_id is None:
+        promoted = _release(current, routes[current.route_id]) if current else []
+        return PlaceChange(None, promoted)
+
+    target = routes[route_id]
+    if _take_seat(target):
+        status = "confirmed"
+    elif join_waitlist:
+        status = "waitlisted"
+    else:
+        raise RouteFull(f"route {target.code} is full", route_id=route_id)
+
+    promoted = _release(current, routes[current.route_id]) if current else []
+    now = utcnow()
+    booking = RouteBooking(delegate_id=delegate.id, route_id=route_id, status=status,
+                           created_at=now, confirmed_at=now if status == "confirmed" else None)
+    db.session.add(booking)
+    db.session.flush()
+    db.session.refresh(delegate, ["booking"])
+    return PlaceChange(booking, promoted)
+
+
+def set_capacity(route: VisitRoute, capacity: int) -> list[RouteBooking]:
+    """Change a route's capacity; raising it promotes from the line at once."""
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 0 or capacity > 100_000:
+        raise ValidationFailed({"capacity": ["a whole number from 0 to 100000"]})
+    route = lock_routes(route.summit_id, [route.id])[route.id]
+    if capacity < route.confirmed:
+        raise CapacityBelowConfirmed(
+            f"{route.confirmed} delegates already hold a place on {route.code}; "
+            f"move or cancel some before lowering the capacity to {capacity}",
+            confirmed=route.confirmed)
+    route.capacity = capacity
+    route.revision += 1
+    route.updated_at = utcnow()
+    db.session.flush()
+    return promote_waiting(route)
+
+
+def waitlist_position(booking: RouteBooking) -> int | None:
+    """1 for the first in line; None for a confirmed place."""
+    if booking.status != "waitlisted":
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).select_from(RouteBooking)
+        .where(RouteBooking.route_id == booking.route_id, RouteBooking.status == "waitlisted",
+               RouteBooking.id < booking.id))
+    return ahead + 1

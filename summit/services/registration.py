@@ -1,0 +1,161 @@
+"""Registering delegates and their self-service: details, route, waiting list, cancellation.
+
+Every function that changes places runs in one write transaction (see places.py)
+and commits once, so a registration, its seat and any promotion land together.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from ..database import write_transaction
+from ..extensions import db
+from ..models import Delegate, RouteBooking, Summit, utcnow
+from . import places
+from .delegate_input import clean_delegate, raise_if_invalid, require_consent
+from .errors import Conflict, NotFound, ValidationFailed
+from .secrets import new_token, token_hash
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+
+
+@dataclass
+class Registered:
+    delegate: Delegate
+    #: the self-service secret; exists only here and in the delegate's link
+    manage_token: str
+    promoted: list[RouteBooking]
+
+
+def _route_choice(data: dict) -> tuple[int | None, bool]:
+    route_id = data.get("route_id")
+    join_waitlist = data.get("join_waitlist", False)
+    errors = {}
+    if route_id is not None and (not isinstance(route_id, int) or isinstance(route_id, bool)):
+        errors["route_id"] = ["must be a route id (integer) or null"]
+    if not isinstance(join_waitlist, bool):
+        errors["join_waitlist"] = ["must be true or false"]
+    if errors:
+        raise ValidationFailed(errors)
+    return route_id, join_waitlist
+
+
+def _email_in_use(summit_id: int, email: str, *, other_than: int | None = None) -> bool:
+    query = db.select(Delegate.id).where(
+        Delegate.summit_id == summit_id, Delegate.email == email, Delegate.status == "registered")
+    if other_than is not None:
+        query = query.where(Delegate.id != other_than)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def register(summit: Summit, data: dict) -> Registered:
+    """Create a delegate and, if asked, their place on a route (or in its line).
+
+    Raises ValidationFailed (field errors), EmailTaken, RouteFull (nothing created).
+    """
+    cleaned = clean_delegate(data)
+    require_consent(data, cleaned)
+    values = raise_if_invalid(cleaned)
+    route_id, join_waitlist = _route_choice(data)
+
+    write_transaction()
+    try:
+        if _email_in_use(summit.id, values["email"]):
+            raise EmailTaken("this email is already registered")
+        token = new_token()
+        now = utcnow()
+        delegate = Delegate(summit_id=summit.id, consent_at=now, created_at=now, updated_at=now,
+                            manage_token_hash=token_hash(token), **values)
+        db.session.add(delegate)
+        db.session.flush()
+        change = places.place_delegate(delegate, route_id, join_waitlist=join_waitlist)
+        db.session.commit()
+    except IntegrityError as exc:
+        # Two requests with one email in the same instant: the partial unique index decides.
+        db.session.rollback()
+        raise EmailTaken("this email is already registered") from exc
+    except Exception:
+        db.session.rollback()
+        raise
+    return Registered(delegate, token, change.promoted)
+
+
+def delegate_for_manage_token(token: str) -> Delegate:
+    if not token or len(token) > 200:
+        raise NotFound("unknown or expired link", code="unknown_token")
+    delegate = db.session.scalars(
+        db.select(Delegate).where(Delegate.manage_token_hash == token_hash(token))).first()
+    if delegate is None or delegate.status != "registered":
+        raise NotFound("unknown or expired link", code="unknown_token")
+    return delegate
+
+
+def update_details(delegate: Delegate, data: dict) -> Delegate:
+    """Edit name, organisation, needs…; route changes go through choose_route."""
+    cleaned = clean_delegate(data, partial=True)
+    values = raise_if_invalid(cleaned)
+    if "email" in values and _email_in_use(delegate.summit_id, values["email"], other_than=delegate.id):
+        raise EmailTaken("this email is already registered")
+    for name, value in values.items():
+        setattr(delegate, name, value)
+    delegate.updated_at = utcnow()
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise EmailTaken("this email is already registered") from exc
+    return delegate
+
+
+def choose_route(delegate: Delegate, data: dict) -> places.PlaceChange:
+    """Change, drop, or queue for a route (see places.place_delegate for the rules)."""
+    route_id, join_waitlist = _route_choice(data)
+    delegate_id = delegate.id
+    write_transaction()
+    try:
+        # Re-read under the write lock: the booking may have changed (a promotion) since the caller read it.
+        delegate = db.session.get(Delegate, delegate_id, populate_existing=True)
+        if delegate is None or delegate.status != "registered":
+            raise NotFound("no such registration", code="unknown_token")
+        change = places.place_delegate(delegate, route_id, join_waitlist=join_waitlist)
+        delegate.updated_at = utcnow()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return change
+
+
+def cancel(delegate: Delegate) -> places.PlaceChange:
+    """Cancel the registration: the place frees and the first in line moves up at once."""
+    delegate_id = delegate.id
+    write_transaction()
+    try:
+        delegate = db.session.get(Delegate, delegate_id, populate_existing=True)
+        if delegate is None or delegate.status != "registered":
+            raise NotFound("no such registration", code="unknown_token")
+        change = places.place_delegate(delegate, None, join_waitlist=False)
+        delegate.status = "cancelled"
+        delegate.cancelled_at = delegate.updated_at = utcnow()
+        delegate.calendar_token_version += 1  # the feed stops with the registration
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return change
+
+
+def new_manage_link(summit: Summit, email: str) -> tuple[Delegate, str] | None:
+    """A fresh manage secret for a delegate who lost their link (the old link stops working)."""
+    email = (email or "").strip().lower()
+    delegate = db.session.scalars(db.select(Delegate).where(
+        Delegate.summit_id == summit.id, Delegate.email == email, Delegate.status == "registered")).first()
+    if delegate is None:
+        return None
+    token = new_token()
+    delegate.manage_token_hash = token_hash(token)
+    db.session.commit()
+    return delegate, token

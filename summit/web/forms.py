@@ -1,0 +1,113 @@
+"""Forms for delegates.
+
+The forms render fields and carry CSRF; the rules themselves (lengths, scripts,
+countries, capacity) live in the services, which both the forms and the API
+call, so a page and the API never disagree.  ``validate_choice=False``: an
+unknown choice is reported by the service, in the same words as the API.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from babel import Locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from pypinyin import lazy_pinyin
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from ..i18n import lang
+from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
+                               PHONE_MAX)
+from ..services.delegate_input import COUNTRY_CODES
+
+CATEGORY_LABELS = {
+    "government": _l("Government"),
+    "international_organisation": _l("International organisation"),
+    "enterprise": _l("Enterprise"),
+    "academia": _l("Academia & think tank"),
+    "media": _l("Media"),
+    "other": _l("Other"),
+}
+
+
+@lru_cache(maxsize=4)
+def _countries(language: str) -> tuple[tuple[str, str], ...]:
+    locale = Locale.parse("zh_Hans_CN" if language == "zh" else "en")
+    names = [(code, locale.territories.get(code, code)) for code in COUNTRY_CODES]
+    # Chinese readers look countries up in pinyin order (阿联酋, 埃塞俄比亚, 巴西 …).
+    names.sort(key=(lambda pair: lazy_pinyin(pair[1])) if language == "zh" else (lambda pair: pair[1]))
+    return tuple(names)
+
+
+def country_name(code: str) -> str:
+    return dict(_countries(lang())).get(code, code)
+
+
+def country_choices() -> list[SelectChoice]:
+    """ISO 3166-1 countries and regions, named and sorted in the page's language."""
+    return [SelectChoice("", _l("Choose…")), *(SelectChoice(code, name) for code, name in _countries(lang()))]
+
+
+def length(limit: int) -> dict:
+    return {"maxlength": limit}
+
+
+class DetailsForm(FlaskForm):
+    given_name = StringField(_l("Given name (Latin letters)"), render_kw={**length(NAME_MAX), "autocomplete": "given-name"})
+    family_name = StringField(_l("Family name (Latin letters)"), render_kw={**length(NAME_MAX), "autocomplete": "family-name"})
+    native_name = StringField(_l("Name in your own script"), render_kw={**length(NATIVE_NAME_MAX), "dir": "auto"})
+    email = EmailField(_l("Email"), render_kw={**length(EMAIL_MAX), "autocomplete": "email"})
+    organisation = StringField(_l("Organisation"), render_kw={**length(ORGANISATION_MAX), "autocomplete": "organization", "dir": "auto"})
+    job_title = StringField(_l("Job title"), render_kw={**length(JOB_TITLE_MAX), "autocomplete": "organization-title", "dir": "auto"})
+    country = SelectField(_l("Country or region"), validate_choice=False, render_kw={"autocomplete": "country"})
+    category = RadioField(_l("Category"), choices=[SelectChoice(k, v) for k, v in CATEGORY_LABELS.items()],
+                          validate_choice=False)
+    phone = StringField(_l("Mobile phone (for the visit day)"), render_kw={**length(PHONE_MAX), "autocomplete": "tel", "inputmode": "tel"})
+    banquet = BooleanField(_l("I will attend the welcome banquet on 25 September"))
+    dietary_needs = TextAreaField(_l("Dietary requirements"), render_kw={**length(NEEDS_MAX), "rows": 2, "dir": "auto"})
+    accessibility_needs = TextAreaField(_l("Accessibility needs"), render_kw={**length(NEEDS_MAX), "rows": 2, "dir": "auto"})
+    language = RadioField(_l("Language of correspondence"), choices=[SelectChoice("zh", "中文"), SelectChoice("en", "English")],
+                          validate_choice=False)
+
+    def fill_choices(self) -> None:
+        self.country.choices = country_choices()
+
+    def delegate_data(self) -> dict:
+        return {name: getattr(self, name).data for name in (
+            "given_name", "family_name", "native_name", "email", "organisation", "job_title", "country",
+            "category", "phone", "banquet", "dietary_needs", "accessibility_needs", "language")}
+
+
+class RouteChoiceForm(FlaskForm):
+    route = RadioField(_l("Technical visit route"), validate_choice=False, default="")
+    join_waitlist = BooleanField(_l("If the route is full, put me on its waiting list"))
+
+    def route_data(self) -> dict:
+        raw = (self.route.data or "").strip()
+        route_id = int(raw) if raw.isdigit() else (None if raw in ("", "none") else raw)
+        return {"route_id": route_id, "join_waitlist": bool(self.join_waitlist.data)}
+
+
+class RegistrationForm(DetailsForm, RouteChoiceForm):
+    consent = BooleanField(_l("I agree that the organisers process my personal data to run this summit."))
+
+
+class LostLinkForm(FlaskForm):
+    email = EmailField(_l("Email"), render_kw={**length(EMAIL_MAX), "autocomplete": "email"})
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: CSRF only."""
+
+
+def show_errors(form: FlaskForm, errors: dict) -> None:
+    """Put a service's field errors beside the fields they concern."""
+    aliases = {"route_id": "route", "body": None}
+    for name, messages in errors.items():
+        field = getattr(form, aliases.get(name, name) or "", None)
+        target = field.errors if field is not None else form.form_errors
+        if isinstance(target, tuple):
+            target = list(target)
+            field.errors = target
+        target.extend(messages)

@@ -1,0 +1,67 @@
+"""The public registration form."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..extensions import csrf, limiter
+from ..i18n import lang
+from ..services import agenda, registration
+from ..services.delegate_mail import send_registration_confirmation
+from ..services.errors import ServiceError, ValidationFailed
+from ..services.places import RouteFull, waitlist_position
+from ..services.registration import EmailTaken
+from ..services.summits import current_summit
+from ..urls import manage_url
+from .forms import RegistrationForm, show_errors
+
+registration_bp = Blueprint("registration", __name__)
+
+
+def registration_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+def service_message(exc: ServiceError) -> str:
+    """The page's words for a service refusal (the API sends exc.code)."""
+    if isinstance(exc, EmailTaken):
+        return _("This email is already registered. Use the link in your confirmation email, or ask for a new one.")
+    if isinstance(exc, RouteFull):
+        return _("That route has just filled up. Choose another route, or tick the box to join its waiting list.")
+    return _("Something in the form needs attention.")
+
+
+@registration_bp.route("/register", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one re-shows the form with the input kept
+@limiter.shared_limit(registration_limit, scope="registration", exempt_when=lambda: request.method == "GET")
+def register():
+    summit = current_summit()
+    form = RegistrationForm()
+    form.fill_choices()
+    if request.method == "GET":
+        form.language.data = form.language.data or lang()
+    status = 200
+    if form.validate_on_submit():
+        data = {**form.delegate_data(), **form.route_data(), "consent": bool(form.consent.data)}
+        try:
+            result = registration.register(summit, data)
+        except ValidationFailed as exc:
+            show_errors(form, exc.errors)
+            status = 422
+        except (EmailTaken, RouteFull) as exc:
+            show_errors(form, {"email" if isinstance(exc, EmailTaken) else "route": [service_message(exc)]})
+            status = 409
+        else:
+            delegate = result.delegate
+            link = manage_url(result.manage_token)
+            position = waitlist_position(delegate.booking) if delegate.booking else None
+            send_registration_confirmation(
+                delegate, summit.name_zh if delegate.language == "zh" else summit.name_en, link, position)
+            flash(_("You are registered. We have emailed you this page's link: bookmark it to come back."), "success")
+            return redirect(url_for("selfservice.manage", token=result.manage_token, lang=lang()))
+    elif request.method == "POST":
+        status = 400 if "csrf_token" in form.errors else 422
+        if "csrf_token" in form.errors:
+            form.form_errors.append(_("The form had expired. Please check your details and send it again."))
+    return render_template("registration/register.html", summit=summit, form=form,
+                           routes=agenda.routes_with_availability(summit)), status
