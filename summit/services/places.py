@@ -18,6 +18,7 @@ Callers commit; nothing here commits, so a registration and its seat land togeth
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from flask import current_app
@@ -92,6 +93,10 @@ def _take_seat_unguarded(route: VisitRoute) -> bool:
         select(func.count()).select_from(RouteBooking)
         .where(RouteBooking.route_id == route.id, RouteBooking.status == "confirmed"))
     db.session.commit()  # the read and the write in separate transactions, as a naive app does
+    # A production server spends milliseconds between the check and the insert
+    # (network hops to the database, other work); a local test server does not.
+    # Make that gap explicit so the control reliably exercises the race.
+    time.sleep(0.02)
     return taken < capacity
 
 
