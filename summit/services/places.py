@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import write_transaction
 from ..extensions import db
@@ -76,14 +77,17 @@ def _guard_disabled() -> bool:
 def _take_seat(route: VisitRoute) -> bool:
     if _guard_disabled():
         return _take_seat_unguarded(route)
-    taken = db.session.execute(
+    confirmed = db.session.execute(
         update(VisitRoute)
         .where(VisitRoute.id == route.id, VisitRoute.confirmed < VisitRoute.capacity)
         .values(confirmed=VisitRoute.confirmed + 1)
+        .returning(VisitRoute.confirmed)
         .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    db.session.refresh(route, ["confirmed"])
-    return taken
+    ).scalar_one_or_none()
+    if confirmed is None:
+        return False
+    set_committed_value(route, "confirmed", confirmed)
+    return True
 
 
 def _take_seat_unguarded(route: VisitRoute) -> bool:
@@ -112,12 +116,13 @@ def begin_change() -> None:
 def _free_seat(route: VisitRoute) -> None:
     if _guard_disabled():
         return
-    db.session.execute(
+    confirmed = db.session.execute(
         update(VisitRoute).where(VisitRoute.id == route.id)
         .values(confirmed=VisitRoute.confirmed - 1)
+        .returning(VisitRoute.confirmed)
         .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(route, ["confirmed"])
+    ).scalar_one()
+    set_committed_value(route, "confirmed", confirmed)
 
 
 def promote_waiting(route: VisitRoute) -> list[RouteBooking]:
@@ -205,12 +210,13 @@ def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> Pl
 
     if route_id is None:
         promoted = _release(current, routes[current.route_id]) if current else []
+        set_committed_value(delegate, "booking", None)
         return PlaceChange(None, promoted)
 
     status = _claim(routes[route_id], join_waitlist)
     promoted = _release(current, routes[current.route_id]) if current else []
     booking = add_booking(delegate.id, route_id, status)
-    db.session.refresh(delegate, ["booking"])
+    set_committed_value(delegate, "booking", booking)
     return PlaceChange(booking, promoted)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import Delegate, Summit, utcnow
@@ -73,8 +74,7 @@ def register(summit: Summit, data: dict) -> Registered:
                             manage_token_hash=token_hash(token), **values)
         db.session.add(delegate)
         db.session.flush()
-        places.add_booking(delegate.id, route_id, status)
-        db.session.refresh(delegate, ["booking"])
+        set_committed_value(delegate, "booking", places.add_booking(delegate.id, route_id, status))
         db.session.commit()
     except IntegrityError as exc:
         # Two requests with one email in the same instant: the partial unique index decides.
