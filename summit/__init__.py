@@ -1,6 +1,7 @@
 """Summit: run an international summit end to end."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import Flask
@@ -12,6 +13,20 @@ def _resource_dir(name: str) -> Path:
     """templates/, static/, migrations/: inside the package once installed, at the repo top in a checkout."""
     inside = PACKAGE_DIR / name
     return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+def _configure_logging(app: Flask) -> None:
+    """Our own loggers (summit.*) at INFO on stderr unless the host already set logging up.
+
+    In development that is where delegate emails go when no SMTP server is set.
+    """
+    logger = logging.getLogger("summit")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -37,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})
+    _configure_logging(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
@@ -54,11 +70,13 @@ def create_app(config: dict | None = None) -> Flask:
     from .web import templating
     from .web.calendar import calendar_bp
     from .web.desk import desk_bp
+    from .web.health import health_bp
     from .web.public import public_bp
     from .web.registration import registration_bp
     from .web.selfservice import selfservice_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(selfservice_bp)
     app.register_blueprint(calendar_bp)

@@ -40,3 +40,8 @@ def test_unknown_api_url_and_method_are_json_errors(client, summit):
     assert response.status_code == 404 and response.get_json()["error"] == "not_found"
     response = client.delete("/api/v1/agenda")
     assert response.status_code == 405 and response.get_json()["error"] == "method_not_allowed"
+
+
+def test_healthz_reports_the_app_and_its_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}

@@ -4,7 +4,7 @@ The rule that must never break: a route never has more confirmed delegates than
 its capacity, whatever the number of concurrent requests and worker processes.
 
 How it holds:
-* Every change runs inside ``write_transaction()``; the routes involved are
+* Every change runs inside ``begin_change()`` (write_transaction); the routes involved are
   locked first (``SELECT … FOR UPDATE`` in id order on PostgreSQL; on SQLite
   BEGIN IMMEDIATE already holds the database's single write lock).  So the
   decision "is there a seat?" and the write that takes it are one step.
@@ -18,11 +18,14 @@ Callers commit; nothing here commits, so a registration and its seat land togeth
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
+from ..database import write_transaction
 from ..extensions import db
 from ..models import RouteBooking, VisitRoute, utcnow
 from .errors import Conflict, ValidationFailed
@@ -74,34 +77,52 @@ def _guard_disabled() -> bool:
 def _take_seat(route: VisitRoute) -> bool:
     if _guard_disabled():
         return _take_seat_unguarded(route)
-    taken = db.session.execute(
+    confirmed = db.session.execute(
         update(VisitRoute)
         .where(VisitRoute.id == route.id, VisitRoute.confirmed < VisitRoute.capacity)
         .values(confirmed=VisitRoute.confirmed + 1)
+        .returning(VisitRoute.confirmed)
         .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    db.session.refresh(route, ["confirmed"])
-    return taken
+    ).scalar_one_or_none()
+    if confirmed is None:
+        return False
+    set_committed_value(route, "confirmed", confirmed)
+    return True
 
 
 def _take_seat_unguarded(route: VisitRoute) -> bool:
     """The classic count-then-insert (what Indico does), kept only as the tests' control."""
+    capacity = route.capacity
     taken = db.session.scalar(
         select(func.count()).select_from(RouteBooking)
         .where(RouteBooking.route_id == route.id, RouteBooking.status == "confirmed"))
     db.session.commit()  # the read and the write in separate transactions, as a naive app does
-    return taken < route.capacity
+    # A production server spends milliseconds between the check and the insert
+    # (network hops to the database, other work); a local test server does not.
+    # Make that gap explicit so the control reliably exercises the race.
+    time.sleep(0.02)
+    return taken < capacity
+
+
+def begin_change() -> None:
+    """Open the transaction a place change runs in: the database's write lock, taken up front."""
+    if _guard_disabled():
+        if db.session().in_transaction():
+            db.session.commit()
+        return
+    write_transaction()
 
 
 def _free_seat(route: VisitRoute) -> None:
     if _guard_disabled():
         return
-    db.session.execute(
+    confirmed = db.session.execute(
         update(VisitRoute).where(VisitRoute.id == route.id)
         .values(confirmed=VisitRoute.confirmed - 1)
+        .returning(VisitRoute.confirmed)
         .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(route, ["confirmed"])
+    ).scalar_one()
+    set_committed_value(route, "confirmed", confirmed)
 
 
 def promote_waiting(route: VisitRoute) -> list[RouteBooking]:
@@ -131,6 +152,40 @@ def _release(booking: RouteBooking, route: VisitRoute) -> list[RouteBooking]:
     return promote_waiting(route)
 
 
+def claim_place(summit_id: int, route_id: int | None, *, join_waitlist: bool) -> str | None:
+    """For a delegate not yet written: take a seat or a place in line on ``route_id``.
+
+    Returns "confirmed", "waitlisted" or None (no route); RouteFull when full and
+    not willing to wait.  Run inside begin_change(), then write the delegate and
+    add_booking(); the caller commits all of it at once.
+    """
+    if route_id is None:
+        return None
+    routes = lock_routes(summit_id, [route_id])
+    if route_id not in routes:
+        raise unknown_route(route_id)
+    return _claim(routes[route_id], join_waitlist)
+
+
+def add_booking(delegate_id: int, route_id: int | None, status: str | None) -> RouteBooking | None:
+    if route_id is None:
+        return None
+    now = utcnow()
+    booking = RouteBooking(delegate_id=delegate_id, route_id=route_id, status=status,
+                           created_at=now, confirmed_at=now if status == "confirmed" else None)
+    db.session.add(booking)
+    db.session.flush()
+    return booking
+
+
+def _claim(target: VisitRoute, join_waitlist: bool) -> str:
+    if _take_seat(target):
+        return "confirmed"
+    if join_waitlist:
+        return "waitlisted"
+    raise RouteFull(f"route {target.code} is full", route_id=target.id)
+
+
 def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> PlaceChange:
     """Put the delegate on route ``route_id`` (None: on no route), atomically.
 
@@ -138,7 +193,9 @@ def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> Pl
     * a route with a free seat: the seat is taken and the old place released;
     * a full route: with ``join_waitlist`` the delegate gives up the old place and
       joins the end of the line; without it, RouteFull and the old place is kept.
-    Must run inside write_transaction(); the caller commits.
+    Must run inside begin_change() with the delegate's row locked (see
+    registration.lock_delegate), so two requests for one delegate take turns;
+    the caller commits.
     """
     current = delegate.booking
     if current is not None and current.route_id == route_id:
@@ -146,26 +203,20 @@ def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> Pl
     routes = lock_routes(delegate.summit_id, [route_id, current.route_id if current else None])
     if route_id is not None and route_id not in routes:
         raise unknown_route(route_id)
+    if current is not None:
+        # A promotion may have confirmed this booking while we waited for the route
+        # locks; releasing a stale "waitlisted" copy would lose the seat it now holds.
+        db.session.refresh(current)
 
     if route_id is None:
         promoted = _release(current, routes[current.route_id]) if current else []
+        set_committed_value(delegate, "booking", None)
         return PlaceChange(None, promoted)
 
-    target = routes[route_id]
-    if _take_seat(target):
-        status = "confirmed"
-    elif join_waitlist:
-        status = "waitlisted"
-    else:
-        raise RouteFull(f"route {target.code} is full", route_id=route_id)
-
+    status = _claim(routes[route_id], join_waitlist)
     promoted = _release(current, routes[current.route_id]) if current else []
-    now = utcnow()
-    booking = RouteBooking(delegate_id=delegate.id, route_id=route_id, status=status,
-                           created_at=now, confirmed_at=now if status == "confirmed" else None)
-    db.session.add(booking)
-    db.session.flush()
-    db.session.refresh(delegate, ["booking"])
+    booking = add_booking(delegate.id, route_id, status)
+    set_committed_value(delegate, "booking", booking)
     return PlaceChange(booking, promoted)
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import write_transaction
 from ..extensions import db
-from ..models import Delegate, RouteBooking, Summit, utcnow
+from ..models import Delegate, Summit, utcnow
 from . import places
 from .delegate_input import clean_delegate, raise_if_invalid, require_consent
 from .errors import Conflict, NotFound, ValidationFailed
@@ -27,7 +27,6 @@ class Registered:
     delegate: Delegate
     #: the self-service secret; exists only here and in the delegate's link
     manage_token: str
-    promoted: list[RouteBooking]
 
 
 def _route_choice(data: dict) -> tuple[int | None, bool]:
@@ -61,17 +60,21 @@ def register(summit: Summit, data: dict) -> Registered:
     values = raise_if_invalid(cleaned)
     route_id, join_waitlist = _route_choice(data)
 
-    write_transaction()
+    summit_id = summit.id
+    places.begin_change()
     try:
-        if _email_in_use(summit.id, values["email"]):
+        if _email_in_use(summit_id, values["email"]):
             raise EmailTaken("this email is already registered")
+        # The place first, then the delegate: under the lock the order is free, and
+        # it lets the tests' unguarded control behave exactly like a naive app.
+        status = places.claim_place(summit_id, route_id, join_waitlist=join_waitlist)
         token = new_token()
         now = utcnow()
-        delegate = Delegate(summit_id=summit.id, consent_at=now, created_at=now, updated_at=now,
+        delegate = Delegate(summit_id=summit_id, consent_at=now, created_at=now, updated_at=now,
                             manage_token_hash=token_hash(token), **values)
         db.session.add(delegate)
         db.session.flush()
-        change = places.place_delegate(delegate, route_id, join_waitlist=join_waitlist)
+        set_committed_value(delegate, "booking", places.add_booking(delegate.id, route_id, status))
         db.session.commit()
     except IntegrityError as exc:
         # Two requests with one email in the same instant: the partial unique index decides.
@@ -80,7 +83,7 @@ def register(summit: Summit, data: dict) -> Registered:
     except Exception:
         db.session.rollback()
         raise
-    return Registered(delegate, token, change.promoted)
+    return Registered(delegate, token)
 
 
 def delegate_for_manage_token(token: str) -> Delegate:
@@ -110,16 +113,21 @@ def update_details(delegate: Delegate, data: dict) -> Delegate:
     return delegate
 
 
+def lock_delegate(delegate_id: int) -> Delegate:
+    """The registered delegate, re-read and locked: their own requests take turns."""
+    delegate = db.session.get(Delegate, delegate_id, populate_existing=True, with_for_update=True)
+    if delegate is None or delegate.status != "registered":
+        raise NotFound("no such registration", code="unknown_token")
+    return delegate
+
+
 def choose_route(delegate: Delegate, data: dict) -> places.PlaceChange:
     """Change, drop, or queue for a route (see places.place_delegate for the rules)."""
     route_id, join_waitlist = _route_choice(data)
     delegate_id = delegate.id
-    write_transaction()
+    places.begin_change()
     try:
-        # Re-read under the write lock: the booking may have changed (a promotion) since the caller read it.
-        delegate = db.session.get(Delegate, delegate_id, populate_existing=True)
-        if delegate is None or delegate.status != "registered":
-            raise NotFound("no such registration", code="unknown_token")
+        delegate = lock_delegate(delegate_id)
         change = places.place_delegate(delegate, route_id, join_waitlist=join_waitlist)
         delegate.updated_at = utcnow()
         db.session.commit()
@@ -132,11 +140,9 @@ def choose_route(delegate: Delegate, data: dict) -> places.PlaceChange:
 def cancel(delegate: Delegate) -> places.PlaceChange:
     """Cancel the registration: the place frees and the first in line moves up at once."""
     delegate_id = delegate.id
-    write_transaction()
+    places.begin_change()
     try:
-        delegate = db.session.get(Delegate, delegate_id, populate_existing=True)
-        if delegate is None or delegate.status != "registered":
-            raise NotFound("no such registration", code="unknown_token")
+        delegate = lock_delegate(delegate_id)
         change = places.place_delegate(delegate, None, join_waitlist=False)
         delegate.status = "cancelled"
         delegate.cancelled_at = delegate.updated_at = utcnow()

@@ -1,13 +1,59 @@
-"""Placeholder for the calendar blueprint: the issue-5 branch replaces this file.
+"""iCalendar downloads and feeds: the programme, one item, a delegate's own agenda."""
+from __future__ import annotations
 
-It exists only so the registration API can build the contract's calendar_url
-(url_for('calendar.personal_ics')) before the calendar work is merged.
-"""
-from flask import Blueprint, abort
+from flask import Blueprint, abort, current_app, request
+
+from ..i18n import lang
+from ..models import utcnow
+from ..services import calendar
+from ..services.calendar_tokens import delegate_for_calendar_token
+from ..services.summits import current_summit
+from ..urls import external_url
 
 calendar_bp = Blueprint("calendar", __name__)
 
 
+@calendar_bp.get("/agenda.ics")
+def agenda_ics():
+    summit = current_summit()
+    feed = calendar.programme_calendar(summit, lang(), _links(lang()))
+    return _send(feed, "public, max-age=300")
+
+
+@calendar_bp.get("/agenda/<int:item_id>.ics")
+def item_ics(item_id: int):
+    summit = current_summit()
+    return _send(calendar.item_calendar(summit, item_id, lang(), _links(lang())), "public, max-age=300")
+
+
 @calendar_bp.get("/calendar/<token>.ics")
 def personal_ics(token: str):
-    abort(404)
+    delegate = delegate_for_calendar_token(token)
+    if delegate is None:  # forged, revoked, or the registration was cancelled
+        abort(404)
+    feed = calendar.delegate_calendar(delegate, _links(delegate.language))
+    response = _send(feed, "private, no-cache")
+    # A secret URL: keep it out of search engines and shared caches.
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _links(language: str) -> calendar.FeedLinks:
+    return calendar.FeedLinks(
+        agenda=external_url("public.agenda_page", lang=language),
+        routes=external_url("public.routes_page", lang=language),
+    )
+
+
+def _send(feed: calendar.CalendarFile, cache_control: str):
+    response = current_app.response_class(feed.body, content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{feed.filename}"'
+    response.headers["Cache-Control"] = cache_control
+    response.set_etag(feed.etag)
+    # HTTP dates count whole seconds: a Last-Modified in the current second would let an
+    # If-Modified-Since poll miss a second change within that same second (RFC 9110
+    # §8.8.2.2).  Give it only once it has settled; the ETag is exact either way.
+    if feed.last_modified.replace(microsecond=0) < utcnow().replace(microsecond=0):
+        response.last_modified = feed.last_modified
+    # Subscribed apps poll often: an unchanged feed costs them a 304 and no body.
+    return response.make_conditional(request)

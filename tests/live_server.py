@@ -1,0 +1,77 @@
+"""A real gunicorn server with several worker processes, and a parallel HTTP client for it."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url: str, app: str = "live_app:make()", workers: int = 4, threads: int = 4):
+    port = free_port()
+    env = {**os.environ, "SUMMIT_LIVE_DATABASE_URL": database_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--pythonpath", str(TESTS), "-w", str(workers), "-k", "gthread",
+         "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning", app],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if request("127.0.0.1", port, "GET", "/api/v1/routes")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode(errors="replace"))
+            time.sleep(0.1)
+        yield Server("127.0.0.1", port)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def request(host, port, method, path, body=None, token=None):
+    conn = http.client.HTTPConnection(host, port, timeout=120)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+        return response.status, (json.loads(raw) if raw and response.getheader("Content-Type", "").startswith(
+            "application/json") else None)
+    finally:
+        conn.close()
+
+
+class Server:
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+
+    def call(self, method, path, body=None, token=None):
+        return request(self.host, self.port, method, path, body, token)
+
+    def parallel(self, calls, concurrency=64):
+        """Run (method, path, body, token) calls at once; answers in the same order."""
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            return list(pool.map(lambda c: self.call(*c), calls))
