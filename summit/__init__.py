@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .api import api_bp
     from .web import templating
     from .web.calendar import calendar_bp
+    from .web.console import console
     from .web.public import public_bp
     from .web.registration import registration_bp
     from .web.selfservice import selfservice_bp
@@ -61,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(selfservice_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(console)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
 
