@@ -19,7 +19,7 @@ from factories import register
 CONTRACT_CONSOLE_API = {"/api/v1/delegates", "/api/v1/badges.pdf", "/api/v1/checkins", "/api/v1/routes/<int:route_id>"}
 #: Pages that change the programme, routes or delegates, or expose every delegate at once: organisers only.
 ORGANISER_ONLY = {
-    "console.programme", "console.programme_new", "console.programme_edit", "console.programme_cancel",
+    "console.programme_list", "console.programme_new", "console.programme_edit", "console.programme_cancel", "console.programme_restore",
     "console.programme_delete", "console.route_edit", "console.delegate_edit", "console.delegate_move",
     "console.delegate_cancel", "console.exports", "console.export_delegates", "console.audit",
 }

@@ -1,0 +1,31 @@
+"""Small helpers the console views share."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, request
+from flask_login import current_user
+
+from ...services.errors import NotFound
+
+
+def acting_user():
+    """The signed-in account, as a plain model row for the services."""
+    return current_user._get_current_object()
+
+
+def local_input(moment: datetime | None, summit) -> datetime | None:
+    """A stored moment as the naive Beijing wall-clock time a datetime-local input shows."""
+    return moment.astimezone(summit.zone).replace(tzinfo=None) if moment else None
+
+
+def or_404(fetch, *args):
+    try:
+        return fetch(*args)
+    except NotFound:
+        abort(404)
+
+
+def int_arg(name: str, default: int, *, low: int = 1, high: int = 10_000_000) -> int:
+    raw = request.args.get(name, "")
+    return min(max(int(raw), low), high) if raw.isdigit() else default
