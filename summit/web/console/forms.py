@@ -1,6 +1,8 @@
 """Console forms: they render fields and carry CSRF; the rules live in the services."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, EmailField, IntegerField, PasswordField, SelectField,
@@ -11,6 +13,38 @@ from ...models import PROGRAMME_KINDS
 from ..forms import DetailsForm
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class LocalTimeField(DateTimeLocalField):
+    """A wall-clock time; empty is None (the service decides whether the field is required)."""
+
+    def process_formdata(self, valuelist):
+        text = " ".join(valuelist or []).strip()
+        if not text:
+            self.data = None
+            return
+        for fmt in self.strptime_format:
+            try:
+                self.data = datetime.strptime(text, fmt)
+                return
+            except ValueError:
+                continue
+        self.data = None
+        raise ValueError(_l("Enter a date and time."))
+
+
+class CountField(IntegerField):
+    """A whole number; empty is None, for the service to judge."""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist or [""])[0].strip()
+        if not text:
+            self.data = None
+            return
+        if not text.isdigit():
+            self.data = None
+            raise ValueError(_l("A whole number from 0 to %(max)d.", max=100_000))
+        self.data = int(text)
 
 KIND_LABELS = {
     "opening": _l("Opening"),
@@ -37,8 +71,8 @@ class ProgrammeItemForm(FlaskForm):
                        validate_choice=False)
     title_zh = StringField(_l("Title (Chinese)"), render_kw={"maxlength": 300, "lang": "zh-Hans"})
     title_en = StringField(_l("Title (English)"), render_kw={"maxlength": 300, "lang": "en"})
-    starts_at = DateTimeLocalField(_l("Starts (Beijing time)"), format=DATETIME_FORMATS)
-    ends_at = DateTimeLocalField(_l("Ends (Beijing time)"), format=DATETIME_FORMATS)
+    starts_at = LocalTimeField(_l("Starts (Beijing time)"), format=DATETIME_FORMATS)
+    ends_at = LocalTimeField(_l("Ends (Beijing time)"), format=DATETIME_FORMATS)
     venue_zh = StringField(_l("Room (Chinese)"), render_kw={"maxlength": 200, "lang": "zh-Hans"})
     venue_en = StringField(_l("Room (English)"), render_kw={"maxlength": 200, "lang": "en"})
     description_zh = TextAreaField(_l("Description (Chinese)"), render_kw={"rows": 4, "lang": "zh-Hans"})
@@ -56,11 +90,11 @@ class RouteForm(FlaskForm):
     stops = TextAreaField(_l("Stops, in order"), render_kw={"rows": 6})
     note_zh = StringField(_l("Note (Chinese)"), render_kw={"maxlength": 300, "lang": "zh-Hans"})
     note_en = StringField(_l("Note (English)"), render_kw={"maxlength": 300, "lang": "en"})
-    departs_at = DateTimeLocalField(_l("Departs (Beijing time)"), format=DATETIME_FORMATS)
-    returns_at = DateTimeLocalField(_l("Returns (Beijing time)"), format=DATETIME_FORMATS)
+    departs_at = LocalTimeField(_l("Departs (Beijing time)"), format=DATETIME_FORMATS)
+    returns_at = LocalTimeField(_l("Returns (Beijing time)"), format=DATETIME_FORMATS)
     meeting_point_zh = StringField(_l("Meeting point (Chinese)"), render_kw={"maxlength": 200, "lang": "zh-Hans"})
     meeting_point_en = StringField(_l("Meeting point (English)"), render_kw={"maxlength": 200, "lang": "en"})
-    capacity = IntegerField(_l("Capacity"), render_kw={"min": 0, "max": 100000, "inputmode": "numeric"})
+    capacity = CountField(_l("Capacity"), render_kw={"min": 0, "max": 100000, "inputmode": "numeric"})
 
     def route_data(self) -> dict:
         data = {name: getattr(self, name).data for name in (

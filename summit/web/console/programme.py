@@ -14,7 +14,7 @@ from ...services.console_input import summit_time
 from ...services.summits import current_summit
 from ..forms import show_errors
 from . import console
-from .common import acting_user, local_input, or_404
+from .common import acting_user, local_input, or_404, submitted
 from .forms import PlainForm, ProgrammeItemForm
 
 
@@ -43,31 +43,11 @@ def _submitted(form, summit) -> dict:
     return data
 
 
-def _time_errors(form) -> dict:
-    """WTForms' own parse errors for the two time fields, in our words."""
-    errors = {}
-    for name in ("starts_at", "ends_at"):
-        field = getattr(form, name)
-        if field.raw_data and field.raw_data[0] and field.data is None:
-            errors[name] = [_("Enter a date and time.")]
-    return errors
-
-
 def _save(form, summit, save):
     """Run the service on the submitted form; the page's status and the saved item."""
-    if not form.validate_on_submit():
-        if request.method == "POST":
-            parse = _time_errors(form)
-            if "csrf_token" in form.errors:
-                form.form_errors.append(_("The page had expired. Please check and save again."))
-                return 400, None
-            if parse:
-                for name in form.errors:
-                    getattr(form, name).errors = []
-                show_errors(form, parse)
-                return 422, None
-        else:
-            return 200, None
+    status = submitted(form)
+    if status is not None:
+        return status, None
     try:
         return 200, save(_submitted(form, summit))
     except ValidationFailed as exc:
