@@ -45,4 +45,5 @@ def page_csrf(client, url: str) -> str:
 def text(html: str) -> str:
     """The page's visible text, tags dropped and spaces folded, for plain assertions."""
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"</?(a|strong|em|span|time|b|i|del|ins|code|bdi)\b[^>]*>", "", html)  # inline: no gap
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())

@@ -43,7 +43,7 @@ def test_create_reads_times_as_beijing_time_and_audits(organiser, summit):
     assert entry.action == "programme_item.create" and entry.user.email == "organiser@example.org"
     assert entry.changes["title_zh"] == [None, "城市公共交通专题会"]
     listing = text(organiser.get("/console/programme").get_data(as_text=True))
-    assert "城市公共交通专题会" in listing and "14:00 – 15:30" in listing
+    assert "城市公共交通专题会" in listing and "14:00–15:30" in listing
     # Public pages and the API see it at once.
     agenda = organiser.get("/api/v1/agenda").get_json()["items"]
     assert any(i["title"]["en"] == "Urban public transport" and i["starts_at"] == "2024-09-26T14:00:00+08:00"

@@ -1,10 +1,10 @@
 """The console part of the API: staff and organisers with an API token (see shared/api-contract.md)."""
 from __future__ import annotations
 
-from flask import g, jsonify
+from flask import g, jsonify, request
 
 from ..auth import api_requires
-from ..services import agenda, routes_admin
+from ..services import agenda, delegate_search, routes_admin
 from ..services.delegate_mail import send_promotion_notice
 from ..services.errors import ValidationFailed
 from ..services.summits import current_summit
@@ -30,3 +30,17 @@ def patch_route(route_id: int):
     for booking in change.promoted:
         send_promotion_notice(booking, summit.name_zh if booking.delegate.language == "zh" else summit.name_en)
     return jsonify(_route_body(summit, route_id))
+
+
+@api_bp.get("/delegates")
+@api_requires("staff")
+def list_delegates():
+    """?q= matches names in any script, email or organisation; paged by page/per_page (≤ 500)."""
+    summit = current_summit()
+    filters = delegate_search.parse_filter(request.args)
+    page, per_page = delegate_search.parse_paging(request.args)
+    found = delegate_search.search(summit, filters, page, per_page)
+    response = jsonify(delegates=[serialise.delegate(d, summit) for d in found.delegates],
+                       page=found.page, per_page=found.per_page, total=found.total)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -60,3 +60,19 @@ def route_place(booking) -> dict | None:
         "waitlist_position": waitlist_position(booking),
         "code": booking.route.code,
     }
+
+
+def delegate(d, summit: Summit) -> dict:
+    """The contract's delegate shape (console API: search, check-in)."""
+    return {
+        "id": d.id,
+        "given_name": d.given_name,
+        "family_name": d.family_name,
+        "native_name": d.native_name,
+        "email": d.email,
+        "organisation": d.organisation,
+        "country": d.country,
+        "category": d.category,
+        "route": route_place(d.booking),
+        "checked_in_at": iso(d.checked_in_at, summit),
+    }

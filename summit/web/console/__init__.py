@@ -33,3 +33,4 @@ from . import auth_views  # noqa: E402,F401  (views register on import)
 from . import dashboard  # noqa: E402,F401
 from . import programme  # noqa: E402,F401
 from . import routes  # noqa: E402,F401
+from . import delegates  # noqa: E402,F401
