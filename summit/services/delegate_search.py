@@ -153,8 +153,10 @@ def _fold(value):
 
 def _text_match(q: str):
     columns = [Delegate.given_name, Delegate.family_name, Delegate.native_name, Delegate.email,
-               Delegate.organisation, Delegate.given_name + " " + Delegate.family_name,
-               Delegate.family_name + " " + Delegate.given_name]
+               Delegate.organisation]
+    if " " in q:  # "Xiaoming Wang" or "Wang Xiaoming": the full name, either way round
+        columns += [Delegate.given_name + " " + Delegate.family_name,
+                    Delegate.family_name + " " + Delegate.given_name]
     connection = db.session.connection()
     if connection.dialect.name == "sqlite" and _needs_python_fold(q):
         connection.connection.dbapi_connection.create_function("summit_casefold", 1, _fold, deterministic=True)
