@@ -21,7 +21,7 @@ CONTRACT_CONSOLE_API = {"/api/v1/delegates", "/api/v1/badges.pdf", "/api/v1/chec
 ORGANISER_ONLY = {
     "console.programme_list", "console.programme_new", "console.programme_edit", "console.programme_cancel", "console.programme_restore",
     "console.programme_delete", "console.route_edit", "console.delegate_edit", "console.delegate_move",
-    "console.delegate_cancel", "console.exports", "console.export_delegates", "console.audit",
+    "console.delegate_cancel", "console.exports_page", "console.export_delegates", "console.audit",
 }
 PUBLIC = {"console.login"}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
@@ -38,8 +38,8 @@ def guarded_rules(app):
 
 
 def url_for_rule(rule, ids):
-    values = {}
-    for name in rule.arguments:
+    values = dict(rule.defaults or {})
+    for name in rule.arguments - set(values):
         converter = rule._converters[name].__class__.__name__
         values[name] = ids.get(name, 1) if converter in ("IntegerConverter", "NumberConverter") else ids.get(name, "x")
     return rule.build(values, append_unknown=False)[1]

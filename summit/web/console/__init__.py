@@ -34,3 +34,4 @@ from . import dashboard  # noqa: E402,F401
 from . import programme  # noqa: E402,F401
 from . import routes  # noqa: E402,F401
 from . import delegates  # noqa: E402,F401
+from . import exports  # noqa: E402,F401

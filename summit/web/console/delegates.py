@@ -52,7 +52,8 @@ def delegates():
     return render_template(
         "console/delegates.html", summit=summit, filters=filters, found=found, positions=positions,
         routes=agenda.routes_with_availability(summit), categories=CATEGORY_LABELS, countries=country_choices()[1:],
-        country_name=country_name, list_url=_list_url), status
+        country_name=country_name, list_url=_list_url,
+        export_args={n: request.args[n] for n in FILTER_ARGS if request.args.get(n)}), status
 
 
 def _render_detail(summit, delegate, move_form=None, status=200):
