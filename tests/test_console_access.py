@@ -21,7 +21,7 @@ CONTRACT_CONSOLE_API = {"/api/v1/delegates", "/api/v1/badges.pdf", "/api/v1/chec
 ORGANISER_ONLY = {
     "console.programme_list", "console.programme_new", "console.programme_edit", "console.programme_cancel", "console.programme_restore",
     "console.programme_delete", "console.route_edit", "console.delegate_edit", "console.delegate_move",
-    "console.delegate_cancel", "console.exports_page", "console.export_delegates", "console.audit",
+    "console.delegate_cancel", "console.exports_page", "console.export_delegates", "console.audit_log",
 }
 PUBLIC = {"console.login"}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}

@@ -35,3 +35,4 @@ from . import programme  # noqa: E402,F401
 from . import routes  # noqa: E402,F401
 from . import delegates  # noqa: E402,F401
 from . import exports  # noqa: E402,F401
+from . import audit, tokens  # noqa: E402,F401
