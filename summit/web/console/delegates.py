@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ...auth import console_requires
 from ...i18n import pick
@@ -61,10 +62,7 @@ def _render_detail(summit, delegate, move_form=None, status=200):
         move_form = MoveForm()
         move_form.route.data = str(delegate.booking.route_id) if delegate.booking else ""
     routes = agenda.routes_with_availability(summit)
-    move_form.route.choices = [("", _("No technical visit"))] + [
-        (str(a.route.id), f"{a.route.code} · {pick(a.route, 'name')} ({_('%(left)d left', left=a.remaining)}"
-                          + (f", {_('%(num)d waiting', num=a.waitlisted)}" if a.waitlisted else "") + ")")
-        for a in routes]
+    move_form.route.choices = [("", _("No technical visit"))] + [(str(a.route.id), _route_choice(a)) for a in routes]
     booking = delegate.booking
     history = audit.entries(entity="delegate", entity_id=delegate.id, per_page=100).entries \
         if acting_user().has_role("organiser") else []
@@ -73,6 +71,13 @@ def _render_detail(summit, delegate, move_form=None, status=200):
         position=waitlist_position(booking) if booking else None, move_form=move_form,
         categories=CATEGORY_LABELS, country=country_name(delegate.country), history=history,
         plain_form=PlainForm()), status
+
+
+def _route_choice(a) -> str:
+    places = _("%(left)d left", left=a.remaining)
+    if a.waitlisted:
+        places += ", " + ngettext("%(num)d waiting", "%(num)d waiting", a.waitlisted)
+    return f"{a.route.code} · {pick(a.route, 'name')} ({places})"
 
 
 @console.get("/delegates/<int:delegate_id>")
