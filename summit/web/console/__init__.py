@@ -16,8 +16,6 @@ console = Blueprint("console", __name__, url_prefix="/console")
 login_manager.login_view = "console.login"
 login_manager.login_message = _l("Please sign in to use the console.")
 login_manager.login_message_category = "warning"
-# A session cookie carried to another browser or network is dropped, not honoured.
-login_manager.session_protection = "strong"
 
 
 @console.after_request
