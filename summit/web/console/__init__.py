@@ -27,10 +27,5 @@ def _private(response):
     return response
 
 
-from . import auth_views  # noqa: E402,F401  (views register on import)
-from . import dashboard  # noqa: E402,F401
-from . import programme  # noqa: E402,F401
-from . import routes  # noqa: E402,F401
-from . import delegates  # noqa: E402,F401
-from . import exports  # noqa: E402,F401
-from . import audit, tokens  # noqa: E402,F401
+# Views register on import.
+from . import audit, auth_views, dashboard, delegates, exports, programme, routes, tokens  # noqa: E402,F401
