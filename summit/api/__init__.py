@@ -3,4 +3,4 @@ from flask import Blueprint
 
 api_bp = Blueprint("api", __name__)
 
-from . import badges, checkins, errors, openapi, public, registrations  # noqa: E402,F401  (routes register on import)
+from . import badges, checkins, console, errors, openapi, public, registrations  # noqa: E402,F401  (routes register on import)

@@ -73,4 +73,7 @@ class AuditEntry(db.Model):
 
     user = relationship(ConsoleUser)
 
-    __table_args__ = (Index("ix_audit_entry_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_entry_entity", "entity", "entity_id"),
+        Index("ix_audit_entry_at", "at"),  # the audit page lists newest first
+    )

@@ -78,6 +78,11 @@ class Delegate(db.Model):
             sqlite_where=text("status = 'registered'"), postgresql_where=text("status = 'registered'"),
         ),
         Index("ix_delegate_summit_family", "summit_id", "family_name"),
+        # The console's filters and sort orders at 10,000 delegates (see services/delegate_search.py).
+        Index("ix_delegate_summit_status_created", "summit_id", "status", "created_at"),
+        Index("ix_delegate_summit_country", "summit_id", "country"),
+        Index("ix_delegate_summit_category", "summit_id", "category"),
+        Index("ix_delegate_summit_organisation", "summit_id", "organisation"),
     )
 
     @property

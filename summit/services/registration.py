@@ -96,8 +96,12 @@ def delegate_for_manage_token(token: str) -> Delegate:
     return delegate
 
 
-def update_details(delegate: Delegate, data: dict) -> Delegate:
-    """Edit name, organisation, needs…; route changes go through choose_route."""
+def update_details(delegate: Delegate, data: dict, *, before_commit=None) -> Delegate:
+    """Edit name, organisation, needs…; route changes go through choose_route.
+
+    ``before_commit(delegate)``, if given, runs in the same transaction just before
+    it commits (the console writes its audit entry there).
+    """
     cleaned = clean_delegate(data, partial=True)
     values = raise_if_invalid(cleaned)
     if "email" in values and _email_in_use(delegate.summit_id, values["email"], other_than=delegate.id):
@@ -106,6 +110,8 @@ def update_details(delegate: Delegate, data: dict) -> Delegate:
         setattr(delegate, name, value)
     delegate.updated_at = utcnow()
     try:
+        if before_commit is not None:
+            before_commit(delegate)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
@@ -121,15 +127,21 @@ def lock_delegate(delegate_id: int) -> Delegate:
     return delegate
 
 
-def choose_route(delegate: Delegate, data: dict) -> places.PlaceChange:
-    """Change, drop, or queue for a route (see places.place_delegate for the rules)."""
+def choose_route(delegate: Delegate, data: dict, *, before_commit=None) -> places.PlaceChange:
+    """Change, drop, or queue for a route (see places.place_delegate for the rules).
+
+    ``before_commit(delegate, change, previous_route_id)`` runs inside the transaction, before it commits.
+    """
     route_id, join_waitlist = _route_choice(data)
     delegate_id = delegate.id
     places.begin_change()
     try:
         delegate = lock_delegate(delegate_id)
+        previous = delegate.booking.route_id if delegate.booking else None
         change = places.place_delegate(delegate, route_id, join_waitlist=join_waitlist)
         delegate.updated_at = utcnow()
+        if before_commit is not None:
+            before_commit(delegate, change, previous)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -137,8 +149,11 @@ def choose_route(delegate: Delegate, data: dict) -> places.PlaceChange:
     return change
 
 
-def cancel(delegate: Delegate) -> places.PlaceChange:
-    """Cancel the registration: the place frees and the first in line moves up at once."""
+def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
+    """Cancel the registration: the place frees and the first in line moves up at once.
+
+    ``before_commit(delegate, change)`` runs inside the transaction, before it commits.
+    """
     delegate_id = delegate.id
     places.begin_change()
     try:
@@ -147,6 +162,8 @@ def cancel(delegate: Delegate) -> places.PlaceChange:
         delegate.status = "cancelled"
         delegate.cancelled_at = delegate.updated_at = utcnow()
         delegate.calendar_token_version += 1  # the feed stops with the registration
+        if before_commit is not None:
+            before_commit(delegate, change)
         db.session.commit()
     except Exception:
         db.session.rollback()

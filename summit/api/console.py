@@ -1,0 +1,46 @@
+"""The console part of the API: staff and organisers with an API token (see shared/api-contract.md)."""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from ..auth import api_requires
+from ..services import agenda, delegate_search, routes_admin
+from ..services.delegate_mail import send_promotion_notice
+from ..services.errors import ValidationFailed
+from ..services.summits import current_summit
+from . import api_bp, serialise
+from .registrations import json_object
+
+
+def _route_body(summit, route_id: int) -> dict:
+    availability = next(a for a in agenda.routes_with_availability(summit) if a.route.id == route_id)
+    return serialise.route(availability, summit)
+
+
+@api_bp.patch("/routes/<int:route_id>")
+@api_requires("organiser")
+def patch_route(route_id: int):
+    """{"capacity": N}: raising promotes from the waiting list; below confirmed is 409 capacity_below_confirmed."""
+    summit = current_summit()
+    route = routes_admin.get_route(summit, route_id)
+    body = json_object()
+    if "capacity" not in body:
+        raise ValidationFailed({"capacity": ["required: a whole number from 0 to 100000"]}, "capacity is required")
+    change = routes_admin.change_capacity(route, body["capacity"], g.api_user)
+    for booking in change.promoted:
+        send_promotion_notice(booking, summit.name_zh if booking.delegate.language == "zh" else summit.name_en)
+    return jsonify(_route_body(summit, route_id))
+
+
+@api_bp.get("/delegates")
+@api_requires("staff")
+def list_delegates():
+    """?q= matches names in any script, email or organisation; paged by page/per_page (≤ 500)."""
+    summit = current_summit()
+    filters = delegate_search.parse_filter(request.args)
+    page, per_page = delegate_search.parse_paging(request.args)
+    found = delegate_search.search(summit, filters, page, per_page)
+    response = jsonify(delegates=[serialise.delegate(d, summit) for d in found.delegates],
+                       page=found.page, per_page=found.per_page, total=found.total)
+    response.headers["Cache-Control"] = "no-store"
+    return response

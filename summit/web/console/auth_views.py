@@ -1,0 +1,82 @@
+"""Signing in and out of the console."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_user, logout_user
+
+from ...auth import console_requires
+from ...extensions import csrf, limiter
+from ...services import accounts
+from ...services.summits import current_summit
+from . import console
+from .forms import LoginForm, PlainForm
+
+
+def login_limit() -> str:
+    # Per address, on top of the per-account lock in accounts.authenticate:
+    # one address trying many accounts is slowed down too.
+    return current_app.config.get("LOGIN_RATE_LIMIT", "20 per minute")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: an open redirect after login is a phishing tool."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
+                and "\\" not in target:
+            return target
+    return url_for("console.home")
+
+
+@console.route("/login", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so a stale page says so instead of failing blank
+@limiter.limit(login_limit, methods=["POST"])
+def login():
+    """The one console page open to visitors."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data or "", form.password.data or "")
+        except accounts.LoginLocked as exc:
+            minutes = max(1, -(-int(exc.details.get("retry_after", 60)) // 60))
+            form.form_errors.append(ngettext(
+                "Too many failed attempts. This account is locked; try again in %(num)d minute.",
+                "Too many failed attempts. This account is locked; try again in %(num)d minutes.", minutes))
+            status = 429
+        except accounts.BadCredentials:
+            form.form_errors.append(_("Wrong email or password."))
+            status = 401
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        form.form_errors.append(_("The page had expired. Please sign in again."))
+        status = 400
+    return render_template("console/login.html", form=form, summit=_summit_or_none()), status
+
+
+def _summit_or_none():
+    from ...services.errors import NotFound
+
+    try:
+        return current_summit()
+    except NotFound:
+        return None
+
+
+@console.post("/logout")
+@console_requires("staff")
+def logout():
+    form = PlainForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash(_("You have signed out."), "success")
+        return redirect(url_for("console.login"))
+    return redirect(url_for("console.home"))

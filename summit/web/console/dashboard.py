@@ -1,0 +1,27 @@
+"""The console's first page: the summit at a glance."""
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import gettext as _
+
+from ...auth import console_requires
+from ...i18n import pick
+from ...services import dashboard
+from ...services.summits import current_summit
+from ..forms import CATEGORY_LABELS, country_name
+from . import charts, console
+
+
+@console.get("/")
+@console_requires("staff")
+def home():
+    summit = current_summit()
+    figures = dashboard.figures(summit)
+    return render_template(
+        "console/dashboard.html", summit=summit, f=figures,
+        timeline=charts.timeline(figures.by_day),
+        categories=charts.bars([(str(CATEGORY_LABELS[c]), n) for c, n in figures.by_category]),
+        category_keys=[c for c, _ in figures.by_category],
+        countries=charts.bars([(country_name(code) if code else _("All others"), n) for code, n in figures.by_country]),
+        country_keys=[code or "other" for code, _ in figures.by_country],
+        fills=charts.fills(figures.routes, lambda route: pick(route, "name")))

@@ -1,0 +1,64 @@
+"""Downloads: delegates as CSV or Excel (organisers), route manifests for the bus captains (staff)."""
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...auth import console_requires
+from ...services import agenda, delegate_search, exports, routes_admin
+from ...services.errors import ValidationFailed
+from ...services.summits import current_summit
+from ...models import utcnow
+from . import console
+from .common import or_404
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@console.get("/exports")
+@console_requires("organiser")
+def exports_page():
+    summit = current_summit()
+    return render_template("console/exports.html", summit=summit, routes=agenda.routes_with_availability(summit))
+
+
+@console.get("/exports/delegates.csv", defaults={"format": "csv"})
+@console.get("/exports/delegates.xlsx", defaults={"format": "xlsx"})
+@console_requires("organiser")
+def export_delegates(format: str):
+    """Every delegate matching the list's filters (all registered ones without any)."""
+    summit = current_summit()
+    try:
+        filters = delegate_search.parse_filter(request.args)
+    except ValidationFailed:
+        flash(_("Some search options were not understood; nothing was exported."), "warning")
+        return redirect(url_for("console.delegates"))
+    stamp = utcnow().astimezone(summit.zone).strftime("%Y%m%d-%H%M")
+    if format == "xlsx":
+        return _download(exports.delegates_xlsx(summit, filters), XLSX, f"{summit.slug}-delegates-{stamp}.xlsx")
+    return _download(exports.delegates_csv(summit, filters), "text/csv; charset=utf-8",
+                     f"{summit.slug}-delegates-{stamp}.csv")
+
+
+@console.get("/routes/<int:route_id>/manifest")
+@console_requires("staff")
+def route_manifest(route_id: int):
+    summit = current_summit()
+    route = or_404(routes_admin.get_route, summit, route_id)
+    return render_template("console/manifest.html", summit=summit, m=exports.manifest(route),
+                           printed_at=utcnow())
+
+
+@console.get("/routes/<int:route_id>/manifest.csv")
+@console_requires("staff")
+def route_manifest_csv(route_id: int):
+    summit = current_summit()
+    route = or_404(routes_admin.get_route, summit, route_id)
+    return _download(exports.manifest_csv(exports.manifest(route)), "text/csv; charset=utf-8",
+                     f"{summit.slug}-{route.code}-manifest.csv")
