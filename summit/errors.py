@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from .api.errors import HTTP_CODES, error_response
 from .services.errors import NotFound as ServiceNotFound

@@ -125,10 +125,10 @@ def test_search_stays_right_at_ten_thousand_delegates(app, summit):
                      ("o'brien", {}), ("wang", {"country": "SN"}), ("bulk9999@", {})):
         f = delegate_search.parse_filter({"q": q, **extra})
         found = delegate_search.search(summit, f, 1, 500)
-        emails = [d.email for d in found.delegates]
+        emails = [d.email for d in found.items]
         page = 2
         while len(emails) < found.total:
-            emails += [d.email for d in delegate_search.search(summit, f, page, 500).delegates]
+            emails += [d.email for d in delegate_search.search(summit, f, page, 500).items]
             page += 1
         assert sorted(emails) == expected(q, **extra), q
         assert found.total == len(expected(q, **extra)) and found.total > 0, q
@@ -136,7 +136,7 @@ def test_search_stays_right_at_ten_thousand_delegates(app, summit):
     f = delegate_search.parse_filter({"sort": "-registered", "badge": "yes"})
     last = delegate_search.search(summit, f, 1, 50)
     assert last.total == sum(1 for row in registered if row["badge_printed_at"])
-    assert [d.created_at for d in last.delegates] == sorted((d.created_at for d in last.delegates), reverse=True)
+    assert [d.created_at for d in last.items] == sorted((d.created_at for d in last.items), reverse=True)
 
 
 # ---- organisers: correct, move, cancel -------------------------------------------------------------

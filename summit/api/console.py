@@ -40,7 +40,7 @@ def list_delegates():
     filters = delegate_search.parse_filter(request.args)
     page, per_page = delegate_search.parse_paging(request.args)
     found = delegate_search.search(summit, filters, page, per_page)
-    response = jsonify(delegates=[serialise.delegate(d, summit) for d in found.delegates],
+    response = jsonify(delegates=[serialise.delegate(d, summit) for d in found.items],
                        page=found.page, per_page=found.per_page, total=found.total)
     response.headers["Cache-Control"] = "no-store"
     return response

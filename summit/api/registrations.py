@@ -6,7 +6,7 @@ from werkzeug.exceptions import BadRequest
 
 from ..auth import bearer_token
 from ..extensions import limiter
-from ..services import places, registration
+from ..services import registration
 from ..services.delegate_mail import send_promotion_notice, send_registration_confirmation
 from ..services.errors import NotFound, ValidationFailed
 from ..services.summits import current_summit

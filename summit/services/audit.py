@@ -5,8 +5,9 @@ entry and the change land together or not at all.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
+
+from flask_sqlalchemy.pagination import Pagination
 
 from ..extensions import db
 from ..models import AuditEntry, ConsoleUser
@@ -47,29 +48,14 @@ def record(user: ConsoleUser | None, action: str, entity: str, entity_id: int | 
 ENTITIES = ("programme_item", "visit_route", "delegate", "api_token")
 
 
-@dataclass
-class AuditPage:
-    entries: list[AuditEntry]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def entries(*, entity: str | None = None, entity_id: int | None = None, page: int = 1,
-            per_page: int = 50) -> AuditPage:
+            per_page: int = 50) -> Pagination:
     """Newest first; optionally only one kind of thing, or one thing."""
     query = db.select(AuditEntry)
     if entity:
         query = query.where(AuditEntry.entity == entity)
     if entity_id is not None:
         query = query.where(AuditEntry.entity_id == entity_id)
-    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(
-        query.options(db.joinedload(AuditEntry.user))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(per_page).offset((page - 1) * per_page))
-    return AuditPage(list(rows), total, page, per_page)
+    return db.paginate(query.options(db.joinedload(AuditEntry.user))
+                       .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
+                       page=page, per_page=per_page, error_out=False)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import tempfile
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence

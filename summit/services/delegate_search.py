@@ -15,6 +15,8 @@ from typing import Mapping
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from flask_sqlalchemy.pagination import Pagination
+
 from ..extensions import db
 from ..models import CATEGORIES, Delegate, RouteBooking, Summit
 from .delegate_input import COUNTRY_CODES
@@ -48,18 +50,6 @@ class DelegateFilter:
     badge_printed: str | None = None
     status: str = "registered"
     sort: str = "name"
-
-
-@dataclass
-class DelegatePage:
-    delegates: list[Delegate]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def _arg(args: Mapping, name: str) -> str:
@@ -205,14 +195,9 @@ def filtered(summit: Summit, f: DelegateFilter, *columns):
     return query.where(and_(*where))
 
 
-def search(summit: Summit, f: DelegateFilter, page: int = 1, per_page: int = PER_PAGE_DEFAULT) -> DelegatePage:
-    total = db.session.scalar(filtered(summit, f, func.count(Delegate.id)))
-    rows = db.session.scalars(
-        filtered(summit, f)
-        .options(selectinload(Delegate.booking).selectinload(RouteBooking.route))
-        .order_by(*SORTS[f.sort])
-        .limit(per_page).offset((page - 1) * per_page))
-    return DelegatePage(list(rows), total, page, per_page)
+def search(summit: Summit, f: DelegateFilter, page: int = 1, per_page: int = PER_PAGE_DEFAULT) -> Pagination:
+    """One page of matches (``.items``, ``.total``, ``.page``, ``.pages``)."""
+    return db.paginate(ordered(summit, f), page=page, per_page=per_page, error_out=False)
 
 
 def ordered(summit: Summit, f: DelegateFilter):

@@ -48,7 +48,7 @@ def delegates():
         filters, found, status = delegate_search.DelegateFilter(), None, 400
     if found is None:
         found = delegate_search.search(summit, filters)
-    positions = {d.id: waitlist_position(d.booking) for d in found.delegates
+    positions = {d.id: waitlist_position(d.booking) for d in found.items
                  if d.booking and d.booking.status == "waitlisted"}
     return render_template(
         "console/delegates.html", summit=summit, filters=filters, found=found, positions=positions,
@@ -64,7 +64,7 @@ def _render_detail(summit, delegate, move_form=None, status=200):
     routes = agenda.routes_with_availability(summit)
     move_form.route.choices = [("", _("No technical visit"))] + [(str(a.route.id), _route_choice(a)) for a in routes]
     booking = delegate.booking
-    history = audit.entries(entity="delegate", entity_id=delegate.id, per_page=100).entries \
+    history = audit.entries(entity="delegate", entity_id=delegate.id, per_page=100).items \
         if acting_user().has_role("organiser") else []
     return render_template(
         "console/delegate.html", summit=summit, delegate=delegate, booking=booking,
