@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import CATEGORIES, Delegate, RouteBooking, Summit, VisitRoute
+from ..models import CATEGORIES, Delegate, Summit
 from .agenda import RouteAvailability, routes_with_availability
 
 TOP_COUNTRIES = 12
@@ -57,19 +57,17 @@ def figures(summit: Summit) -> Figures:
     if len(countries) > TOP_COUNTRIES:
         by_country.append(("", sum(n for _, n in countries[TOP_COUNTRIES:])))
 
-    waiting = db.session.scalar(
-        select(func.count(RouteBooking.id)).join(VisitRoute, VisitRoute.id == RouteBooking.route_id)
-        .where(VisitRoute.summit_id == summit.id, RouteBooking.status == "waitlisted"))
+    routes = routes_with_availability(summit)
     return Figures(
         registered=_count(*live),
         cancelled=_count(Delegate.summit_id == summit.id, Delegate.status == "cancelled"),
         checked_in=_count(*live, Delegate.checked_in_at.is_not(None)),
         badges_printed=_count(*live, Delegate.badge_printed_at.is_not(None)),
-        waiting=waiting,
+        waiting=sum(a.waitlisted for a in routes),
         banquet=_count(*live, Delegate.banquet.is_(True)),
         countries=len(countries),
         by_day=by_day,
         by_category=[(category, categories.get(category, 0)) for category in CATEGORIES],
         by_country=by_country,
-        routes=routes_with_availability(summit),
+        routes=routes,
     )
