@@ -27,6 +27,8 @@ def init_app(app: Flask) -> None:
                    f"{len(report.kept_edited)} kept as edited, {len(report.kept_deleted)} kept deleted")
         for key in report.kept_edited:
             click.echo(f"  kept (edited by an organiser): {key}")
+        for key in report.kept_full:
+            click.echo(f"  kept ({key} has more confirmed places than the file's capacity)")
 
     @app.cli.command("create-user")
     @click.argument("email")

@@ -158,3 +158,30 @@ def test_seed_command_default_is_gstf_2024(app):
     assert result.output.startswith("gstf-2024: 13 created")
     result = app.test_cli_runner().invoke(args=["seed"])
     assert result.output.startswith("gstf-2024: 0 created, 0 updated")
+
+
+def test_a_refreshed_item_gets_a_new_revision_and_last_modified(app, summit, tmp_path):
+    visit = db.session.query(ProgrammeItem).filter_by(seed_key="visit").one()
+    before = visit.updated_at
+    changed = tmp_path / "gstf.toml"
+    changed.write_text(default_definition_path().read_text().replace("论坛期间拟组织技术参观", "论坛期间将组织技术参观"))
+    seed_summit(changed)
+    db.session.expire_all()
+    visit = db.session.query(ProgrammeItem).filter_by(seed_key="visit").one()
+    assert visit.revision == 1 and visit.updated_at > before
+
+
+def test_seed_never_lowers_a_route_below_the_places_it_has_given(app, summit, tmp_path):
+    from factories import register, route
+
+    r1 = route(summit, "R1")
+    for _ in range(3):
+        register(summit, route_id=r1.id)
+    smaller = tmp_path / "gstf.toml"
+    smaller.write_text(default_definition_path().read_text().replace("capacity = 40", "capacity = 2"))
+    result = app.test_cli_runner().invoke(args=["seed", str(smaller)])
+    assert result.exit_code == 0, result.output
+    assert "route:R1 has more confirmed places" in result.output
+    db.session.expire_all()
+    assert route(summit, "R1").capacity == 40 and route(summit, "R1").confirmed == 3
+    assert route(summit, "R2").capacity == 2  # untouched routes still follow the file

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..extensions import db
-from ..models import ProgrammeItem, SeedRecord, Summit, VisitRoute
+from ..models import ProgrammeItem, SeedRecord, Summit, VisitRoute, utcnow
 from .errors import ValidationFailed
 
 DEFAULT_DEFINITION = "gstf-2024.toml"
@@ -46,6 +46,8 @@ class SeedReport:
     updated: list[str] = field(default_factory=list)
     kept_edited: list[str] = field(default_factory=list)
     kept_deleted: list[str] = field(default_factory=list)
+    #: routes whose new capacity is below the places already confirmed on them
+    kept_full: list[str] = field(default_factory=list)
 
 
 def default_definition_path() -> Path:
@@ -123,7 +125,9 @@ class _Seeder:
                 self._record(key, record, fingerprint)
                 return
             if hasattr(row, "revision"):
+                # Calendars publish both: SEQUENCE (revision) and LAST-MODIFIED (updated_at).
                 row.revision += 1
+                row.updated_at = utcnow()
             self.report.updated.append(key)
         for name, value in wanted.items():
             setattr(row, name, value)
@@ -161,6 +165,11 @@ def seed_summit(path: Path | None = None) -> SeedReport:
     routes = {r.code: r for r in summit.routes}
     for spec_route in data.get("routes", []):
         code = spec_route["code"]
+        row = routes.get(code)
+        if row is not None and spec_route.get("capacity", 0) < row.confirmed:
+            # Never take places away from delegates who hold them: the organiser decides who moves.
+            report.kept_full.append(f"route:{code}")
+            continue
         seeder.sync(f"route:{code}", routes.get(code), _wanted(spec_route, ROUTE_FIELDS, ROUTE_DEFAULTS),
                     lambda code=code: VisitRoute(summit_id=summit.id, code=code, confirmed=0))
 
