@@ -1,4 +1,5 @@
 """The Flask extensions, created unbound here and bound in create_app."""
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -23,3 +24,8 @@ babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def registration_limit() -> str:
+    """The limit shared by every way of registering (form, API, lost link), per client address."""
+    return current_app.config["REGISTRATION_RATE_LIMIT"]

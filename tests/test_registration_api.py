@@ -199,3 +199,31 @@ def test_registration_is_rate_limited_per_address_when_enabled(database_url, sum
     assert client.post("/api/v1/registrations", json={}).get_json()["error"] == "rate_limited"
     other = client.post("/api/v1/registrations", json=delegate_data(), environ_base={"REMOTE_ADDR": "10.9.8.7"})
     assert other.status_code == 201
+
+
+def test_whoever_moves_up_is_told_in_their_language_whichever_door_freed_the_place(client, summit, caplog):
+    from summit.services import accounts
+
+    caplog.set_level("INFO", logger="summit.mail")
+    r1, r2 = route(summit, "R1"), route(summit, "R2")
+    set_capacity(r1, 1)
+    holder = post(client, delegate_data(route_id=r1.id)).get_json()["token"]
+    first = delegate_data(route_id=r1.id, join_waitlist=True, language="zh", email="first@example.org")
+    second = delegate_data(route_id=r1.id, join_waitlist=True, email="second@example.org")
+    third = delegate_data(route_id=r1.id, join_waitlist=True, email="third@example.org")
+    for body in (first, second, third):
+        post(client, body)
+    caplog.clear()
+
+    client.patch("/api/v1/registrations/self", json={"route_id": r2.id}, headers=auth(holder))  # frees R1
+    assert "to first@example.org\nSubject: 您已获得名额：R1" in caplog.text
+    caplog.clear()
+
+    client.delete("/api/v1/registrations/self", headers=auth(holder))  # holder's R2 seat: nobody waits there
+    assert "Subject:" not in caplog.text
+
+    accounts.save_user("org@example.org", "organiser", "a long enough password")
+    _, token = accounts.issue_token("org@example.org")
+    client.patch(f"/api/v1/routes/{r1.id}", json={"capacity": 3}, headers=auth(token))
+    assert "to second@example.org\nSubject: A place is yours: R1" in caplog.text
+    assert "to third@example.org\nSubject: A place is yours: R1" in caplog.text

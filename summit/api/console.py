@@ -5,7 +5,6 @@ from flask import g, jsonify, request
 
 from ..auth import api_requires
 from ..services import agenda, delegate_search, routes_admin
-from ..services.delegate_mail import send_promotion_notice
 from ..services.errors import ValidationFailed
 from ..services.summits import current_summit
 from . import api_bp, serialise
@@ -26,9 +25,7 @@ def patch_route(route_id: int):
     body = json_object()
     if "capacity" not in body:
         raise ValidationFailed({"capacity": ["required: a whole number from 0 to 100000"]}, "capacity is required")
-    change = routes_admin.change_capacity(route, body["capacity"], g.api_user)
-    for booking in change.promoted:
-        send_promotion_notice(booking, summit.name_zh if booking.delegate.language == "zh" else summit.name_en)
+    routes_admin.change_capacity(route, body["capacity"], g.api_user)
     return jsonify(_route_body(summit, route_id))
 
 

@@ -1,22 +1,18 @@
 """Delegate registration and self-service over JSON (the contract's Public part)."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from werkzeug.exceptions import BadRequest
 
 from ..auth import bearer_token
-from ..extensions import limiter
+from ..extensions import limiter, registration_limit
 from ..services import registration
-from ..services.delegate_mail import send_promotion_notice, send_registration_confirmation
+from ..services.delegate_mail import send_registration_confirmation
 from ..services.errors import NotFound, ValidationFailed
 from ..services.summits import current_summit
 from ..urls import calendar_url, manage_url
 from . import api_bp, serialise
 from .errors import error_response
-
-
-def registration_limit() -> str:
-    return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
 def json_object() -> dict:
@@ -37,11 +33,6 @@ def _registration_body(delegate, token: str, *, with_token: bool = False) -> dic
     body["manage_url"] = manage_url(token)
     body["calendar_url"] = calendar_url(delegate)
     return body
-
-
-def _announce_promotions(promoted, summit) -> None:
-    for booking in promoted:
-        send_promotion_notice(booking, summit.name_en if booking.delegate.language == "en" else summit.name_zh)
 
 
 @api_bp.post("/registrations")
@@ -89,8 +80,7 @@ def patch_self():
     body = json_object()
     if "route_id" not in body:
         raise ValidationFailed({"route_id": ["required: a route id, or null for no route"]})
-    change = registration.choose_route(delegate, body)
-    _announce_promotions(change.promoted, current_summit())
+    registration.choose_route(delegate, body)
     delegate = registration.delegate_for_manage_token(token)
     return jsonify(_registration_body(delegate, token))
 
@@ -100,6 +90,5 @@ def delete_self():
     delegate, _, failure = _self()
     if failure:
         return failure
-    change = registration.cancel(delegate)
-    _announce_promotions(change.promoted, current_summit())
+    registration.cancel(delegate)
     return "", 204

@@ -33,8 +33,16 @@ def send_registration_confirmation(delegate: Delegate, summit_name: str, manage_
     return send_message(delegate.email, subject, body)
 
 
-def send_promotion_notice(booking: RouteBooking, summit_name: str) -> bool:
+def announce_promotions(promoted: list[RouteBooking]) -> None:
+    """Tell each delegate who moved up from a waiting list; call after the promotion is committed."""
+    for booking in promoted:
+        send_promotion_notice(booking)
+
+
+def send_promotion_notice(booking: RouteBooking) -> bool:
     delegate = booking.delegate
+    summit = booking.route.summit
+    summit_name = summit.name_zh if delegate.language == "zh" else summit.name_en
     with force_locale(delegate.language):
         subject = gettext("A place is yours: %(route)s", route=booking.route.code)
         body = "\n\n".join([

@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..extensions import db
 from ..models import Delegate, Summit, utcnow
 from . import places
+from .delegate_mail import announce_promotions
 from .delegate_input import clean_delegate, raise_if_invalid, require_consent
 from .errors import Conflict, NotFound, ValidationFailed
 from .secrets import new_token, token_hash
@@ -146,6 +147,7 @@ def choose_route(delegate: Delegate, data: dict, *, before_commit=None) -> place
     except Exception:
         db.session.rollback()
         raise
+    announce_promotions(change.promoted)
     return change
 
 
@@ -168,6 +170,7 @@ def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
     except Exception:
         db.session.rollback()
         raise
+    announce_promotions(change.promoted)
     return change
 
 

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import ConsoleUser, RouteBooking, Summit, VisitRoute, utcnow
 from . import audit, places
 from .console_input import Problems, clean_text, clean_time
+from .delegate_mail import announce_promotions
 from .errors import NotFound, ValidationFailed
 
 #: field → (maximum length, required)
@@ -121,6 +122,7 @@ def _apply(route: VisitRoute, values: dict, user: ConsoleUser | None) -> RouteCh
     except Exception:
         db.session.rollback()
         raise
+    announce_promotions(promoted)
     return RouteChange(locked, promoted, changes)
 
 

@@ -1,10 +1,10 @@
 """The public registration form."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..extensions import csrf, limiter
+from ..extensions import csrf, limiter, registration_limit
 from ..i18n import lang
 from ..services import agenda, registration
 from ..services.delegate_mail import send_registration_confirmation
@@ -16,10 +16,6 @@ from ..urls import manage_url
 from .forms import RegistrationForm, show_errors
 
 registration_bp = Blueprint("registration", __name__)
-
-
-def registration_limit() -> str:
-    return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
 def service_message(exc: ServiceError) -> str:

@@ -4,16 +4,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..extensions import csrf, limiter
+from ..extensions import csrf, limiter, registration_limit
 from ..services import agenda, registration
-from ..services.delegate_mail import send_new_link, send_promotion_notice
+from ..services.delegate_mail import send_new_link
 from ..services.errors import NotFound, ValidationFailed
 from ..services.places import RouteFull, waitlist_position
 from ..services.registration import EmailTaken
 from ..services.summits import current_summit
 from ..urls import calendar_url, manage_url
 from .forms import ConfirmForm, DetailsForm, LostLinkForm, RouteChoiceForm, country_name, show_errors
-from .registration import registration_limit, service_message
+from .registration import service_message
 
 selfservice_bp = Blueprint("selfservice", __name__, url_prefix="/manage")
 
@@ -70,9 +70,6 @@ def change_route(token: str):
     except (ValidationFailed, RouteFull) as exc:
         show_errors(form, {"route": [service_message(exc)]} if isinstance(exc, RouteFull) else exc.errors)
         return _render_manage(token, _delegate(token), form, 409 if isinstance(exc, RouteFull) else 422)
-    summit = current_summit()
-    for booking in change.promoted:
-        send_promotion_notice(booking, _summit_name(summit, booking.delegate))
     if change.booking is None:
         flash(_("You are no longer on a technical-visit route."), "success")
     elif change.booking.status == "confirmed":
@@ -117,9 +114,7 @@ def cancel(token: str):
     delegate = _delegate(token)
     form = ConfirmForm()
     if form.validate_on_submit():
-        change = registration.cancel(delegate)
-        for booking in change.promoted:
-            send_promotion_notice(booking, _summit_name(summit, booking.delegate))
+        registration.cancel(delegate)
         flash(_("Your registration is cancelled. We hope to see you at a future forum."), "success")
         return redirect(url_for("public.home"))
     status = 400 if request.method == "POST" else 200

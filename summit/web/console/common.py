@@ -32,12 +32,6 @@ def int_arg(name: str, default: int, *, low: int = 1, high: int = 10_000_000) ->
     return min(max(int(raw), low), high) if raw.isdigit() else default
 
 
-def announce_promotions(promoted, summit) -> None:
-    """Tell each delegate who moved up from a waiting list, in their language."""
-    from ...services.delegate_mail import send_promotion_notice
-
-    for booking in promoted:
-        send_promotion_notice(booking, summit.name_zh if booking.delegate.language == "zh" else summit.name_en)
 
 
 def submitted(form) -> int | None:

@@ -14,7 +14,7 @@ from ...services.registration import EmailTaken
 from ...services.summits import current_summit
 from ..forms import CATEGORY_LABELS, country_choices, country_name, show_errors
 from . import console
-from .common import acting_user, announce_promotions, or_404, submitted
+from .common import acting_user, or_404, submitted
 from .forms import DelegateForm, MoveForm, PlainForm
 
 FILTER_ARGS = ("q", "category", "country", "route", "waiting", "checked_in", "badge", "status", "sort")
@@ -132,7 +132,6 @@ def delegate_move(delegate_id: int):
     except NotFound:
         flash(_("This registration is cancelled; its route cannot change."), "warning")
         return redirect(url_for("console.delegate_detail", delegate_id=delegate_id))
-    announce_promotions(change.promoted, summit)
     if change.booking is None:
         flash(_("The delegate is on no route now."), "success")
     elif change.booking.status == "confirmed":
@@ -153,11 +152,9 @@ def delegate_cancel(delegate_id: int):
         return redirect(url_for("console.delegate_detail", delegate_id=delegate_id))
     if form.validate_on_submit():
         try:
-            change = delegate_admin.cancel(delegate, acting_user())
+            delegate_admin.cancel(delegate, acting_user())
         except NotFound:
-            change = None
-        if change is not None:
-            announce_promotions(change.promoted, summit)
+            pass  # cancelled meanwhile by the delegate: the same outcome
         flash(_("The registration is cancelled; any visit place went to the next person waiting."), "success")
         return redirect(url_for("console.delegate_detail", delegate_id=delegate_id))
     return render_template("console/delegate_cancel.html", summit=summit, delegate=delegate, form=form)

@@ -13,7 +13,7 @@ from ...services.places import CapacityBelowConfirmed
 from ...services.summits import current_summit
 from ..forms import show_errors
 from . import console
-from .common import acting_user, announce_promotions, local_input, or_404, submitted
+from .common import acting_user, local_input, or_404, submitted
 from .forms import RouteForm, stops_to_text
 
 
@@ -51,7 +51,6 @@ def route_edit(route_id: int):
                 confirmed=exc.details["confirmed"])]})
             status = 409
         else:
-            announce_promotions(change.promoted, summit)
             if change.promoted:
                 flash(ngettext("Saved. %(num)d delegate moved up from the waiting list and has been told.",
                                "Saved. %(num)d delegates moved up from the waiting list and have been told.",
