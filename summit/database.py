@@ -18,6 +18,15 @@ SQLITE_BEGIN_OPTION = "summit_sqlite_begin"
 
 
 def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name == "postgresql":
+        import psycopg
+
+        @event.listens_for(engine, "connect")
+        def _read_committed(dbapi_connection, _record):
+            # Pinned, whatever the server's default: write_transaction() relies on each
+            # statement seeing the latest commits (psycopg sends it with BEGIN, no extra trip).
+            dbapi_connection.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+        return
     if engine.dialect.name != "sqlite":
         return
 
@@ -42,11 +51,31 @@ def write_transaction() -> None:
 
     Call first in a service that reads and then writes shared state.  On SQLite
     this takes the database write lock now (BEGIN IMMEDIATE), so the read is
-    already serialised; on PostgreSQL the service takes row locks itself
-    (SELECT … FOR UPDATE), and this only makes sure no stale read transaction is
-    carried in from the caller.
+    already serialised, and a read transaction the caller left open is committed
+    first (its snapshot may be stale, and SQLite cannot upgrade it to a writer).
+    On PostgreSQL the service takes row locks itself (SELECT … FOR UPDATE), and
+    READ COMMITTED (pinned in configure_engine) gives every statement the latest
+    commits, so an open transaction is simply continued: committing it would
+    only cost two round-trips (COMMIT, BEGIN) on the hottest path we have.
     """
     session = db.session()  # the request's Session behind the scoped proxy
     if session.in_transaction():
+        if session.get_bind().dialect.name != "sqlite":
+            return
         session.commit()
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+
+
+def commit_keeping_state() -> None:
+    """Commit without expiring the session's objects.
+
+    For a service that has just written rows under its locks: what it holds is
+    exactly what was committed, so reloading it all for the response (a new
+    transaction and a SELECT per object) would be pure cost.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

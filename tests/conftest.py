@@ -65,8 +65,10 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():
-            # End the test body's read transaction, so its next read sees what the request committed.
+            # End the test body's read transaction and forget what it loaded, so its next
+            # read sees what the request committed (some services commit without expiring).
             db.session.rollback()
+            db.session.expire_all()
         return response
 
 

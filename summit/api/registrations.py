@@ -80,8 +80,7 @@ def patch_self():
     body = json_object()
     if "route_id" not in body:
         raise ValidationFailed({"route_id": ["required: a route id, or null for no route"]})
-    registration.choose_route(delegate, body)
-    delegate = registration.delegate_for_manage_token(token)
+    registration.choose_route(delegate, body)  # leaves `delegate` as committed, booking included
     return jsonify(_registration_body(delegate, token))
 
 

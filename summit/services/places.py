@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import write_transaction
@@ -101,15 +101,16 @@ def _take_seat_unguarded(route: VisitRoute) -> bool:
     # (network hops to the database, other work); a local test server does not.
     # Make that gap explicit so the control reliably exercises the race.
     time.sleep(0.02)
+    write_transaction()  # the insert in a second transaction (SQLite: a writer from the start)
     return taken < capacity
 
 
 def begin_change() -> None:
-    """Open the transaction a place change runs in: the database's write lock, taken up front."""
-    if _guard_disabled():
-        if db.session().in_transaction():
-            db.session.commit()
-        return
+    """Open the transaction a place change runs in: the database's write lock, taken up front.
+
+    The same with the guard disabled: the control's race lies in _take_seat_unguarded,
+    which commits between its count and the booking.
+    """
     write_transaction()
 
 
@@ -143,38 +144,91 @@ def promote_waiting(route: VisitRoute) -> list[RouteBooking]:
 
 
 def _release(booking: RouteBooking, route: VisitRoute) -> list[RouteBooking]:
-    was_confirmed = booking.status == "confirmed"
-    db.session.delete(booking)
-    db.session.flush()
-    if not was_confirmed:
+    """Give up a booking; the route must be locked.  Returns whoever moved up."""
+    # The status comes back from the DELETE itself: a promotion may have confirmed this
+    # booking while we waited for the route's lock, and the copy in memory would not know.
+    status = db.session.execute(
+        delete(RouteBooking).where(RouteBooking.id == booking.id).returning(RouteBooking.status)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    db.session.expunge(booking)
+    if status != "confirmed":
         return []
-    _free_seat(route)
-    return promote_waiting(route)
+    if _guard_disabled():
+        return promote_waiting(route)
+    promoted = _hand_over_seat(route)
+    if promoted is None:
+        _free_seat(route)
+        return []
+    return [promoted]
 
 
-def claim_place(summit_id: int, route_id: int | None, *, join_waitlist: bool) -> str | None:
-    """For a delegate not yet written: take a seat or a place in line on ``route_id``.
+def _hand_over_seat(route: VisitRoute) -> RouteBooking | None:
+    """The seat just given up goes straight to the first in line, if anyone waits.
 
-    Returns "confirmed", "waitlisted" or None (no route); RouteFull when full and
-    not willing to wait.  Run inside begin_change(), then write the delegate and
-    add_booking(); the caller commits all of it at once.
+    The confirmed count does not change, so it is one statement instead of a release,
+    a look-up and a take.  One seat is enough: while anyone waits the route is full,
+    because every freed seat is handed on at once.
+    """
+    first_in_line = (
+        select(RouteBooking.id)
+        .where(RouteBooking.route_id == route.id, RouteBooking.status == "waitlisted")
+        .order_by(RouteBooking.id).limit(1).scalar_subquery()
+    )
+    return db.session.scalars(
+        update(RouteBooking).where(RouteBooking.id == first_in_line)
+        .values(status="confirmed", confirmed_at=utcnow())
+        .returning(RouteBooking),
+        execution_options={"populate_existing": True},
+    ).first()
+
+
+def book_new_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> RouteBooking | None:
+    """A seat, or a place in line, on ``route_id`` for a delegate just written (flushed).
+
+    None when no route is asked for; RouteFull when full and not willing to wait.
+    Run inside begin_change(), as the transaction's last step before the commit:
+    from the seat on, the route stays locked until then.
     """
     if route_id is None:
         return None
-    routes = lock_routes(summit_id, [route_id])
-    if route_id not in routes:
-        raise unknown_route(route_id)
-    return _claim(routes[route_id], join_waitlist)
+    route = None if _guard_disabled() else _take_seat_on(delegate.summit_id, route_id)
+    if route is not None:
+        status = "confirmed"
+    else:
+        # Full or unknown: lock the route to tell which, and to queue behind its seats.
+        route = lock_routes(delegate.summit_id, [route_id]).get(route_id)
+        if route is None:
+            raise unknown_route(route_id)
+        status = _claim(route, join_waitlist)
+    return _add_booking(delegate, route, status)
 
 
-def add_booking(delegate_id: int, route_id: int | None, status: str | None) -> RouteBooking | None:
-    if route_id is None:
-        return None
+def _take_seat_on(summit_id: int, route_id: int) -> VisitRoute | None:
+    """Take a seat by route id: find, lock and count in one round-trip; None if full or unknown.
+
+    The UPDATE's row lock is held to the commit, exactly as lock_routes' would be.
+    """
+    return db.session.scalars(
+        update(VisitRoute)
+        .where(VisitRoute.id == route_id, VisitRoute.summit_id == summit_id,
+               VisitRoute.confirmed < VisitRoute.capacity)
+        .values(confirmed=VisitRoute.confirmed + 1)
+        .returning(VisitRoute),
+        execution_options={"populate_existing": True},
+    ).first()
+
+
+def _add_booking(delegate, route: VisitRoute, status: str) -> RouteBooking:
     now = utcnow()
-    booking = RouteBooking(delegate_id=delegate_id, route_id=route_id, status=status,
+    booking = RouteBooking(delegate_id=delegate.id, route_id=route.id, status=status,
                            created_at=now, confirmed_at=now if status == "confirmed" else None)
     db.session.add(booking)
     db.session.flush()
+    # Linked in memory too, so showing the result needs no reload (and the route,
+    # held only weakly by the session, stays with the booking).
+    set_committed_value(booking, "route", route)
+    set_committed_value(delegate, "booking", booking)
     return booking
 
 
@@ -203,10 +257,6 @@ def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> Pl
     routes = lock_routes(delegate.summit_id, [route_id, current.route_id if current else None])
     if route_id is not None and route_id not in routes:
         raise unknown_route(route_id)
-    if current is not None:
-        # A promotion may have confirmed this booking while we waited for the route
-        # locks; releasing a stale "waitlisted" copy would lose the seat it now holds.
-        db.session.refresh(current)
 
     if route_id is None:
         promoted = _release(current, routes[current.route_id]) if current else []
@@ -215,9 +265,7 @@ def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> Pl
 
     status = _claim(routes[route_id], join_waitlist)
     promoted = _release(current, routes[current.route_id]) if current else []
-    booking = add_booking(delegate.id, route_id, status)
-    set_committed_value(delegate, "booking", booking)
-    return PlaceChange(booking, promoted)
+    return PlaceChange(_add_booking(delegate, routes[route_id], status), promoted)
 
 
 def set_capacity(route: VisitRoute, capacity: int) -> list[RouteBooking]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import joinedload
 
+from ..database import commit_keeping_state
 from ..extensions import db
 from ..models import Delegate, Summit, utcnow
 from . import places
@@ -66,17 +67,16 @@ def register(summit: Summit, data: dict) -> Registered:
     try:
         if _email_in_use(summit_id, values["email"]):
             raise EmailTaken("this email is already registered")
-        # The place first, then the delegate: under the lock the order is free, and
-        # it lets the tests' unguarded control behave exactly like a naive app.
-        status = places.claim_place(summit_id, route_id, join_waitlist=join_waitlist)
         token = new_token()
         now = utcnow()
         delegate = Delegate(summit_id=summit_id, consent_at=now, created_at=now, updated_at=now,
                             manage_token_hash=token_hash(token), **values)
         db.session.add(delegate)
         db.session.flush()
-        set_committed_value(delegate, "booking", places.add_booking(delegate.id, route_id, status))
-        db.session.commit()
+        # The route last: its lock is held from here to the commit, so everything
+        # else the registration writes stays outside that critical section.
+        places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist)
+        commit_keeping_state()
     except IntegrityError as exc:
         # Two requests with one email in the same instant: the partial unique index decides.
         db.session.rollback()
@@ -121,8 +121,13 @@ def update_details(delegate: Delegate, data: dict, *, before_commit=None) -> Del
 
 
 def lock_delegate(delegate_id: int) -> Delegate:
-    """The registered delegate, re-read and locked: their own requests take turns."""
-    delegate = db.session.get(Delegate, delegate_id, populate_existing=True, with_for_update=True)
+    """The registered delegate and their booking, re-read and locked: their own requests take turns."""
+    delegate = db.session.scalars(
+        db.select(Delegate).where(Delegate.id == delegate_id)
+        .options(joinedload(Delegate.booking))
+        # Only the delegate's row: PostgreSQL cannot lock the nullable side of an outer join.
+        .with_for_update(of=Delegate)
+        .execution_options(populate_existing=True)).first()
     if delegate is None or delegate.status != "registered":
         raise NotFound("no such registration", code="unknown_token")
     return delegate
@@ -130,6 +135,9 @@ def lock_delegate(delegate_id: int) -> Delegate:
 
 def choose_route(delegate: Delegate, data: dict, *, before_commit=None) -> places.PlaceChange:
     """Change, drop, or queue for a route (see places.place_delegate for the rules).
+
+    Afterwards ``delegate`` (the same object, re-read under its lock) and the change
+    hold what was committed, ready to show without another query.
 
     ``before_commit(delegate, change, previous_route_id)`` runs inside the transaction, before it commits.
     """
@@ -143,7 +151,7 @@ def choose_route(delegate: Delegate, data: dict, *, before_commit=None) -> place
         delegate.updated_at = utcnow()
         if before_commit is not None:
             before_commit(delegate, change, previous)
-        db.session.commit()
+        commit_keeping_state()
     except Exception:
         db.session.rollback()
         raise
@@ -166,7 +174,7 @@ def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
         delegate.calendar_token_version += 1  # the feed stops with the registration
         if before_commit is not None:
             before_commit(delegate, change)
-        db.session.commit()
+        commit_keeping_state()
     except Exception:
         db.session.rollback()
         raise
