@@ -23,9 +23,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, app: str = "live_app:make()", workers: int = 4, threads: int = 4):
+def gunicorn(database_url: str, app: str = "live_app:make()", workers: int = 4, threads: int = 4,
+             env: dict | None = None):
+    """The app served on 127.0.0.1; ``env``: extra environment variables (the app's settings)."""
     port = free_port()
-    env = {**os.environ, "SUMMIT_LIVE_DATABASE_URL": database_url}
+    env = {**os.environ, **(env or {}), "SUMMIT_LIVE_DATABASE_URL": database_url}
     # A file, not a pipe: nobody reads a pipe while the server runs, and a full one would stall it.
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(

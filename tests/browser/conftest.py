@@ -59,7 +59,8 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(database_url):
+def site(database_url, request):
+    """The live site for this module; a module's SERVER_ENV dict adds settings to the server's environment."""
     from summit.services.seeding import seed_summit
     from summit.services.summits import current_summit
 
@@ -69,7 +70,7 @@ def site(database_url):
         with app.app_context():
             seed_summit()
             summit = current_summit()
-            with gunicorn(database_url, workers=2, threads=4) as server:
+            with gunicorn(database_url, workers=2, threads=4, env=getattr(request.module, "SERVER_ENV", None)) as server:
                 yield Site(server, summit, db.engine.dialect.name)
             db.session.remove()
             db.engine.dispose()

@@ -53,6 +53,10 @@ class Journey:
         self.shots = 0
         self._unseen: dict[Page, str] = {}
         self._watched: set[Page] = set()
+        # A link to an attachment starts as a page load that the browser aborts to download instead:
+        # such an abort is no failure, and is judged once the download is known.
+        self._failures: list[tuple[str, str]] = []
+        self._downloads: set[str] = set()
         self._contexts: list[BrowserContext] = []
 
     # ------------------------------------------------------------------ opening a browser
@@ -85,7 +89,8 @@ class Journey:
         self.assert_clean()
 
     def assert_clean(self) -> None:
-        problems = self.problems + [f"landed on {url} and left it without a look" for url in self._unseen.values()]
+        problems = self.problems + [
+            failure for url, failure in self._failures if url not in self._downloads] + [f"landed on {url} and left it without a look" for url in self._unseen.values()]
         if problems:
             log = self.server_log()
             raise AssertionError("\n".join(problems) + (f"\n--- server log ---\n{log[-4000:]}" if log else ""))
@@ -113,6 +118,7 @@ class Journey:
         page.on("response", self._response)
         page.on("requestfailed", self._failed)
         page.on("framenavigated", lambda frame: self._landed(page, frame))
+        page.on("download", lambda download: self._downloads.add(download.url))
 
     def _console(self, page: Page, message: ConsoleMessage) -> None:
         if message.type == "error" and not HTTP_STATUS_CONSOLE.match(message.text):
@@ -125,7 +131,8 @@ class Journey:
 
     def _failed(self, request: Request) -> None:
         if self._same_origin(request.url):
-            self.problems.append(f"request failed ({request.failure}): {request.resource_type} {request.url}")
+            aborted = request.url if request.failure == "net::ERR_ABORTED" else ""
+            self._failures.append((aborted, f"request failed ({request.failure}): {request.resource_type} {request.url}"))
 
     def _landed(self, page: Page, frame) -> None:
         if frame != page.main_frame or frame.url == "about:blank":
