@@ -56,8 +56,9 @@ def gunicorn(database_url: str, app: str = "live_app:make()", workers: int = 4, 
 
 
 def _read(log) -> str:
-    log.seek(0)
-    return log.read().decode(errors="replace")
+    # pread, not seek + read: the workers write through the same file offset, which must stay at the end.
+    fd = log.fileno()
+    return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
 
 
 def request(host, port, method, path, body=None, token=None):

@@ -209,3 +209,57 @@ def test_a_delegate_registers_in_english_switches_route_waits_and_takes_the_cale
     assert str(visit[0]["STATUS"]) == "TENTATIVE"
     assert not any("R2" in s or r2.name_en in s for s in summaries)  # the place given up is gone
     journey.look(page, "after-calendar")
+
+
+def test_a_delegate_gets_a_new_link_edits_details_and_cancels_and_the_next_in_line_moves_up(journey, site):
+    en = lambda msgid, **kw: words("en", msgid, **kw)  # noqa: E731
+    r4 = route(site.summit, "R4")
+    places.begin_change()
+    places.set_capacity(r4, 1)
+    db.session.commit()
+    me = register(site.summit, given_name="Kwame", family_name="Mensah", email="kwame.mensah@example.org",
+                  country="GH", route_id=r4.id).delegate
+    next_in_line = register(site.summit, route_id=r4.id, join_waitlist=True).delegate
+    assert (me.booking.status, next_in_line.booking.status) == ("confirmed", "waitlisted")
+
+    page = journey.open(locale="en-GB")
+    page.goto("/manage/lost-link")
+    journey.look(page, "lost-link")
+    page.fill("[name=email]", "Kwame.Mensah@example.org")  # as typed from memory: case does not matter
+    page.get_by_role("button", name=en("Send me a new link")).click()
+    expect(page.locator(".flash-success")).to_have_text(
+        en("If that address is registered, a new link is on its way. Links sent before no longer work."))
+    journey.look(page, "lost-link-sent")
+
+    # The email (written to the server's log in development) carries the new link.
+    mail = site.server.log().split("mail (development, not sent) to kwame.mensah@example.org")[-1]
+    link = re.search(re.escape(site.url) + r"/manage/[\w-]+", mail).group(0)
+    page.goto(link)
+    expect(page.locator("h2#who")).to_have_text("Kwame Mensah")
+    journey.look(page, "manage")
+
+    page.get_by_role("link", name=en("Edit my details")).click()
+    expect(page.locator("[name=email]")).to_have_value("kwame.mensah@example.org")
+    journey.look(page, "details")
+    page.fill("[name=phone]", "+233 20 123 4567")
+    page.fill("[name=dietary_needs]", "Halal")
+    page.check("[name=banquet]")
+    page.get_by_role("button", name=en("Save my details")).click()
+    expect(page.locator(".flash-success")).to_have_text(en("Your details are saved."))
+    expect(page.locator(".facts")).to_contain_text(en("Attending"))
+    journey.look(page, "details-saved")
+
+    page.get_by_role("link", name=en("Cancel my registration…")).click()
+    journey.look(page, "cancel")
+    page.get_by_role("button", name=en("Yes, cancel my registration")).click()
+    expect(page.locator(".flash-success")).to_have_text(
+        en("Your registration is cancelled. We hope to see you at a future forum."))
+    expect(page.locator("#route-R4 .places-full")).to_have_text(en("Full"))  # the place went on, not back
+    journey.look(page, "cancelled")
+
+    site.fresh()
+    assert db.session.get(Delegate, me.id).status == "cancelled"
+    assert db.session.get(Delegate, next_in_line.id).booking.status == "confirmed"
+    page.goto(link)  # the link of a cancelled registration leads nowhere
+    expect(page.locator("h1")).to_be_visible()
+    journey.look(page, "old-link")
