@@ -18,6 +18,11 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _count(name: str) -> int | None:
+    value = (os.environ.get(name) or "").strip()
+    return int(value) if value else None
+
+
 def instance_secret_key(instance_path: str) -> str:
     """The development secret: made once, kept in the instance folder.
 
@@ -58,6 +63,10 @@ def from_environment(instance_path: str) -> dict:
         # Absolute links in e-mails and the API (manage_url, calendar_url) when the
         # app sits behind a proxy that rewrites the host; unset: the request's own host.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or None,
+        # Badge batches: the RQ queue the web processes and the workers share (unset: summit-badges), and
+        # how many processes render one batch (unset: one per core, at most 2).
+        "BADGE_QUEUE": os.environ.get("BADGE_QUEUE") or None,
+        "BADGE_RENDER_PROCESSES": _count("BADGE_RENDER_PROCESSES"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -22,13 +23,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, app: str = "live_app:make()", workers: int = 4, threads: int = 4):
+def gunicorn(database_url: str, app: str = "live_app:make()", workers: int = 4, threads: int = 4,
+             env: dict | None = None):
+    """The app served on 127.0.0.1; ``env``: extra environment variables (the app's settings)."""
     port = free_port()
-    env = {**os.environ, "SUMMIT_LIVE_DATABASE_URL": database_url}
+    env = {**os.environ, **(env or {}), "SUMMIT_LIVE_DATABASE_URL": database_url}
+    # A file, not a pipe: nobody reads a pipe while the server runs, and a full one would stall it.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--pythonpath", str(TESTS), "-w", str(workers), "-k", "gthread",
          "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning", app],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -38,15 +43,22 @@ def gunicorn(database_url: str, app: str = "live_app:make()", workers: int = 4, 
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode(errors="replace"))
+                raise RuntimeError("gunicorn did not start: " + _read(log))
             time.sleep(0.1)
-        yield Server("127.0.0.1", port)
+        yield Server("127.0.0.1", port, lambda: _read(log))
     finally:
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
+
+
+def _read(log) -> str:
+    # pread, not seek + read: the workers write through the same file offset, which must stay at the end.
+    fd = log.fileno()
+    return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
 
 
 def request(host, port, method, path, body=None, token=None):
@@ -65,8 +77,14 @@ def request(host, port, method, path, body=None, token=None):
 
 
 class Server:
-    def __init__(self, host, port):
+    def __init__(self, host, port, log=lambda: ""):
         self.host, self.port = host, port
+        #: what the server wrote to stderr so far (tracebacks, the development mail log)
+        self.log = log
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
     def call(self, method, path, body=None, token=None):
         return request(self.host, self.port, method, path, body, token)

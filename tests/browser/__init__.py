@@ -1,0 +1,1 @@
+"""Journeys in a real browser (headless Chromium driven by Playwright) against a live server."""
