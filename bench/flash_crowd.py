@@ -20,6 +20,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -96,7 +97,7 @@ def main() -> int:
         scratch = f"summit_bench_{os.getpid()}"
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {scratch}"], check=True)
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{scratch}"
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": "0"}
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": "0", "SUMMIT_ENV": "production"}
     flask = [sys.executable, "-m", "flask", "--app", "summit"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*flask, "seed"], env=env, check=True, capture_output=True)
@@ -107,10 +108,13 @@ def main() -> int:
         env=env, check=True)
 
     port = free_port()
+    # The server's own log, to read when a phase shows 5xx (kept: it is the only trace).
+    log_path = Path(tempfile.gettempdir()) / f"summit-bench-{os.getpid()}.log"
+    server_log = open(log_path, "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
          "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048", "summit:create_app()"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env=env, stdout=subprocess.DEVNULL, stderr=server_log)
     try:
         for _ in range(100):
             try:
@@ -163,6 +167,7 @@ def main() -> int:
             "        print(f'  {r.code}: {rows}/{r.capacity} confirmed, counter {r.confirmed}')\n"
             "    print(f'overbooked or miscounted: {bad}')\n")], env=env, capture_output=True, text=True)
         print("\n" + check.stdout.strip())
+        print(f"server log: {log_path}")
         return 0 if "miscounted: 0" in check.stdout and all(r["errors_5xx"] == 0 for r in rows) else 1
     finally:
         server.terminate()

@@ -102,6 +102,32 @@ def test_parallel_route_switches_never_exceed_any_capacity(database_url, summit)
             assert counter(r.id) == 6 or booked(r.id, "waitlisted") == []
 
 
+def test_one_delegates_own_parallel_requests_take_turns(database_url, summit):
+    """A delegate double-clicking, or a script retrying: their requests for themselves at once.
+
+    Each must see what the one before it committed; a stale copy of the booking would
+    answer 500 (a second booking) or free a seat twice.
+    """
+    routes = [route(summit, code) for code in ("R1", "R2", "R3", "R4")]
+    for r in routes:
+        set_capacity(r, 3)
+    with gunicorn(database_url) as server:
+        tokens = [server.call("POST", "/api/v1/registrations", delegate_data(route_id=routes[i % 4].id))[1]["token"]
+                  for i in range(12)]
+        calls = [("PATCH", "/api/v1/registrations/self", {"route_id": r.id, "join_waitlist": n % 2 == 0}, token)
+                 for token in tokens for n, r in enumerate(routes)] * 2
+        answers = server.parallel(calls)
+        assert {s for s, _ in answers} <= {200, 409}, [b for s, b in answers if s >= 500]
+    for r in routes:
+        assert counter(r.id) == len(booked(r.id, "confirmed")) <= 3
+    db.session.rollback()
+    per_delegate = db.session.execute(
+        select(RouteBooking.delegate_id, func.count()).group_by(RouteBooking.delegate_id)).all()
+    assert len(per_delegate) == 12 and all(n == 1 for _, n in per_delegate)
+    for r in routes:
+        assert counter(r.id) == 3 or booked(r.id, "waitlisted") == []
+
+
 def test_control_the_same_crowd_overbooks_without_the_guard(database_url, summit):
     """Proves the flash-crowd test can fail: a count-then-insert app overbooks under the same load."""
     r1 = route(summit, "R1")

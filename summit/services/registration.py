@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from ..database import commit_keeping_state
 from ..extensions import db
@@ -121,13 +120,13 @@ def update_details(delegate: Delegate, data: dict, *, before_commit=None) -> Del
 
 
 def lock_delegate(delegate_id: int) -> Delegate:
-    """The registered delegate and their booking, re-read and locked: their own requests take turns."""
-    delegate = db.session.scalars(
-        db.select(Delegate).where(Delegate.id == delegate_id)
-        .options(joinedload(Delegate.booking))
-        # Only the delegate's row: PostgreSQL cannot lock the nullable side of an outer join.
-        .with_for_update(of=Delegate)
-        .execution_options(populate_existing=True)).first()
+    """The registered delegate, re-read and locked: their own requests take turns.
+
+    The booking is read after the lock, in its own statement.  Joined into the locking
+    SELECT it would come, on PostgreSQL, from the snapshot taken before the wait, so a
+    second request for the same delegate would see the booking the first one replaced.
+    """
+    delegate = db.session.get(Delegate, delegate_id, populate_existing=True, with_for_update=True)
     if delegate is None or delegate.status != "registered":
         raise NotFound("no such registration", code="unknown_token")
     return delegate
