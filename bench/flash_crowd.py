@@ -1,13 +1,21 @@
 """Flash-crowd benchmark: the app under gunicorn on PostgreSQL, N concurrent clients.
 
-    python bench/flash_crowd.py [--clients 200] [--requests 2000] [--database-url URL]
+    python bench/flash_crowd.py [--clients 200] [--requests 2000] [--rate 300] [--database-url URL]
 
-Phases, each with the same concurrency, printed beside the ceiling:
-  ceiling        GET /healthz (a trivial endpoint of the same app: one SELECT 1)
-  register       POST /api/v1/registrations with a route (a registration and a seat)
-  seat requests  PATCH /api/v1/registrations/self to another route (pure seat changes)
-  agenda.ics     GET /agenda.ics
-Then it checks every route: confirmed rows <= capacity and the counter equals the rows.
+Two kinds of phase, each printed beside the ceiling (GET /healthz: one SELECT 1):
+
+* flat out ("closed loop"): every client sends its next request as soon as the last
+  one is answered.  This finds the most the server can do; but with N clients always
+  waiting, latency is N / throughput by Little's law, so it says little about latency.
+* at a set rate ("open loop", --rate): requests arrive on a clock, spread over the
+  same N client connections, as a crowd does; latency is measured from the moment a
+  request was due, so a server falling behind is charged for the queue it builds.
+
+Phases: register (POST /api/v1/registrations with a route: a registration and a seat),
+seat requests (PATCH /api/v1/registrations/self to another route), the full form path
+(GET /register, POST /register with its CSRF token, GET the delegate's page), and
+GET /agenda.ics.  Then it checks every route: confirmed rows <= capacity and the
+counter equals the rows.
 Without --database-url it creates a scratch PostgreSQL database on 127.0.0.1 and drops it.
 """
 from __future__ import annotations
@@ -17,12 +25,14 @@ import http.client
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -44,10 +54,7 @@ class Client(threading.local):
             headers["Authorization"] = f"Bearer {token}"
         started = time.perf_counter()
         try:
-            self.conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-            response = self.conn.getresponse()
-            raw = response.read()
-            status = response.status
+            status, response, raw = self._send(method, path, json.dumps(body) if body is not None else None, headers)
         except (OSError, http.client.HTTPException):
             self.conn.close()
             return 599, None, time.perf_counter() - started
@@ -55,18 +62,63 @@ class Client(threading.local):
         data = json.loads(raw) if raw and response.getheader("Content-Type", "").startswith("application/json") else None
         return status, data, elapsed
 
+    def _send(self, method, path, body, headers):
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        return response.status, response, response.read()
 
-def run_phase(name, port, calls, clients):
+    def register_by_form(self, fields):
+        """A delegate's whole path through the pages: the form, the post, their own page."""
+        started = time.perf_counter()
+        try:
+            status, response, raw = self._send("GET", "/register?lang=en", None, {})
+            cookie = cookies(response)
+            token = CSRF_FIELD.search(raw.decode()).group(1)
+            form = urllib.parse.urlencode({**fields, "csrf_token": token})
+            status, response, _ = self._send("POST", "/register?lang=en", form, {
+                "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+            if status in (302, 303):
+                cookie = cookies(response) or cookie
+                landing = urllib.parse.urlsplit(response.getheader("Location"))
+                status, _, _ = self._send("GET", f"{landing.path}?{landing.query}", None, {"Cookie": cookie})
+        except (OSError, http.client.HTTPException, AttributeError):
+            self.conn.close()
+            return 599, None, time.perf_counter() - started
+        return status, None, time.perf_counter() - started
+
+
+def cookies(response) -> str:
+    """The cookies a response sets, as a Cookie header sends them back."""
+    return "; ".join(value.split(";")[0] for value in response.headers.get_all("Set-Cookie") or [])
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _client_call(local, port, call):
+    if not hasattr(local, "client"):
+        local.client = Client(port)
+    if call[0] == "FORM":
+        return local.client.register_by_form(call[1])
+    return local.client.call(*call)
+
+
+def run_phase(name, port, calls, clients, rate=None):
+    """Flat out (rate None), or with request i due at start + i / rate."""
     local = threading.local()
+    started = time.perf_counter() + 0.2  # every client thread is up before the first is due
 
-    def one(call):
-        if not hasattr(local, "client"):
-            local.client = Client(port)
-        return local.client.call(*call)
+    def one(numbered):
+        i, call = numbered
+        if rate is None:
+            return _client_call(local, port, call)
+        due = started + i / rate
+        time.sleep(max(0.0, due - time.perf_counter()))
+        status, data, _ = _client_call(local, port, call)
+        return status, data, time.perf_counter() - due  # the wait for a free client counts too
 
-    started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        results = list(pool.map(one, calls))
+        results = list(pool.map(one, enumerate(calls)))
     wall = time.perf_counter() - started
     latencies = sorted(r[2] for r in results)
     q = statistics.quantiles(latencies, n=100)
@@ -88,6 +140,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--capacity", type=int, default=100, help="places per route (4 routes)")
+    parser.add_argument("--rate", type=float, default=300, help="requests a second in the set-rate phases")
     parser.add_argument("--database-url")
     args = parser.parse_args()
 
@@ -132,26 +185,49 @@ def main() -> int:
               f"{args.workers} workers x {args.threads} threads, PostgreSQL, {os.cpu_count()} cores, "
               f"{len(route_ids)} routes x {args.capacity} places\n")
         rows = []
-        ceiling, _ = run_phase("ceiling GET /healthz", port, [("GET", "/healthz")] * n, args.clients)
-        rows.append(ceiling)
-        calls = [("POST", "/api/v1/registrations", {
-            "given_name": "Bench", "family_name": "Delegate", "email": f"bench{i}@example.org",
-            "organisation": "Benchmark", "country": "CN", "category": "other", "consent": True,
-            "route_id": rng.choice(route_ids), "join_waitlist": rng.random() < 0.5}) for i in range(n)]
-        registered, results = run_phase("register + seat (POST)", port, calls, args.clients)
-        rows.append(registered)
-        tokens = [data["token"] for status, data, _ in results if status == 201]
-        seat_calls = [("PATCH", "/api/v1/registrations/self",
-                       {"route_id": rng.choice(route_ids), "join_waitlist": rng.random() < 0.5}, rng.choice(tokens))
-                      for _ in range(n)]
-        seats, _ = run_phase("seat requests (PATCH)", port, seat_calls, args.clients)
-        rows.append(seats)
-        ics, _ = run_phase("GET /agenda.ics", port, [("GET", "/agenda.ics")] * n, args.clients)
-        rows.append(ics)
 
-        print(f"{'phase':26} {'req/s':>8} {'vs ceiling':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'5xx':>5}  statuses")
+        def registrations(prefix, count):
+            return [("POST", "/api/v1/registrations", {
+                "given_name": "Bench", "family_name": "Delegate", "email": f"{prefix}{i}@example.org",
+                "organisation": "Benchmark", "country": "CN", "category": "other", "consent": True,
+                "route_id": rng.choice(route_ids), "join_waitlist": rng.random() < 0.5}) for i in range(count)]
+
+        def seat_changes(count):
+            return [("PATCH", "/api/v1/registrations/self",
+                     {"route_id": rng.choice(route_ids), "join_waitlist": rng.random() < 0.5}, rng.choice(tokens))
+                    for _ in range(count)]
+
+        def form_delegates(prefix, count):
+            return [("FORM", {
+                "given_name": "Form", "family_name": "Delegate", "email": f"{prefix}{i}@example.org",
+                "organisation": "Benchmark", "country": "KE", "category": "academia", "language": "en",
+                "route": str(rng.choice(route_ids)), **({"join_waitlist": "y"} if rng.random() < 0.5 else {}),
+                "consent": "y"}) for i in range(count)]
+
+        def phase(name, calls, rate=None):
+            label = f"{name} ({'flat out' if rate is None else f'at {rate:.0f}/s'})"
+            summary, results = run_phase(label, port, calls, args.clients, rate)
+            rows.append(summary)
+            print(f"  {label}: {summary['per_second']:.0f}/s, p95 {summary['p95_ms']:.0f} ms", flush=True)
+            return summary, results
+
+        ceiling, _ = phase("ceiling GET /healthz", [("GET", "/healthz")] * n)
+        _, results = phase("register + seat (POST)", registrations("flat", n))
+        tokens = [data["token"] for status, data, _ in results if status == 201]
+        phase("seat requests (PATCH)", seat_changes(n))
+        phase("form path (GET+POST+GET)", form_delegates("formflat", n // 2))
+        phase("GET /agenda.ics", [("GET", "/agenda.ics")] * n)
+        rate = args.rate
+        ceiling_at_rate, _ = phase("ceiling GET /healthz", [("GET", "/healthz")] * n, rate)
+        _, results = phase("register + seat (POST)", registrations("rate", n), rate)
+        tokens += [data["token"] for status, data, _ in results if status == 201]
+        phase("seat requests (PATCH)", seat_changes(n), rate)
+        phase("form path (GET+POST+GET)", form_delegates("formrate", n // 4), rate / 3)
+        print()
+
+        print(f"{'phase':46} {'req/s':>8} {'vs ceiling':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'5xx':>5}  statuses")
         for row in rows:
-            print(f"{row['phase']:26} {row['per_second']:8.0f} {row['per_second'] / ceiling['per_second']:10.2f} "
+            print(f"{row['phase']:46} {row['per_second']:8.0f} {row['per_second'] / ceiling['per_second']:10.2f} "
                   f"{row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['p99_ms']:8.1f} {row['errors_5xx']:5d}  "
                   f"{dict(sorted(row['statuses'].items()))}")
 
