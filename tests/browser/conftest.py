@@ -56,6 +56,7 @@ class Site:
     def fresh(self) -> None:
         """Forget what this process read: the server has committed since."""
         db.session.rollback()
+        db.session.expire_all()  # some services commit without expiring (commit_keeping_state)
 
 
 @pytest.fixture(scope="module")
