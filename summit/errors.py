@@ -16,9 +16,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         status = exc.code or 500
+        # The exception's own headers say things the status needs (a 405's Allow, RFC 9110); its
+        # Content-Type is for werkzeug's HTML body, not ours.
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if _wants_json():
-            return error_response(status, HTTP_CODES.get(status, "error"), exc.description or exc.name)
-        return render_template("errors/error.html", status=status, summit=None), status
+            body, status = error_response(status, HTTP_CODES.get(status, "error"), exc.description or exc.name)
+            body.headers.extend(headers)
+            return body, status
+        return render_template("errors/error.html", status=status, summit=None), status, headers
 
     @app.errorhandler(ServiceNotFound)
     def _no_summit(exc: ServiceNotFound):
