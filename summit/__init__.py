@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import auth, cli, errors, i18n  # noqa: F401  (auth registers the user loader)
     from .database import configure_engine
+    from .web import row_ids
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     app = Flask(
@@ -53,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(config or {})
     _configure_logging(app)
+    row_ids.init_app(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
