@@ -5,6 +5,7 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .api.errors import HTTP_CODES, error_response
+from .log_redaction import redact
 from .services.errors import NotFound as ServiceNotFound
 
 
@@ -34,7 +35,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         # Log with the traceback; show the visitor a calm page, never the trace.
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("unhandled error on %s %s", request.method, redact(request.path))
         if _wants_json():
             return error_response(500, "internal_error", "Something went wrong on our side.")
         return render_template("errors/error.html", status=500, summit=None), 500
