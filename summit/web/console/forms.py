@@ -54,7 +54,8 @@ KIND_LABELS = {
     "visit": _l("Technical visit"),
     "other": _l("Other"),
 }
-assert set(KIND_LABELS) == set(PROGRAMME_KINDS)
+if set(KIND_LABELS) != set(PROGRAMME_KINDS):  # a kind added to the model needs its label here
+    raise RuntimeError(f"programme kinds without a label: {set(PROGRAMME_KINDS) ^ set(KIND_LABELS)}")
 
 
 class PlainForm(FlaskForm):
