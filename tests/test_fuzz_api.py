@@ -34,8 +34,7 @@ def server_errors(log: str) -> str:
 
 def test_the_api_survives_schemathesis_and_answers_as_documented(database_url, summit, tmp_path):
     token = api_token("organiser")["Authorization"].removeprefix("Bearer ")
-    log = tmp_path / "gunicorn.log"
-    with gunicorn(database_url, workers=2, log_path=log) as server:
+    with gunicorn(database_url, workers=2) as server:
         base = f"http://{server.host}:{server.port}"
         env = {**os.environ, "SCHEMATHESIS_HOOKS": "hooks", "PYTHONPATH": str(FUZZ), "NO_COLOR": "1",
                "SUMMIT_FUZZ_BASE_URL": base, "SUMMIT_FUZZ_API_TOKEN": token}
@@ -44,7 +43,8 @@ def test_the_api_survives_schemathesis_and_answers_as_documented(database_url, s
              f"{base}/api/v1/openapi.json", "--max-examples", EXAMPLES, "--seed", SEED,
              "--generation-database", "none"],
             env=env, cwd=tmp_path, capture_output=True, text=True, timeout=900)
+        log = server.log()
     output = run.stdout + run.stderr
-    assert run.returncode == 0, output + "\n--- the server's errors ---\n" + server_errors(log.read_text(errors="replace"))
+    assert run.returncode == 0, output + "\n--- the server's errors ---\n" + server_errors(log)
     # The run reached every operation with a working credential (a quiet skip would pass too).
     assert "11 selected / 11 total" in output and "Tested: 11" in output, output
