@@ -67,6 +67,9 @@ def from_environment(instance_path: str) -> dict:
         # how many processes render one batch (unset: one per core, at most 2).
         "BADGE_QUEUE": os.environ.get("BADGE_QUEUE") or None,
         "BADGE_RENDER_PROCESSES": _count("BADGE_RENDER_PROCESSES"),
+        # How many reverse proxies (e.g. one TLS-terminating nginx) stand in front of gunicorn; their
+        # X-Forwarded-* headers are believed only then.  0: none, the headers are ignored.
+        "TRUSTED_PROXIES": _count("TRUSTED_PROXIES") or 0,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,

@@ -29,11 +29,26 @@ def _configure_logging(app: Flask) -> None:
         logger.addHandler(handler)
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, believe their X-Forwarded-For/-Proto/-Host headers.
+
+    Then request.is_secure is true behind a TLS proxy (HSTS, Flask-WTF's Referer check) and rate
+    limits count each client's address instead of the proxy's.  Off by default: without a proxy
+    in front, those headers come from the client and would be lies.
+    """
+    count = app.config.get("TRUSTED_PROXIES") or 0
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
 def create_app(config: dict | None = None) -> Flask:
     import config as settings
 
     from . import auth, cli, errors, i18n  # noqa: F401  (auth registers the user loader)
     from .database import configure_engine
+    from .web import row_ids
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     app = Flask(
@@ -53,6 +68,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(config or {})
     _configure_logging(app)
+    row_ids.init_app(app)
+    _trust_proxies(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
@@ -67,7 +84,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (tables registered for Alembic)
     from .api import api_bp
-    from .web import templating
+    from .web import security_headers, templating
     from .web.calendar import calendar_bp
     from .web.desk import desk_bp
     from .web.health import health_bp
@@ -88,6 +105,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     i18n.init_app(app)
     templating.init_app(app)
+    security_headers.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

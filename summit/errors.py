@@ -5,6 +5,7 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .api.errors import HTTP_CODES, error_response
+from .log_redaction import redact
 from .services.errors import NotFound as ServiceNotFound
 
 
@@ -16,9 +17,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         status = exc.code or 500
+        # The exception's own headers say things the status needs (a 405's Allow, RFC 9110); its
+        # Content-Type is for werkzeug's HTML body, not ours.
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if _wants_json():
-            return error_response(status, HTTP_CODES.get(status, "error"), exc.description or exc.name)
-        return render_template("errors/error.html", status=status, summit=None), status
+            body, status = error_response(status, HTTP_CODES.get(status, "error"), exc.description or exc.name)
+            body.headers.extend(headers)
+            return body, status
+        return render_template("errors/error.html", status=status, summit=None), status, headers
 
     @app.errorhandler(ServiceNotFound)
     def _no_summit(exc: ServiceNotFound):
@@ -29,7 +35,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         # Log with the traceback; show the visitor a calm page, never the trace.
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("unhandled error on %s %s", request.method, redact(request.path))
         if _wants_json():
             return error_response(500, "internal_error", "Something went wrong on our side.")
         return render_template("errors/error.html", status=500, summit=None), 500

@@ -2,7 +2,10 @@
 
 ``make(guard=False)`` is the concurrency tests' control: the same app with the
 capacity guard replaced by a naive count-then-insert, to prove the tests catch
-overbooking.  It exists only here, never in the app's own configuration.
+overbooking.  ``make(sign_in_as=EMAIL)`` signs every console and desk request in as
+that account, so a browser driven from the command line can see those pages; with it
+comes /__csp-probe, a page that breaks the Content-Security-Policy on purpose (the
+browser test's control).  Both exist only here, never in the app's own configuration.
 """
 import os
 
@@ -12,10 +15,32 @@ from summit import create_app
 SECRET_KEY = "live-test-secret"
 
 
-def make(guard: bool = True):
-    return create_app({
+def make(guard: bool = True, sign_in_as: str | None = None):
+    app = create_app({
         "SQLALCHEMY_DATABASE_URI": os.environ["SUMMIT_LIVE_DATABASE_URL"],
         "SECRET_KEY": SECRET_KEY,
         "RATELIMIT_ENABLED": False,
         "UNSAFE_DISABLE_CAPACITY_GUARD": not guard,
     })
+    if sign_in_as:
+        _sign_everyone_in(app, sign_in_as)
+    return app
+
+
+def _sign_everyone_in(app, email: str) -> None:
+    from flask import request
+    from flask_login import current_user, login_user
+
+    from summit.extensions import db
+    from summit.models import ConsoleUser
+
+    @app.before_request
+    def _sign_in():
+        staff_page = request.path.startswith(("/console/", "/desk/")) and request.path != "/console/login"
+        if staff_page and not current_user.is_authenticated:
+            login_user(db.session.scalars(db.select(ConsoleUser).where(ConsoleUser.email == email)).one())
+
+    @app.get("/__csp-probe")
+    def _csp_probe():
+        return ('<!doctype html><html><head><title>probe</title><style>p { color: red }</style></head>'
+                '<body><p style="color: blue">probe</p><script>document.title = "ran"</script></body></html>')

@@ -24,15 +24,17 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(database_url: str, app: str = "live_app:make()", workers: int = 4, threads: int = 4,
-             env: dict | None = None):
-    """The app served on 127.0.0.1; ``env``: extra environment variables (the app's settings)."""
+             env: dict | None = None, extra_args: tuple[str, ...] = ()):
+    """The app served on 127.0.0.1; ``env``: extra environment variables (the app's settings);
+    ``extra_args``: more gunicorn options."""
     port = free_port()
     env = {**os.environ, **(env or {}), "SUMMIT_LIVE_DATABASE_URL": database_url}
     # A file, not a pipe: nobody reads a pipe while the server runs, and a full one would stall it.
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--pythonpath", str(TESTS), "-w", str(workers), "-k", "gthread",
-         "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning", app],
+         "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
+         *extra_args, app],
         env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         deadline = time.monotonic() + 30

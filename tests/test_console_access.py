@@ -8,6 +8,7 @@ with the right role (→ not refused).
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing.converters import NumberConverter
 
 from summit.models import ROLES
 
@@ -40,8 +41,8 @@ def guarded_rules(app):
 def url_for_rule(rule, ids):
     values = dict(rule.defaults or {})
     for name in rule.arguments - set(values):
-        converter = rule._converters[name].__class__.__name__
-        values[name] = ids.get(name, 1) if converter in ("IntegerConverter", "NumberConverter") else ids.get(name, "x")
+        numeric = isinstance(rule._converters[name], NumberConverter)
+        values[name] = ids.get(name, 1) if numeric else ids.get(name, "x")
     return rule.build(values, append_unknown=False)[1]
 
 

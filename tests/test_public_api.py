@@ -45,3 +45,17 @@ def test_unknown_api_url_and_method_are_json_errors(client, summit):
 def test_healthz_reports_the_app_and_its_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+def test_a_wrong_method_says_which_methods_are_allowed(client, summit):
+    response = client.delete("/api/v1/agenda")
+    assert response.status_code == 405 and set(response.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
+    page = client.put("/agenda")
+    assert page.status_code == 405 and "GET" in page.headers["Allow"] and page.mimetype == "text/html"
+
+
+def test_an_api_401_names_the_bearer_scheme(client, summit):
+    response = client.get("/api/v1/registrations/self")
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+    response = client.get("/api/v1/delegates")
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")

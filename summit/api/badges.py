@@ -16,11 +16,13 @@ from . import api_bp
 def get_badges_pdf():
     layout = badges.layout_named(request.args.get("layout"))
     summit = current_summit()
+    # Malformed ids are 422 even beside all=1: a caller's mistake is said, not ignored.
+    ids = parse_ids(request.args.getlist("ids")) if "ids" in request.args else None
     if request.args.get("all") in ("1", "true"):
         selection = Selection("all")
-    elif "ids" in request.args:
+    elif ids is not None:
         # ids keep the order they were given in: the caller chose it
-        selection = Selection("ids", ids=parse_ids(request.args.getlist("ids")), sort="given")
+        selection = Selection("ids", ids=ids, sort="given")
     else:
         raise ValidationFailed({"ids": ["name the delegates (ids=1,2,3) or ask for all=1"]})
     delegates = select_delegates(summit, selection)

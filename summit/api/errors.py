@@ -18,7 +18,11 @@ def error_response(status: int, code: str, message: str, errors: dict | None = N
     if errors:
         body["errors"] = errors
     body.update(extra)
-    return jsonify(body), status
+    response = jsonify(body)
+    if status == 401:
+        # RFC 9110: a 401 names the scheme it wants.
+        response.headers["WWW-Authenticate"] = 'Bearer realm="summit"'
+    return response, status
 
 
 @api_bp.errorhandler(ServiceError)

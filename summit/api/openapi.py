@@ -11,6 +11,8 @@ from flask import jsonify
 from ..models import CATEGORIES, LANGUAGES, PROGRAMME_KINDS
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
                                PHONE_MAX)
+from ..models.types import ID_MAX
+from ..services.delegate_search import PAGE_MAX, PER_PAGE_MAX, Q_MAX
 from . import api_bp
 
 
@@ -29,6 +31,9 @@ def _error(description: str) -> dict:
 def _text(limit: int, **extra) -> dict:
     return {"type": "string", "maxLength": limit, **extra}
 
+
+#: a route's id, or null for none; an id no route has is 422 (unknown route)
+ROUTE_ID = {"type": ["integer", "null"], "minimum": 1, "maximum": ID_MAX}
 
 SCHEMAS = {
     "Error": {
@@ -85,7 +90,7 @@ SCHEMAS = {
             "phone": _text(PHONE_MAX),
             "country": {"type": "string", "pattern": "^[A-Za-z]{2}$", "description": "ISO 3166-1 alpha-2"},
             "category": {"type": "string", "enum": list(CATEGORIES)},
-            "route_id": {"type": ["integer", "null"]},
+            "route_id": ROUTE_ID,
             "join_waitlist": {"type": "boolean"},
             "banquet": {"type": "boolean"},
             "dietary_needs": _text(NEEDS_MAX),
@@ -105,7 +110,7 @@ SCHEMAS = {
     },
     "RouteChoice": {
         "type": "object", "required": ["route_id"],
-        "properties": {"route_id": {"type": ["integer", "null"]}, "join_waitlist": {"type": "boolean"}},
+        "properties": {"route_id": ROUTE_ID, "join_waitlist": {"type": "boolean"}},
     },
     "Delegate": {
         "type": "object",
@@ -128,6 +133,8 @@ DELEGATE_AUTH = [{"delegateToken": []}]
 CONSOLE_AUTH = [{"apiToken": []}]
 UNAUTHORISED = {"401": _error("no token, or a bad one")}
 FORBIDDEN = {"403": _error("the token's role is too low (organisers only)")}
+# Answered by the HTTP server before the app sees the request (gunicorn's limit is 4094 bytes), so not JSON.
+URI_TOO_LONG = {"414": {"description": "the request line (path and query) is too long for the server"}}
 
 PATHS = {
     "/api/v1/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
@@ -168,37 +175,41 @@ PATHS = {
     "/api/v1/delegates": {"get": {
         "summary": "Find delegates (staff)", "operationId": "listDelegates", "security": CONSOLE_AUTH,
         "parameters": [
-            {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200},
+            {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": Q_MAX},
              "description": "part of a Latin or native name, email or organisation (literal, case-insensitive)"},
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500,
+            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX,
+                                                      "default": 1}},
+            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": PER_PAGE_MAX,
                                                           "default": 50}},
         ],
         "responses": {"200": _json({"type": "object", "required": ["delegates"], "properties": {
             "delegates": {"type": "array", "items": _ref("Delegate")}}}, "one page of delegates"),
-            "422": _error("bad paging"), **UNAUTHORISED}}},
+            "422": _error("bad paging"), **UNAUTHORISED, **URI_TOO_LONG}}},
     "/api/v1/badges.pdf": {"get": {
         "summary": "Badges as PDF (staff)", "operationId": "badges", "security": CONSOLE_AUTH,
         "parameters": [
             {"name": "ids", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+(,[0-9]+)*$"}},
-            {"name": "all", "in": "query", "schema": {"type": "string", "enum": ["1"]}},
+            {"name": "all", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]}},
             {"name": "layout", "in": "query", "schema": {"type": "string", "enum": ["a6", "a4-4up"]}},
         ],
         "responses": {"200": {"description": "one A6 badge per page, or four per A4 sheet",
                               "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
                       "404": _error("an id is no delegate's"), "422": _error("malformed ids or unknown layout"),
-                      **UNAUTHORISED}}},
+                      **UNAUTHORISED, **URI_TOO_LONG}}},
     "/api/v1/checkins": {"post": {
         "summary": "Check a delegate in by badge code (staff)", "operationId": "checkIn", "security": CONSOLE_AUTH,
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["code"], "properties": {"code": {"type": "string", "maxLength": 500}}}}}},
+            "type": "object", "required": ["code"], "properties": {"code": {
+                "type": "string", "minLength": 1, "maxLength": 500, "pattern": "\\S",
+                "description": "the text of the badge's QR code (not blank)"}}}}}},
         "responses": {"200": _json(_ref("CheckinResult"), "checked in now"),
                       "404": _error("unknown_code (also a forged or altered one)"),
                       "409": _error("already_checked_in, with the first checked_in_at"),
                       "422": _error("no code"), **UNAUTHORISED}}},
     "/api/v1/routes/{route_id}": {"patch": {
         "summary": "Change a route's capacity (organisers)", "operationId": "patchRoute", "security": CONSOLE_AUTH,
-        "parameters": [{"name": "route_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "parameters": [{"name": "route_id", "in": "path", "required": True,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["capacity"],
             "properties": {"capacity": {"type": "integer", "minimum": 0, "maximum": 100000}}}}}},

@@ -36,3 +36,7 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+#: the largest id a row can have (ids are 32-bit INTEGER on PostgreSQL); larger numbers name no row
+ID_MAX = 2**31 - 1

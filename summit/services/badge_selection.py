@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import CATEGORIES, Delegate, RouteBooking, Summit, VisitRoute
+from ..models.types import ID_MAX
 from .badges import country_names
 from .errors import NotFound, ValidationFailed
 
@@ -77,7 +78,8 @@ def select_delegates(summit: Summit, selection: Selection) -> list[Delegate]:
             raise ValidationFailed({"category": [f"one of {', '.join(CATEGORIES)}"]})
         query = query.where(Delegate.category == selection.category)
     elif selection.kind == "route":
-        route = db.session.get(VisitRoute, selection.route_id) if selection.route_id else None
+        in_range = isinstance(selection.route_id, int) and 1 <= selection.route_id <= ID_MAX
+        route = db.session.get(VisitRoute, selection.route_id) if in_range else None
         if route is None or route.summit_id != summit.id:
             raise ValidationFailed({"route_id": ["not one of this summit's routes"]})
         # a badge shows a confirmed route only, so a route's batch is its confirmed delegates

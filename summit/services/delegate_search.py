@@ -19,12 +19,15 @@ from flask_sqlalchemy.pagination import Pagination
 
 from ..extensions import db
 from ..models import CATEGORIES, Delegate, RouteBooking, Summit
+from ..models.types import ID_MAX
 from .delegate_input import COUNTRY_CODES
 from .errors import ValidationFailed
 
 Q_MAX = 200
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 500
+#: past any real list; bounds the OFFSET a caller can ask the database for
+PAGE_MAX = 1_000_000
 STATUSES = ("registered", "cancelled", "all")
 YES_NO = ("yes", "no")
 #: sort key → columns (id last, so pages never shuffle between requests)
@@ -80,7 +83,7 @@ def parse_filter(args: Mapping) -> DelegateFilter:
     if route:
         if route == "none":
             values["route"] = "none"
-        elif route.isdigit():
+        elif route.isascii() and route.isdigit() and 1 <= int(route) <= ID_MAX:
             values["route"] = int(route)
         else:
             errors["route"] = ["a route id, or none"]
@@ -117,10 +120,10 @@ def parse_filter(args: Mapping) -> DelegateFilter:
 def parse_paging(args: Mapping, *, default_per_page: int = PER_PAGE_DEFAULT) -> tuple[int, int]:
     errors = {}
     page_raw, per_page_raw = _arg(args, "page") or "1", _arg(args, "per_page") or str(default_per_page)
-    page = int(page_raw) if page_raw.isdigit() else 0
-    per_page = int(per_page_raw) if per_page_raw.isdigit() else 0
-    if not 1 <= page <= 1_000_000:
-        errors["page"] = ["a whole number from 1"]
+    page = int(page_raw) if page_raw.isascii() and page_raw.isdigit() else 0  # '²'.isdigit(), yet int('²') fails
+    per_page = int(per_page_raw) if per_page_raw.isascii() and per_page_raw.isdigit() else 0
+    if not 1 <= page <= PAGE_MAX:
+        errors["page"] = [f"a whole number from 1 to {PAGE_MAX}"]
     if not 1 <= per_page <= PER_PAGE_MAX:
         errors["per_page"] = [f"a whole number from 1 to {PER_PAGE_MAX}"]
     if errors:

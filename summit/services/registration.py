@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import commit_keeping_state
 from ..extensions import db
 from ..models import Delegate, Summit, utcnow
+from ..models.types import ID_MAX
 from . import places
 from .delegate_mail import announce_promotions
 from .delegate_input import clean_delegate, raise_if_invalid, require_consent
@@ -40,6 +41,8 @@ def _route_choice(data: dict) -> tuple[int | None, bool]:
         errors["join_waitlist"] = ["must be true or false"]
     if errors:
         raise ValidationFailed(errors)
+    if route_id is not None and not 1 <= route_id <= ID_MAX:
+        raise places.unknown_route(route_id)  # no row has it, and the database could not even compare it
     return route_id, join_waitlist
 
 

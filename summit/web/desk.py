@@ -19,6 +19,14 @@ from ..services.summits import current_summit
 
 desk_bp = Blueprint("desk", __name__, url_prefix="/desk")
 
+
+@desk_bp.after_request
+def _private(response):
+    # Desk pages list delegates' names and organisations: never cached, never indexed.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
 #: delegates listed on the badge page at once (the batch itself has no limit)
 LIST_LIMIT = 300
 

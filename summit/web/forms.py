@@ -85,7 +85,7 @@ class RouteChoiceForm(FlaskForm):
 
     def route_data(self) -> dict:
         raw = (self.route.data or "").strip()
-        route_id = int(raw) if raw.isdigit() else (None if raw in ("", "none") else raw)
+        route_id = int(raw) if raw.isascii() and raw.isdigit() else (None if raw in ("", "none") else raw)
         return {"route_id": route_id, "join_waitlist": bool(self.join_waitlist.data)}
 
 

@@ -29,7 +29,7 @@ def or_404(fetch, *args):
 
 def int_arg(name: str, default: int, *, low: int = 1, high: int = 10_000_000) -> int:
     raw = request.args.get(name, "")
-    return min(max(int(raw), low), high) if raw.isdigit() else default
+    return min(max(int(raw), low), high) if raw.isascii() and raw.isdigit() else default
 
 
 

@@ -41,7 +41,7 @@ class CountField(IntegerField):
         if not text:
             self.data = None
             return
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             self.data = None
             raise ValueError(_l("A whole number from 0 to %(max)d.", max=100_000))
         self.data = int(text)
@@ -54,7 +54,8 @@ KIND_LABELS = {
     "visit": _l("Technical visit"),
     "other": _l("Other"),
 }
-assert set(KIND_LABELS) == set(PROGRAMME_KINDS)
+if set(KIND_LABELS) != set(PROGRAMME_KINDS):  # a kind added to the model needs its label here
+    raise RuntimeError(f"programme kinds without a label: {set(PROGRAMME_KINDS) ^ set(KIND_LABELS)}")
 
 
 class PlainForm(FlaskForm):
@@ -139,7 +140,7 @@ class MoveForm(FlaskForm):
 
     def route_data(self) -> dict:
         raw = (self.route.data or "").strip()
-        return {"route_id": int(raw) if raw.isdigit() else None, "join_waitlist": bool(self.join_waitlist.data)}
+        return {"route_id": int(raw) if raw.isascii() and raw.isdigit() else None, "join_waitlist": bool(self.join_waitlist.data)}
 
 
 class TokenForm(FlaskForm):

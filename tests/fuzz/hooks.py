@@ -1,0 +1,47 @@
+"""Schemathesis hooks for the API fuzz run (loaded through SCHEMATHESIS_HOOKS; see test_fuzz_api.py).
+
+Two credentials, one per security scheme of the OpenAPI document:
+- console operations get the organiser's API token the test made (SUMMIT_FUZZ_API_TOKEN);
+- the delegate's own operations get the token of a delegate registered through the API itself.
+  A fuzzed DELETE cancels that delegate, after which its token answers 401: schemathesis then asks
+  for a new one (retry_on 401), so the later cases still reach the real code, not only the 401.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+
+import requests
+import schemathesis
+
+BASE_URL = os.environ["SUMMIT_FUZZ_BASE_URL"].rstrip("/")
+_numbers = itertools.count(1)
+
+
+def _bearer(case, token: str) -> None:
+    case.headers = case.headers or {}
+    case.headers["Authorization"] = f"Bearer {token}"
+
+
+@schemathesis.auth(refresh_interval=None).apply_to(path_regex=r"^/api/v1/registrations/self$")
+class DelegateToken:
+    def get(self, case, ctx):
+        body = {"given_name": "Fuzz", "family_name": "Delegate", "email": f"fuzz-{next(_numbers)}-"
+                f"{uuid.uuid4().hex[:8]}@example.org", "organisation": "Schemathesis", "country": "FR",
+                "category": "other", "consent": True}
+        response = requests.post(f"{BASE_URL}/api/v1/registrations", json=body, timeout=30)
+        response.raise_for_status()
+        return response.json()["token"]
+
+    def set(self, case, data, ctx):
+        _bearer(case, data)
+
+
+@schemathesis.auth().apply_to(path_regex=r"^/api/v1/(delegates|badges\.pdf|checkins|routes/)")
+class ConsoleToken:
+    def get(self, case, ctx):
+        return os.environ["SUMMIT_FUZZ_API_TOKEN"]
+
+    def set(self, case, data, ctx):
+        _bearer(case, data)
