@@ -55,7 +55,8 @@ max_requests_jitter = max(max_requests // 10, 0)
 preload_app = False
 proc_name = "summit"
 # The workers' heartbeat files: in memory where there is a tmpfs (a slow disk would stall them).
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+_SHM = "/dev/shm"  # nosec B108  (gunicorn's heartbeat files, no data: the tmpfs its docs recommend)
+worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
 
 # gunicorn's control socket (gunicornc) is off: its default path is shared by every gunicorn of the
 # user, so a second instance on the host would take it over.  SUMMIT_CONTROL_SOCKET=PATH turns it on.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404  (pg_dump and pg_restore, run without a shell)
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -157,7 +157,8 @@ def _run_pg(program: str, arguments: list[str], url: URL, options: str = "") -> 
     env = {**os.environ, **env}
     if options:
         env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} {options}".strip()
-    result = subprocess.run([executable, *arguments, "--dbname", uri], env=env,
+    # A fixed program found on PATH, its arguments a list, no shell.
+    result = subprocess.run([executable, *arguments, "--dbname", uri], env=env,  # nosec B603
                             stdin=subprocess.DEVNULL, capture_output=True, text=True)
     if result.returncode != 0:
         message = result.stderr.strip() or f"exit status {result.returncode}"
