@@ -23,6 +23,13 @@ def _count(name: str) -> int | None:
     return int(value) if value else None
 
 
+def log_format(environ=os.environ) -> str:
+    """"json" (one object a line, the production default) or "text"; LOG_FORMAT chooses."""
+    production = environ.get("SUMMIT_ENV", "development") == "production"
+    chosen = (environ.get("LOG_FORMAT") or ("json" if production else "text")).strip().lower()
+    return "json" if chosen == "json" else "text"
+
+
 def instance_secret_key(instance_path: str) -> str:
     """The development secret: made once, kept in the instance folder.
 
@@ -87,4 +94,5 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SUMMIT_ENV": "production" if production else "development",
+        "LOG_FORMAT": log_format(),
     }

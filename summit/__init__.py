@@ -1,7 +1,6 @@
 """Summit: run an international summit end to end."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -13,20 +12,6 @@ def _resource_dir(name: str) -> Path:
     """templates/, static/, migrations/: inside the package once installed, at the repo top in a checkout."""
     inside = PACKAGE_DIR / name
     return inside if inside.is_dir() else PACKAGE_DIR.parent / name
-
-
-def _configure_logging(app: Flask) -> None:
-    """Our own loggers (summit.*) at INFO on stderr unless the host already set logging up.
-
-    In development that is where delegate emails go when no SMTP server is set.
-    """
-    logger = logging.getLogger("summit")
-    if logger.level == logging.NOTSET:
-        logger.setLevel(logging.INFO)
-    if not logger.handlers and not logging.getLogger().handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -46,10 +31,11 @@ def _trust_proxies(app: Flask) -> None:
 def create_app(config: dict | None = None) -> Flask:
     import config as settings
 
-    from . import auth, cli, errors, i18n  # noqa: F401  (auth registers the user loader)
+    from . import auth, cli, errors, i18n, request_id  # noqa: F401  (auth registers the user loader)
     from .database import configure_engine
     from .web import row_ids
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .logs import configure_logging
 
     app = Flask(
         __name__,
@@ -67,7 +53,8 @@ def create_app(config: dict | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})
-    _configure_logging(app)
+    configure_logging(app)
+    request_id.init_app(app)  # first, so every later hook and log line can use the id
     row_ids.init_app(app)
     _trust_proxies(app)
     app.json.ensure_ascii = False

@@ -80,3 +80,45 @@ def init_app(app: Flask) -> None:
         # work horse per job: no database connection may be shared across that fork.
         db.engine.dispose()
         Worker([Queue(queue_name(app), connection=connection)], connection=connection).work(burst=burst)
+
+    @app.cli.command("backup")
+    @click.argument("path", required=False, type=click.Path(path_type=Path))
+    def backup(path: Path | None):
+        """Write a consistent copy of the database to PATH (a file, or a folder to put it in).
+
+        Without PATH: instance/backups/summit-<UTC time>.sqlite3 (or .pgdump on PostgreSQL).
+        Safe while the app runs.  Prints the path written.
+        """
+        from .services.backup import backup_database, default_backup_path
+
+        url = app.config["SQLALCHEMY_DATABASE_URI"]
+        try:
+            if path is None or path.is_dir():
+                path = default_backup_path(path or Path(app.instance_path) / "backups", url)
+            written = backup_database(url, path)
+        except ServiceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(str(written))
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
+    def restore(path: Path, yes: bool):
+        """Replace the database's contents with the backup PATH.  Stop the app first."""
+        from sqlalchemy.engine import make_url
+
+        from .services.backup import restore_database
+
+        url = app.config["SQLALCHEMY_DATABASE_URI"]
+        shown = make_url(url).render_as_string(hide_password=True)
+        if not yes:
+            click.confirm(f"Replace everything in {shown} with {path}?", abort=True)
+        # Our own pooled connections would hold locks the restore must take.
+        db.session.remove()
+        db.engine.dispose()
+        try:
+            restore_database(url, path)
+        except ServiceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"restored {path} into {shown}; run `flask --app summit db upgrade` if the backup "
+                   "is from an older version")

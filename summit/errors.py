@@ -1,4 +1,8 @@
-"""App-wide error handling: JSON under /api/, a friendly bilingual page elsewhere."""
+"""App-wide error handling: JSON under /api/, a friendly bilingual page elsewhere.
+
+A 5xx carries the request id as a reference the visitor can quote; the log line
+with the traceback carries the same id.
+"""
 from __future__ import annotations
 
 from flask import Flask, render_template, request
@@ -6,11 +10,22 @@ from werkzeug.exceptions import HTTPException
 
 from .api.errors import HTTP_CODES, error_response
 from .log_redaction import redact
+from .request_id import current_request_id
 from .services.errors import NotFound as ServiceNotFound
 
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
+
+
+def _server_error(status: int, headers=()):
+    reference = current_request_id()
+    if _wants_json():
+        body, status = error_response(status, "internal_error" if status == 500 else HTTP_CODES.get(status, "error"),
+                                      "Something went wrong on our side.", request_id=reference)
+        body.headers.extend(headers)
+        return body, status
+    return render_template("errors/error.html", status=status, summit=None, reference=reference), status, headers
 
 
 def init_app(app: Flask) -> None:
@@ -20,6 +35,8 @@ def init_app(app: Flask) -> None:
         # The exception's own headers say things the status needs (a 405's Allow, RFC 9110); its
         # Content-Type is for werkzeug's HTML body, not ours.
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        if status >= 500:
+            return _server_error(status, headers)
         if _wants_json():
             body, status = error_response(status, HTTP_CODES.get(status, "error"), exc.description or exc.name)
             body.headers.extend(headers)
@@ -36,6 +53,4 @@ def init_app(app: Flask) -> None:
     def _unexpected(exc: Exception):
         # Log with the traceback; show the visitor a calm page, never the trace.
         app.logger.exception("unhandled error on %s %s", request.method, redact(request.path))
-        if _wants_json():
-            return error_response(500, "internal_error", "Something went wrong on our side.")
-        return render_template("errors/error.html", status=500, summit=None), 500
+        return _server_error(500)

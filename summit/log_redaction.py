@@ -10,17 +10,23 @@ from __future__ import annotations
 import re
 
 MASK = "[secret]"
+_SLASH = r"(?:/|%2F)"  # a path may also sit percent-encoded in a query string (?next=%2Fmanage%2F…)
+_END = r"/?#&%\s\"'"  # what ends a secret: tokens are URL-safe, never these
 _IN_PATH = (
     # /manage/lost-link is a page, not a secret
-    (re.compile(r"(/manage/)(?!lost-link(?![^/?#\s\"']))[^/?#\s\"']+"), rf"\g<1>{MASK}"),
-    (re.compile(r"(/calendar/)[^/?#\s\"']+?(\.ics)"), rf"\g<1>{MASK}\g<2>"),
+    (re.compile(rf"({_SLASH}manage{_SLASH})(?!lost-link(?![^{_END}]))[^{_END}]+", re.IGNORECASE), rf"\g<1>{MASK}"),
+    # the feed's token holds dots itself; ".ics" is kept when it is there
+    (re.compile(rf"({_SLASH}calendar{_SLASH})[^{_END}]+?(\.ics|(?=[{_END}])|$)", re.IGNORECASE),
+     rf"\g<1>{MASK}\g<2>"),
 )
 #: request and response headers (as gunicorn's atoms name them) that carry credentials whole
 SECRET_HEADERS = frozenset({"{authorization}i", "{cookie}i", "{set-cookie}o", "{http_authorization}e",
                             "{http_cookie}e"})
 
 
-def redact(text: str) -> str:
+def redact(text: str | None) -> str | None:
+    if not text:
+        return text
     for pattern, replacement in _IN_PATH:
         text = pattern.sub(replacement, text)
     return text

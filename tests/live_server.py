@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
@@ -24,43 +24,55 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(database_url: str, app: str = "live_app:make()", workers: int = 4, threads: int = 4,
-             env: dict | None = None, extra_args: tuple[str, ...] = ()):
-    """The app served on 127.0.0.1; ``env``: extra environment variables (the app's settings);
-    ``extra_args``: more gunicorn options."""
+             env: dict | None = None, extra_args: tuple[str, ...] = (), config: str | None = None,
+             logs: Path | None = None):
+    """The app served on 127.0.0.1 until the block ends; ``env``: extra environment variables (the app's
+    settings); ``extra_args``: more gunicorn options.
+
+    With ``config`` (e.g. "python:summit.gunicorn_conf") gunicorn takes its settings from that
+    file and the environment, as an operator runs it (the bind address goes in SUMMIT_BIND).
+    Its stdout and stderr go to stdout.log and stderr.log in ``logs`` (a folder; unset: a
+    temporary one), to be read while it runs (``Server.log``) or afterwards.
+    """
     port = free_port()
     env = {**os.environ, **(env or {}), "SUMMIT_LIVE_DATABASE_URL": database_url}
-    # A file, not a pipe: nobody reads a pipe while the server runs, and a full one would stall it.
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--pythonpath", str(TESTS), "-w", str(workers), "-k", "gthread",
-         "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
-         *extra_args, app],
-        env=env, stdout=subprocess.DEVNULL, stderr=log)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if request("127.0.0.1", port, "GET", "/api/v1/routes")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start: " + _read(log))
-            time.sleep(0.1)
-        yield Server("127.0.0.1", port, lambda: _read(log))
-    finally:
-        process.terminate()
+    if config:
+        env["SUMMIT_BIND"] = f"127.0.0.1:{port}"
+        args = ["-c", config, "--pythonpath", str(TESTS), *extra_args, app]
+    else:
+        args = ["--pythonpath", str(TESTS), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+                "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning", *extra_args, app]
+    with ExitStack() as files:
+        # Files, not pipes: nobody reads a pipe while the server runs, and a full one would stall it.
+        if logs is None:
+            logs = Path(files.enter_context(tempfile.TemporaryDirectory(prefix="gunicorn-")))
+        stdout = files.enter_context(open(logs / "stdout.log", "wb"))
+        stderr = files.enter_context(open(logs / "stderr.log", "wb"))
+
+        def log() -> str:
+            # A reader of its own: the workers' shared file offset must stay at the end.
+            return (logs / "stderr.log").read_text(errors="replace")
+
+        process = subprocess.Popen([sys.executable, "-m", "gunicorn", *args], env=env, stdout=stdout, stderr=stderr)
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _read(log) -> str:
-    # pread, not seek + read: the workers write through the same file offset, which must stay at the end.
-    fd = log.fileno()
-    return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if request("127.0.0.1", port, "GET", "/api/v1/routes")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start: " + log())
+                time.sleep(0.1)
+            yield Server("127.0.0.1", port, log)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def request(host, port, method, path, body=None, token=None):
@@ -78,6 +90,17 @@ def request(host, port, method, path, body=None, token=None):
         conn.close()
 
 
+def fetch(host, port, method, path, headers=None, body: bytes | None = None):
+    """(status, headers as a dict with lower-case names, body bytes): for checking headers."""
+    conn = http.client.HTTPConnection(host, port, timeout=120)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
 class Server:
     def __init__(self, host, port, log=lambda: ""):
         self.host, self.port = host, port
@@ -90,6 +113,9 @@ class Server:
 
     def call(self, method, path, body=None, token=None):
         return request(self.host, self.port, method, path, body, token)
+
+    def fetch(self, method, path, headers=None, body=None):
+        return fetch(self.host, self.port, method, path, headers, body)
 
     def parallel(self, calls, concurrency=64):
         """Run (method, path, body, token) calls at once; answers in the same order."""

@@ -1,10 +1,15 @@
 """A non-editable `pip install .` is a working app: templates, static, translations, data, migrations."""
+import json
 import os
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+
+from live_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,3 +44,31 @@ def test_pip_install_dot_into_a_clean_virtualenv_serves_pages(tmp_path):
     )
     result = subprocess.run([str(python), "-c", probe], cwd=workdir, env=env, capture_output=True, text=True)
     assert result.stdout.strip() == "ok", result.stderr
+
+    # The operator's commands work from the wheel too: gunicorn with the shipped config, and a backup.
+    port = free_port()
+    server = subprocess.Popen(
+        [str(venv / "bin" / "gunicorn"), "-c", "python:summit.gunicorn_conf", "summit:create_app()"], cwd=workdir,
+        env={**env, "SUMMIT_BIND": f"127.0.0.1:{port}", "SUMMIT_WORKERS": "1"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/readyz") == {
+            "status": "ok", "checks": {"database": "ok", "migrations": "ok", "summit": "ok"}}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    backup = subprocess.run([*flask, "backup", str(tmp_path)], check=True, cwd=workdir, env=env,
+                            capture_output=True, text=True)
+    assert Path(backup.stdout.strip()).stat().st_size > 0
+
+
+def wait_for(url: str) -> dict:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return json.load(response)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

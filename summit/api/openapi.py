@@ -42,6 +42,8 @@ SCHEMAS = {
             "error": {"type": "string", "description": "machine-readable code, e.g. route_full"},
             "message": {"type": "string"},
             "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            "request_id": {"type": "string", "description": "on a 5xx: the reference to quote (also the "
+                                                             "X-Request-ID response header)"},
         },
     },
     "Bilingual": {"type": "object", "required": ["zh", "en"],

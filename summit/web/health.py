@@ -1,21 +1,34 @@
-"""Health checks for the load balancer and the operator."""
+"""Health checks for the load balancer, the orchestrator and the operator.
+
+``/healthz`` (liveness): the process answers and reaches its database.
+``/readyz`` (readiness): also migrated to the newest schema and a summit loaded,
+so traffic sent here would be served.  Both are cheap, uncached and never
+rate-limited: a probe that gets a 429 would take a healthy instance out.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from ..extensions import db
+from ..extensions import limiter
+from ..services.readiness import database_reachable, readiness_checks
 
 health_bp = Blueprint("health", __name__)
+limiter.exempt(health_bp)
 
 
 @health_bp.get("/healthz")
 def healthz():
     """The app answers and its database does too."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
+    if not database_reachable():
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok")
+
+
+@health_bp.get("/readyz")
+def readyz():
+    """Ready for traffic: 200, or 503 naming each check that failed."""
+    checks = readiness_checks()
+    failed = [name for name, result in checks.items() if result not in ("ok", "skipped")]
+    if failed:
+        return jsonify(status="unavailable", failed=failed, checks=checks), 503
+    return jsonify(status="ok", checks=checks)

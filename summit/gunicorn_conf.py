@@ -1,0 +1,118 @@
+"""gunicorn settings for Summit, shipped inside the package so they work from an installed wheel:
+
+    gunicorn -c python:summit.gunicorn_conf 'summit:create_app()'
+
+Every value can be changed from the environment (README, "Operating it"); a
+gunicorn command-line option still overrides this file.  The access log is one
+JSON object a line on stdout, with the request id and with the secret part of
+``/manage/<secret>`` and ``/calendar/<secret>.ics`` masked (summit.access_log):
+those paths are a delegate's credentials.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from config import log_format
+
+from .access_log import RedactingLogger
+from .logs import JsonFormatter, utc_timestamp
+
+
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# Behind the TLS proxy on the same host by default; a container sets SUMMIT_BIND=0.0.0.0:8000.
+bind = [address.strip() for address in os.environ.get("SUMMIT_BIND", "127.0.0.1:8000").split(",")]
+# gunicorn's rule of thumb, (2 × cores) + 1; SUMMIT_WORKERS, or the conventional WEB_CONCURRENCY, overrides.
+workers = _int_env("SUMMIT_WORKERS", _int_env("WEB_CONCURRENCY", 2 * _cores() + 1))
+# Threads let a worker serve others while one request waits on the database or renders a badge.
+worker_class = "gthread"
+threads = _int_env("SUMMIT_THREADS", 4)
+# A request still running after this many seconds gets its worker restarted (one badge takes < 1 s;
+# batches run in the background, not in a request).
+timeout = _int_env("SUMMIT_TIMEOUT", 60)
+# On a restart or SIGTERM, requests in flight get this long to finish.
+graceful_timeout = _int_env("SUMMIT_GRACEFUL_TIMEOUT", 30)
+# Seconds an idle connection from the proxy is kept open.
+keepalive = _int_env("SUMMIT_KEEPALIVE", 5)
+# Replace each worker after about this many requests, staggered so they do not all restart at once:
+# bounds the memory a long-lived PDF renderer may accumulate.  0 turns it off.
+max_requests = _int_env("SUMMIT_MAX_REQUESTS", 1000)
+max_requests_jitter = max(max_requests // 10, 0)
+# No preload: each worker builds its own app and database pool (connections must not cross a fork).
+preload_app = False
+proc_name = "summit"
+# The workers' heartbeat files: in memory where there is a tmpfs (a slow disk would stall them).
+_SHM = "/dev/shm"  # nosec B108  (gunicorn's heartbeat files, no data: the tmpfs its docs recommend)
+worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
+
+# gunicorn's control socket (gunicornc) is off: its default path is shared by every gunicorn of the
+# user, so a second instance on the host would take it over.  SUMMIT_CONTROL_SOCKET=PATH turns it on.
+control_socket_disable = not os.environ.get("SUMMIT_CONTROL_SOCKET")
+if os.environ.get("SUMMIT_CONTROL_SOCKET"):
+    control_socket = os.environ["SUMMIT_CONTROL_SOCKET"]
+
+# Access log on stdout ("-"), a file path, or "off"; gunicorn's own messages on stderr.
+_access_log = os.environ.get("SUMMIT_ACCESS_LOG", "-")
+accesslog = None if _access_log == "off" else _access_log
+errorlog = "-"
+loglevel = os.environ.get("SUMMIT_LOG_LEVEL", "info")
+
+
+class SummitLogger(RedactingLogger):
+    """Access lines as JSON, from atoms the redacting logger has already cleaned of secrets; gunicorn's
+    own lines as JSON too when the app's are."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        if log_format() == "json":
+            for handler in self.error_log.handlers:
+                handler.setFormatter(JsonFormatter())
+
+    def access(self, resp, req, environ, request_time) -> None:
+        if not (self.cfg.accesslog or self.cfg.logconfig or self.cfg.logconfig_dict
+                or (self.cfg.syslog and not self.cfg.disable_redirect_access_to_syslog)):
+            return
+        atoms = self.atoms(resp, req, environ, request_time)
+
+        def atom(name: str):
+            value = atoms.get(name)
+            return None if value in (None, "-") else value
+
+        method, path, status = atom("m"), atom("U") or "", int(atoms["s"])
+        entry = {
+            "time": utc_timestamp(time.time()),
+            "level": "INFO",
+            "logger": "gunicorn.access",
+            "message": f"{method} {path} {status}",
+            "request_id": atom("{x-request-id}o") or environ.get("summit.request_id"),
+            "method": method,
+            "path": path,
+            "query": atoms.get("q") or "",
+            "status": status,
+            "bytes": atom("B"),
+            "duration_ms": round(request_time.total_seconds() * 1000, 1),
+            "remote_addr": atom("h"),
+            "user_agent": atom("a"),
+            "referer": atom("f"),
+            "pid": os.getpid(),
+        }
+        try:
+            self.access_log.info(json.dumps(entry, ensure_ascii=False))
+        except Exception:  # a log line must never break a response
+            self.exception("could not write the access log")
+
+
+logger_class = SummitLogger

@@ -1,0 +1,86 @@
+"""The app's own log: JSON lines in production, text in development, each line with its request id,
+and never a delegate's secret URL."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import log_format
+from summit.log_redaction import redact
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "s3cretTokenNeverLogged"
+
+# A fresh interpreter, so the app sets logging up itself (pytest has already configured it here).
+CRASH = f"""
+import logging, sys
+from summit import create_app
+app = create_app({{"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "k"}})
+def crash():
+    logging.getLogger("summit.mail").warning("about to fail for /manage/{SECRET}")
+    raise RuntimeError("boom")
+app.add_url_rule("/manage/{SECRET}/crash", "crash", crash)
+response = app.test_client().get("/manage/{SECRET}/crash", headers={{"X-Request-ID": "req-42"}})
+logging.getLogger("summit").info("outside any request")
+print(response.status_code)
+"""
+
+
+def run_crash(**env) -> tuple[str, str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("SUMMIT_ENV", "LOG_FORMAT")}
+    result = subprocess.run([sys.executable, "-c", CRASH], cwd=ROOT, env={**clean, **env},
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "500", result.stderr
+    return result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("env", [{"SUMMIT_ENV": "production"}, {"LOG_FORMAT": "json"}])
+def test_production_logs_are_json_lines_with_the_request_id_and_the_traceback(env):
+    _, stderr = run_crash(**env)
+    lines = [json.loads(line) for line in stderr.splitlines()]  # every line is one JSON object
+    warning, error, outside = lines
+    assert warning == {"time": warning["time"], "level": "WARNING", "logger": "summit.mail",
+                       "message": "about to fail for /manage/[secret]", "request_id": "req-42"}
+    assert error["level"] == "ERROR" and error["logger"] == "summit" and error["request_id"] == "req-42"
+    assert error["message"] == "unhandled error on GET /manage/[secret]/crash"
+    assert error["traceback"].startswith("Traceback") and "RuntimeError: boom" in error["traceback"]
+    assert outside["message"] == "outside any request" and outside["request_id"] is None
+    assert warning["time"].endswith("Z") and "T" in warning["time"]
+    assert SECRET not in stderr
+
+
+def test_development_logs_are_text_with_the_request_id():
+    _, stderr = run_crash(SUMMIT_ENV="development")
+    lines = stderr.splitlines()
+    assert lines[0].endswith(f"WARNING summit.mail [req-42] about to fail for /manage/{SECRET}")
+    assert lines[1].endswith("ERROR summit [req-42] unhandled error on GET /manage/[secret]/crash")
+    assert lines[2] == "Traceback (most recent call last):" and "RuntimeError: boom" in stderr
+    assert lines[-1].endswith("INFO summit [-] outside any request")
+
+
+def test_log_format_follows_the_environment():
+    assert log_format({}) == "text"
+    assert log_format({"SUMMIT_ENV": "production"}) == "json"
+    assert log_format({"SUMMIT_ENV": "production", "LOG_FORMAT": "text"}) == "text"
+    assert log_format({"LOG_FORMAT": " JSON "}) == "json"
+
+
+@pytest.mark.parametrize("raw, masked", [
+    ("/manage/AbC-12_x", "/manage/[secret]"),
+    ("/manage/AbC-12_x/route", "/manage/[secret]/route"),
+    ("/manage/lost-link", "/manage/lost-link"),
+    ("/calendar/WzEsMV0.kXq-3_z.ics", "/calendar/[secret].ics"),
+    ("https://summit.example.org/manage/AbC?lang=zh", "https://summit.example.org/manage/[secret]?lang=zh"),
+    ("next=%2Fmanage%2FAbC-12%2Fcancel", "next=%2Fmanage%2F[secret]%2Fcancel"),
+    ("next=/calendar/WzEsMV0.kXq.ics&x=1", "next=/calendar/[secret].ics&x=1"),
+    ("/calendar/WzEsMV0.kXq", "/calendar/[secret]"),
+    ("/agenda.ics /agenda/3.ics /register", "/agenda.ics /agenda/3.ics /register"),
+    (None, None),
+])
+def test_secret_paths_are_masked(raw, masked):
+    assert redact(raw) == masked
