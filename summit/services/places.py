@@ -75,19 +75,10 @@ def _guard_disabled() -> bool:
 
 
 def _take_seat(route: VisitRoute) -> bool:
+    """A seat on a locked route, if one is free (the route object is refreshed either way)."""
     if _guard_disabled():
         return _take_seat_unguarded(route)
-    confirmed = db.session.execute(
-        update(VisitRoute)
-        .where(VisitRoute.id == route.id, VisitRoute.confirmed < VisitRoute.capacity)
-        .values(confirmed=VisitRoute.confirmed + 1)
-        .returning(VisitRoute.confirmed)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if confirmed is None:
-        return False
-    set_committed_value(route, "confirmed", confirmed)
-    return True
+    return _take_seat_on(route.summit_id, route.id) is not None
 
 
 def _take_seat_unguarded(route: VisitRoute) -> bool:
@@ -126,15 +117,18 @@ def _free_seat(route: VisitRoute) -> None:
     set_committed_value(route, "confirmed", confirmed)
 
 
+def _waiting_line(route: VisitRoute):
+    """The route's waiting line, first come first served."""
+    return (select(RouteBooking)
+            .where(RouteBooking.route_id == route.id, RouteBooking.status == "waitlisted")
+            .order_by(RouteBooking.id))
+
+
 def promote_waiting(route: VisitRoute) -> list[RouteBooking]:
     """Give free seats to the first in line, oldest first; the route must be locked."""
     promoted = []
     while True:
-        first = db.session.scalars(
-            select(RouteBooking)
-            .where(RouteBooking.route_id == route.id, RouteBooking.status == "waitlisted")
-            .order_by(RouteBooking.id).limit(1)
-        ).first()
+        first = db.session.scalars(_waiting_line(route).limit(1)).first()
         if first is None or not _take_seat(route):
             return promoted
         first.status = "confirmed"
@@ -154,8 +148,6 @@ def _release(booking: RouteBooking, route: VisitRoute) -> list[RouteBooking]:
     db.session.expunge(booking)
     if status != "confirmed":
         return []
-    if _guard_disabled():
-        return promote_waiting(route)
     promoted = _hand_over_seat(route)
     if promoted is None:
         _free_seat(route)
@@ -170,17 +162,16 @@ def _hand_over_seat(route: VisitRoute) -> RouteBooking | None:
     a look-up and a take.  One seat is enough: while anyone waits the route is full,
     because every freed seat is handed on at once.
     """
-    first_in_line = (
-        select(RouteBooking.id)
-        .where(RouteBooking.route_id == route.id, RouteBooking.status == "waitlisted")
-        .order_by(RouteBooking.id).limit(1).scalar_subquery()
-    )
-    return db.session.scalars(
+    first_in_line = _waiting_line(route).with_only_columns(RouteBooking.id).limit(1).scalar_subquery()
+    promoted = db.session.scalars(
         update(RouteBooking).where(RouteBooking.id == first_in_line)
         .values(status="confirmed", confirmed_at=utcnow())
         .returning(RouteBooking),
         execution_options={"populate_existing": True},
     ).first()
+    if promoted is not None:
+        set_committed_value(promoted, "route", route)  # the promotion notice names it, without a reload
+    return promoted
 
 
 def book_new_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> RouteBooking | None:
