@@ -103,6 +103,36 @@ def _client_call(local, port, call):
     return local.client.call(*call)
 
 
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU time used so far by the app (gunicorn and its workers), PostgreSQL, and this load generator.
+
+    Read from /proc (Linux); empty elsewhere.  On a quiet machine the three add up to
+    where the cores went, which says what to make cheaper.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"app": 0.0, "database": 0.0, "load generator": 0.0}
+    try:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        parent, used = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+        if pid == os.getpid():
+            totals["load generator"] += used
+        elif pid == server_pid or parent == server_pid:
+            totals["app"] += used
+        elif comm.startswith("postgres"):
+            totals["database"] += used
+    return totals
+
+
 def run_phase(name, port, calls, clients, rate=None):
     """Flat out (rate None), or with request i due at start + i / rate."""
     local = threading.local()
@@ -142,6 +172,7 @@ def main() -> int:
     parser.add_argument("--capacity", type=int, default=100, help="places per route (4 routes)")
     parser.add_argument("--rate", type=float, default=300, help="requests a second in the set-rate phases")
     parser.add_argument("--database-url")
+    parser.add_argument("--quick", action="store_true", help="only the ceiling and the seat phases (to compare settings)")
     args = parser.parse_args()
 
     scratch = None
@@ -206,23 +237,30 @@ def main() -> int:
 
         def phase(name, calls, rate=None):
             label = f"{name} ({'flat out' if rate is None else f'at {rate:.0f}/s'})"
+            before = cpu_seconds(server.pid)
             summary, results = run_phase(label, port, calls, args.clients, rate)
+            after = cpu_seconds(server.pid)
+            summary["cpu_ms"] = {k: (after[k] - before[k]) * 1000 / len(calls) for k in after}
             rows.append(summary)
-            print(f"  {label}: {summary['per_second']:.0f}/s, p95 {summary['p95_ms']:.0f} ms", flush=True)
+            cpu = ", ".join(f"{k} {v:.1f}" for k, v in summary["cpu_ms"].items())
+            print(f"  {label}: {summary['per_second']:.0f}/s, p95 {summary['p95_ms']:.0f} ms; "
+                  f"CPU ms a request: {cpu}", flush=True)
             return summary, results
 
         ceiling, _ = phase("ceiling GET /healthz", [("GET", "/healthz")] * n)
         _, results = phase("register + seat (POST)", registrations("flat", n))
         tokens = [data["token"] for status, data, _ in results if status == 201]
         phase("seat requests (PATCH)", seat_changes(n))
-        phase("form path (GET+POST+GET)", form_delegates("formflat", n // 2))
-        phase("GET /agenda.ics", [("GET", "/agenda.ics")] * n)
+        if not args.quick:
+            phase("form path (GET+POST+GET)", form_delegates("formflat", n // 2))
+            phase("GET /agenda.ics", [("GET", "/agenda.ics")] * n)
         rate = args.rate
         ceiling_at_rate, _ = phase("ceiling GET /healthz", [("GET", "/healthz")] * n, rate)
         _, results = phase("register + seat (POST)", registrations("rate", n), rate)
         tokens += [data["token"] for status, data, _ in results if status == 201]
         phase("seat requests (PATCH)", seat_changes(n), rate)
-        phase("form path (GET+POST+GET)", form_delegates("formrate", n // 4), rate / 3)
+        if not args.quick:
+            phase("form path (GET+POST+GET)", form_delegates("formrate", n // 4), rate / 3)
         print()
 
         print(f"{'phase':46} {'req/s':>8} {'vs ceiling':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'5xx':>5}  statuses")

@@ -22,10 +22,10 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, event, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import write_transaction
+from ..database import insert_row, write_transaction
 from ..extensions import db
 from ..models import RouteBooking, VisitRoute, utcnow
 from .errors import Conflict, ValidationFailed
@@ -75,9 +75,15 @@ def _guard_disabled() -> bool:
 
 
 def _take_seat(route: VisitRoute) -> bool:
-    """A seat on a locked route, if one is free (the route object is refreshed either way)."""
+    """A seat on a locked route, if one is free (the route object is refreshed either way).
+
+    The route was read under its lock, so a full one is known full without asking again:
+    in a flash crowd most requests meet a full route, and this spares each one a statement.
+    """
     if _guard_disabled():
         return _take_seat_unguarded(route)
+    if route.confirmed >= route.capacity:
+        return False
     return _take_seat_on(route.summit_id, route.id) is not None
 
 
@@ -137,14 +143,29 @@ def promote_waiting(route: VisitRoute) -> list[RouteBooking]:
         promoted.append(first)
 
 
+_DELETE_BOOKING = (delete(RouteBooking.__table__).where(RouteBooking.__table__.c.id == bindparam("id"))
+                   .returning(RouteBooking.__table__.c.status))
+_COUNT_AHEAD = (select(func.count()).select_from(RouteBooking.__table__)
+                .where(RouteBooking.__table__.c.route_id == bindparam("route_id"),
+                       RouteBooking.__table__.c.status == "waitlisted",
+                       RouteBooking.__table__.c.id < bindparam("id")))
+#: where a booking made in this request keeps its place in line as of the commit
+_POSITION_AT_COMMIT = "_summit_position_at_commit"
+
+
+@event.listens_for(RouteBooking, "expire")
+@event.listens_for(RouteBooking, "refresh")
+def _forget_position(booking, *_):
+    # Expired or re-read, the booking may have moved up: count again when asked.
+    if booking is not None:  # None: the object itself is already gone
+        booking.__dict__.pop(_POSITION_AT_COMMIT, None)
+
+
 def _release(booking: RouteBooking, route: VisitRoute) -> list[RouteBooking]:
     """Give up a booking; the route must be locked.  Returns whoever moved up."""
     # The status comes back from the DELETE itself: a promotion may have confirmed this
     # booking while we waited for the route's lock, and the copy in memory would not know.
-    status = db.session.execute(
-        delete(RouteBooking).where(RouteBooking.id == booking.id).returning(RouteBooking.status)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
+    status = db.session.connection().execute(_DELETE_BOOKING, {"id": booking.id}).scalar_one_or_none()
     db.session.expunge(booking)
     if status != "confirmed":
         return []
@@ -212,14 +233,18 @@ def _take_seat_on(summit_id: int, route_id: int) -> VisitRoute | None:
 
 def _add_booking(delegate, route: VisitRoute, status: str) -> RouteBooking:
     now = utcnow()
-    booking = RouteBooking(delegate_id=delegate.id, route_id=route.id, status=status,
-                           created_at=now, confirmed_at=now if status == "confirmed" else None)
-    db.session.add(booking)
-    db.session.flush()
+    booking = insert_row(RouteBooking, {
+        "delegate_id": delegate.id, "route_id": route.id, "status": status,
+        "created_at": now, "confirmed_at": now if status == "confirmed" else None})
     # Linked in memory too, so showing the result needs no reload (and the route,
     # held only weakly by the session, stays with the booking).
     set_committed_value(booking, "route", route)
+    set_committed_value(booking, "delegate", delegate)
     set_committed_value(delegate, "booking", booking)
+    if status == "waitlisted":
+        # Counted now, under the route's lock, rather than after the commit in a transaction
+        # of its own: the answer shows the place in line the delegate was given.
+        setattr(booking, _POSITION_AT_COMMIT, _position(booking))
     return booking
 
 
@@ -277,11 +302,16 @@ def set_capacity(route: VisitRoute, capacity: int) -> list[RouteBooking]:
 
 
 def waitlist_position(booking: RouteBooking) -> int | None:
-    """1 for the first in line; None for a confirmed place."""
+    """1 for the first in line; None for a confirmed place.
+
+    A booking this request has just made knows its place as of its commit; any other is counted.
+    """
     if booking.status != "waitlisted":
         return None
-    ahead = db.session.scalar(
-        select(func.count()).select_from(RouteBooking)
-        .where(RouteBooking.route_id == booking.route_id, RouteBooking.status == "waitlisted",
-               RouteBooking.id < booking.id))
+    known = getattr(booking, _POSITION_AT_COMMIT, None)
+    return known if known is not None else _position(booking)
+
+
+def _position(booking: RouteBooking) -> int:
+    ahead = db.session.connection().execute(_COUNT_AHEAD, {"route_id": booking.route_id, "id": booking.id}).scalar_one()
     return ahead + 1

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import commit_keeping_state
+from ..database import commit_keeping_state, insert_row
 from ..extensions import db
 from ..models import Delegate, Summit, utcnow
 from ..models.types import ID_MAX
@@ -67,26 +69,33 @@ def register(summit: Summit, data: dict) -> Registered:
     summit_id = summit.id
     places.begin_change()
     try:
-        if _email_in_use(summit_id, values["email"]):
-            raise EmailTaken("this email is already registered")
         token = new_token()
         now = utcnow()
-        delegate = Delegate(summit_id=summit_id, consent_at=now, created_at=now, updated_at=now,
-                            manage_token_hash=token_hash(token), **values)
-        db.session.add(delegate)
-        db.session.flush()
+        # An email already registered is refused by the partial unique index (uq_delegate_live_email)
+        # at this INSERT: one check, race-free, and no look-up beforehand.
+        delegate = insert_row(Delegate, {
+            "summit_id": summit_id, "consent_at": now, "created_at": now, "updated_at": now,
+            "manage_token_hash": token_hash(token), **values})
         # The route last: its lock is held from here to the commit, so everything
         # else the registration writes stays outside that critical section.
-        places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist)
+        if places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist) is None:
+            set_committed_value(delegate, "booking", None)
         commit_keeping_state()
     except IntegrityError as exc:
-        # Two requests with one email in the same instant: the partial unique index decides.
         db.session.rollback()
+        if not _is_email_clash(exc):
+            raise
         raise EmailTaken("this email is already registered") from exc
     except Exception:
         db.session.rollback()
         raise
     return Registered(delegate, token)
+
+
+def _is_email_clash(exc: IntegrityError) -> bool:
+    """The live-email unique index refused the row (PostgreSQL names it; SQLite names its columns)."""
+    message = str(exc.orig)
+    return "uq_delegate_live_email" in message or "delegate.summit_id, delegate.email" in message
 
 
 def delegate_for_manage_token(token: str) -> Delegate:
@@ -135,6 +144,16 @@ def lock_delegate(delegate_id: int) -> Delegate:
     return delegate
 
 
+_TOUCH = update(Delegate.__table__).where(Delegate.__table__.c.id == bindparam("delegate_id"))
+
+
+def _touch(delegate: Delegate) -> None:
+    """updated_at = now, as one plain UPDATE (a seat change is the hot path; no flush)."""
+    now = utcnow()
+    db.session.connection().execute(_TOUCH, {"delegate_id": delegate.id, "updated_at": now})
+    set_committed_value(delegate, "updated_at", now)
+
+
 def choose_route(delegate: Delegate, data: dict, *, before_commit=None) -> places.PlaceChange:
     """Change, drop, or queue for a route (see places.place_delegate for the rules).
 
@@ -150,7 +169,7 @@ def choose_route(delegate: Delegate, data: dict, *, before_commit=None) -> place
         delegate = lock_delegate(delegate_id)
         previous = delegate.booking.route_id if delegate.booking else None
         change = places.place_delegate(delegate, route_id, join_waitlist=join_waitlist)
-        delegate.updated_at = utcnow()
+        _touch(delegate)
         if before_commit is not None:
             before_commit(delegate, change, previous)
         commit_keeping_state()
