@@ -52,14 +52,18 @@ def create_registration():
     return response
 
 
+def _unauthorized(message: str):
+    return error_response(401, "unauthorized", message)
+
+
 def _self():
     token = bearer_token()
     if not token:
-        return None, None, error_response(401, "unauthorized", "send the delegate's token: Authorization: Bearer …")
+        return None, None, _unauthorized("send the delegate's token: Authorization: Bearer …")
     try:
         return registration.delegate_for_manage_token(token), token, None
     except NotFound:
-        return None, None, error_response(401, "unauthorized", "unknown or expired token")
+        return None, None, _unauthorized("unknown or expired token")
 
 
 @api_bp.get("/registrations/self")
@@ -74,13 +78,21 @@ def get_self():
 
 @api_bp.patch("/registrations/self")
 def patch_self():
-    delegate, token, failure = _self()
-    if failure:
-        return failure
-    body = json_object()
-    if "route_id" not in body:
-        raise ValidationFailed({"route_id": ["required: a route id, or null for no route"]})
-    registration.choose_route(delegate, body)  # leaves `delegate` as committed, booking included
+    token = bearer_token()
+    if not token:
+        return _unauthorized("send the delegate's token: Authorization: Bearer …")
+
+    def route_request() -> dict:
+        body = json_object()
+        if "route_id" not in body:
+            raise ValidationFailed({"route_id": ["required: a route id, or null for no route"]})
+        return body
+
+    try:
+        # Finds, locks and changes in one transaction; the body is read once the token has proved good.
+        delegate, _ = registration.choose_route_for_token(token, route_request)
+    except NotFound:
+        return _unauthorized("unknown or expired token")
     return jsonify(_registration_body(delegate, token))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -131,27 +131,29 @@ def update_details(delegate: Delegate, data: dict, *, before_commit=None) -> Del
     return delegate
 
 
-def lock_delegate(delegate_id: int) -> Delegate:
-    """The registered delegate, re-read and locked: their own requests take turns.
+def lock_delegate(delegate_id: int | None = None, *, manage_token: str | None = None) -> Delegate:
+    """The registered delegate (by id, or by their manage secret), locked and marked updated now.
 
-    The booking is read after the lock, in its own statement.  Joined into the locking
-    SELECT it would come, on PostgreSQL, from the snapshot taken before the wait, so a
-    second request for the same delegate would see the booking the first one replaced.
+    One ``UPDATE … RETURNING`` finds the row, takes its lock and sets ``updated_at``: the
+    lock makes one delegate's own requests take turns.  The booking is read after the lock,
+    in its own statement.  Joined into the locking statement it would come, on PostgreSQL,
+    from the snapshot taken before the wait, so a second request for the same delegate
+    would see the booking the first one replaced.
     """
-    delegate = db.session.get(Delegate, delegate_id, populate_existing=True, with_for_update=True)
-    if delegate is None or delegate.status != "registered":
+    if manage_token is not None:
+        if len(manage_token) > 200:
+            raise NotFound("unknown or expired link", code="unknown_token")
+        which = Delegate.manage_token_hash == token_hash(manage_token)
+    else:
+        which = Delegate.id == delegate_id
+    delegate = db.session.scalars(
+        update(Delegate).where(which, Delegate.status == "registered").values(updated_at=utcnow())
+        .returning(Delegate),
+        execution_options={"populate_existing": True, "synchronize_session": False},
+    ).first()
+    if delegate is None:
         raise NotFound("no such registration", code="unknown_token")
     return delegate
-
-
-_TOUCH = update(Delegate.__table__).where(Delegate.__table__.c.id == bindparam("delegate_id"))
-
-
-def _touch(delegate: Delegate) -> None:
-    """updated_at = now, as one plain UPDATE (a seat change is the hot path; no flush)."""
-    now = utcnow()
-    db.session.connection().execute(_TOUCH, {"delegate_id": delegate.id, "updated_at": now})
-    set_committed_value(delegate, "updated_at", now)
 
 
 def choose_route(delegate: Delegate, data: dict, *, before_commit=None) -> places.PlaceChange:
@@ -162,14 +164,26 @@ def choose_route(delegate: Delegate, data: dict, *, before_commit=None) -> place
 
     ``before_commit(delegate, change, previous_route_id)`` runs inside the transaction, before it commits.
     """
-    route_id, join_waitlist = _route_choice(data)
-    delegate_id = delegate.id
+    delegate_id = delegate.id  # read now: on SQLite, begin_change() commits and so expires the object
+    return _change_route(lambda: lock_delegate(delegate_id), lambda: data, before_commit)[1]
+
+
+def choose_route_for_token(manage_token: str, read_data) -> tuple[Delegate, places.PlaceChange]:
+    """choose_route for whoever holds a manage secret; finding and locking them is one statement.
+
+    ``read_data()`` gives the request (it may raise ValidationFailed); it is called only once
+    the secret has proved good, so an unknown secret is NotFound whatever the body holds.
+    """
+    return _change_route(lambda: lock_delegate(manage_token=manage_token), read_data, None)
+
+
+def _change_route(lock, read_data, before_commit) -> tuple[Delegate, places.PlaceChange]:
     places.begin_change()
     try:
-        delegate = lock_delegate(delegate_id)
+        delegate = lock()
+        route_id, join_waitlist = _route_choice(read_data())
         previous = delegate.booking.route_id if delegate.booking else None
         change = places.place_delegate(delegate, route_id, join_waitlist=join_waitlist)
-        _touch(delegate)
         if before_commit is not None:
             before_commit(delegate, change, previous)
         commit_keeping_state()
@@ -177,7 +191,7 @@ def choose_route(delegate: Delegate, data: dict, *, before_commit=None) -> place
         db.session.rollback()
         raise
     announce_promotions(change.promoted)
-    return change
+    return delegate, change
 
 
 def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
