@@ -83,6 +83,9 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@summit.invalid"),
+        # "background" (unset): mail leaves from a thread of its own after the answer has gone;
+        # "inline": inside the request, which then waits on the mail server.
+        "MAIL_DELIVERY": os.environ.get("MAIL_DELIVERY") or "background",
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or os.environ.get("REDIS_URL")

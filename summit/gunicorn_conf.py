@@ -116,3 +116,13 @@ class SummitLogger(RedactingLogger):
 
 
 logger_class = SummitLogger
+
+
+def worker_exit(server, worker) -> None:
+    """A worker leaving (restart, stop) first sends the mail its requests queued."""
+    from .services.notify import wait_for_pending_mail
+
+    try:
+        wait_for_pending_mail(timeout=graceful_timeout)
+    except Exception:  # a mail server that hangs past the grace period must not keep the worker
+        server.log.exception("mail still queued when the worker exited")

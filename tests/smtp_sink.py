@@ -11,6 +11,7 @@ class _Session(socketserver.StreamRequestHandler):
         self.wfile.write(line.encode() + b"\r\n")
 
     def handle(self):
+        self.server.hold.wait()  # a mail server that has stalled, until the test lets it go
         self.reply("220 sink ready")
         while line := self.rfile.readline():
             command = line.decode(errors="replace").strip().upper()
@@ -31,11 +32,18 @@ class _Session(socketserver.StreamRequestHandler):
 
 
 @contextmanager
-def smtp_sink():
-    """(host, port, messages): messages fills as the app sends."""
+def smtp_sink(hold: threading.Event | None = None):
+    """(host, port, messages): messages fills as the app sends.
+
+    With ``hold``, the server answers no one until that event is set.
+    """
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Session)
     server.daemon_threads = True
     server.messages = []
+    if hold is None:
+        hold = threading.Event()
+        hold.set()
+    server.hold = hold
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -23,6 +23,7 @@ from factories import delegate_data
 from live_server import gunicorn
 from smtp_sink import smtp_sink
 from summit.extensions import db
+from summit.services.notify import wait_for_pending_mail
 from summit.services.seeding import seed_summit
 from summit.services.summits import current_summit
 
@@ -84,6 +85,7 @@ def test_production_logs_no_secret(database_url, monkeypatch, everything_at_debu
                 assert response.status_code == 302, response.get_data(as_text=True)
                 secrets["manage link (page)"] = MANAGE.search(response.headers["Location"]).group(1)
                 assert client.get(response.headers["Location"]).status_code == 200
+                wait_for_pending_mail()
                 assert secrets["manage link (page)"] in mail_body(inbox[-1])
 
                 # Another through the API; they fetch their own registration and calendar.
@@ -99,6 +101,7 @@ def test_production_logs_no_secret(database_url, monkeypatch, everything_at_debu
                 response = client.post("/manage/lost-link", data={"email": typed["email"],
                                                                   "csrf_token": csrf_token(page)})
                 assert response.status_code == 302
+                wait_for_pending_mail()
                 secrets["new manage link"] = MANAGE.search(mail_body(inbox[-1])).group(1)
                 assert secrets["new manage link"] != secrets["manage link (page)"]
 

@@ -2,20 +2,49 @@
 
 A message carries the delegate's secret manage link, so in production without
 SMTP we log only that a message could not be sent, never its body.
+
+With SMTP, the message is composed in the request and handed to this process's
+mail thread, which talks to the mail server after the answer has gone: a
+registration must not wait on a mail server (a flash crowd of them would tie up
+every worker thread for as long as SMTP takes, or hangs).  A failed send is
+retried a few times.  Pending messages are still sent when the process exits
+normally (gunicorn's graceful restart or stop); ``MAIL_DELIVERY=inline`` sends
+inside the request instead.
 """
 from __future__ import annotations
 
 import logging
 import smtplib
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app
 
+from ..request_id import current_request_id
+
 log = logging.getLogger("summit.mail")
+
+#: seconds to wait before each new try after a failure
+RETRY_DELAYS = (2, 10, 30)
+
+
+@dataclass(frozen=True)
+class _Server:
+    host: str
+    port: int
+    use_tls: bool
+    username: str | None
+    password: str | None
 
 
 def send_message(to: str, subject: str, body: str) -> bool:
-    """Send now; True when handed to SMTP (or logged in development). Never raises."""
+    """Send (or queue for sending); True when handed to SMTP or its queue, or logged in development.
+
+    Never raises.
+    """
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         if config.get("SUMMIT_ENV") == "production":
@@ -28,14 +57,59 @@ def send_message(to: str, subject: str, body: str) -> bool:
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
-    try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send %r", subject)
-        return False
+    server = _Server(config["MAIL_SERVER"], config["MAIL_PORT"], bool(config.get("MAIL_USE_TLS")),
+                     config.get("MAIL_USERNAME"), config.get("MAIL_PASSWORD"))
+    request_id = current_request_id()
+    if config.get("MAIL_DELIVERY") == "inline":
+        return _deliver(server, message, request_id, retry_delays=())
+    _mail_thread().submit(_deliver, server, message, request_id)
     return True
+
+
+def wait_for_pending_mail(timeout: float = 30) -> None:
+    """Block until every message queued so far is sent or given up (tests; tools)."""
+    with _lock:
+        executor = _executor
+    if executor is not None:
+        executor.submit(lambda: None).result(timeout=timeout)  # one thread: runs after all queued before it
+
+
+def _deliver(server: _Server, message: EmailMessage, request_id: str | None, retry_delays=None) -> bool:
+    context = {"request_id": request_id or "-"}
+    if retry_delays is None:
+        retry_delays = RETRY_DELAYS
+    for attempt, delay in enumerate((0, *retry_delays)):
+        time.sleep(delay)
+        try:
+            with smtplib.SMTP(server.host, server.port, timeout=10) as smtp:
+                if server.use_tls:
+                    smtp.starttls()
+                if server.username:
+                    smtp.login(server.username, server.password or "")
+                smtp.send_message(message)
+            return True
+        except (OSError, smtplib.SMTPException):
+            last = attempt == len(retry_delays)
+            log.exception("could not send %r%s", message["Subject"],
+                          "; giving up" if last else f"; trying again in {retry_delays[attempt]} s",
+                          extra=context)
+    return False
+
+
+_lock = threading.Lock()
+_executor: ThreadPoolExecutor | None = None
+
+
+def _mail_thread() -> ThreadPoolExecutor:
+    """This process's mail thread, started on first use (so after gunicorn's fork, never before).
+
+    One thread: messages leave in the order they were written, and a slow mail server
+    slows only the mail.  Its queue is drained when the interpreter exits.
+    """
+    global _executor
+    with _lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summit-mail")
+        return _executor
+
+
