@@ -123,7 +123,9 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
             continue
         comm = stat[stat.index("(") + 1:stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2:].split()
-        parent, used = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+        # utime + stime, and cutime + cstime: what exited children used (gunicorn's replaced
+        # workers, PostgreSQL's closed backends), counted by the parent that reaped them.
+        parent, used = int(fields[1]), sum(int(f) for f in fields[11:15]) / tick
         if pid == os.getpid():
             totals["load generator"] += used
         elif pid == server_pid or parent == server_pid:
@@ -167,8 +169,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, help="unset: the shipped config's (2 x cores + 1)")
+    parser.add_argument("--threads", type=int, help="unset: the shipped config's (4)")
     parser.add_argument("--capacity", type=int, default=100, help="places per route (4 routes)")
     parser.add_argument("--rate", type=float, default=300, help="requests a second in the set-rate phases")
     parser.add_argument("--database-url")
@@ -195,10 +197,15 @@ def main() -> int:
     # The server's own log, to read when a phase shows 5xx (kept: it is the only trace).
     log_path = Path(tempfile.gettempdir()) / f"summit-bench-{os.getpid()}.log"
     server_log = open(log_path, "w")
+    # The shipped gunicorn settings (summit/gunicorn_conf.py), as production runs them, access log included.
+    server_env = {**env, "SUMMIT_BIND": f"127.0.0.1:{port}", "SUMMIT_ACCESS_LOG": str(log_path) + ".access"}
+    if args.workers:
+        server_env["SUMMIT_WORKERS"] = str(args.workers)
+    if args.threads:
+        server_env["SUMMIT_THREADS"] = str(args.threads)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048", "summit:create_app()"],
-        env=env, stdout=subprocess.DEVNULL, stderr=server_log)
+        [sys.executable, "-m", "gunicorn", "-c", "python:summit.gunicorn_conf", "--backlog", "2048", "summit:create_app()"],
+        env=server_env, stdout=subprocess.DEVNULL, stderr=server_log)
     try:
         for _ in range(100):
             try:
@@ -212,8 +219,9 @@ def main() -> int:
         rng = random.Random(7)
         n = args.requests
 
-        print(f"Summit flash crowd: {args.clients} clients, {n} requests a phase, gunicorn "
-              f"{args.workers} workers x {args.threads} threads, PostgreSQL, {os.cpu_count()} cores, "
+        print(f"Summit flash crowd: {args.clients} clients, {n} requests a phase, gunicorn with the shipped "
+              f"config (workers {args.workers or 'default'}, threads {args.threads or 'default'}), PostgreSQL, "
+              f"{os.cpu_count()} cores, "
               f"{len(route_ids)} routes x {args.capacity} places\n")
         rows = []
 

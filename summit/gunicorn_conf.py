@@ -17,6 +17,7 @@ import time
 from config import log_format
 
 from .access_log import RedactingLogger
+from .log_redaction import redact
 from .logs import JsonFormatter, utc_timestamp
 
 
@@ -48,8 +49,10 @@ graceful_timeout = _int_env("SUMMIT_GRACEFUL_TIMEOUT", 30)
 # Seconds an idle connection from the proxy is kept open.
 keepalive = _int_env("SUMMIT_KEEPALIVE", 5)
 # Replace each worker after about this many requests, staggered so they do not all restart at once:
-# bounds the memory a long-lived PDF renderer may accumulate.  0 turns it off.
-max_requests = _int_env("SUMMIT_MAX_REQUESTS", 1000)
+# bounds the memory a long-lived PDF renderer may accumulate.  0 turns it off.  Not lower: a new
+# worker costs a second or two of CPU to start, and in a flash crowd at 300 requests a second a
+# limit of 1,000 restarted a worker every few seconds, a third of a core (bench/flash_crowd.py).
+max_requests = _int_env("SUMMIT_MAX_REQUESTS", 20000)
 max_requests_jitter = max(max_requests // 10, 0)
 # No preload: each worker builds its own app and database pool (connections must not cross a fork).
 preload_app = False
@@ -85,28 +88,27 @@ class SummitLogger(RedactingLogger):
         if not (self.cfg.accesslog or self.cfg.logconfig or self.cfg.logconfig_dict
                 or (self.cfg.syslog and not self.cfg.disable_redirect_access_to_syslog)):
             return
-        atoms = self.atoms(resp, req, environ, request_time)
-
-        def atom(name: str):
-            value = atoms.get(name)
-            return None if value in (None, "-") else value
-
-        method, path, status = atom("m"), atom("U") or "", int(atoms["s"])
+        # The few fields a line holds, read directly: gunicorn's atoms() would copy every header
+        # and environ variable, and the redaction would then scan each (a third of a healthz).
+        status = resp.status
+        status = int(status.split(None, 1)[0] if isinstance(status, str) else status)
+        request_id = next((value for name, value in resp.headers if name.lower() == "x-request-id"), None)
+        path = redact(environ.get("PATH_INFO") or "")
         entry = {
             "time": utc_timestamp(time.time()),
             "level": "INFO",
             "logger": "gunicorn.access",
-            "message": f"{method} {path} {status}",
-            "request_id": atom("{x-request-id}o") or environ.get("summit.request_id"),
-            "method": method,
+            "message": f"{environ.get('REQUEST_METHOD')} {path} {status}",
+            "request_id": request_id or environ.get("summit.request_id"),
+            "method": environ.get("REQUEST_METHOD"),
             "path": path,
-            "query": atoms.get("q") or "",
+            "query": redact(environ.get("QUERY_STRING") or ""),
             "status": status,
-            "bytes": atom("B"),
+            "bytes": getattr(resp, "sent", None),
             "duration_ms": round(request_time.total_seconds() * 1000, 1),
-            "remote_addr": atom("h"),
-            "user_agent": atom("a"),
-            "referer": atom("f"),
+            "remote_addr": environ.get("REMOTE_ADDR"),
+            "user_agent": environ.get("HTTP_USER_AGENT"),
+            "referer": redact(environ.get("HTTP_REFERER")),
             "pid": os.getpid(),
         }
         try:
