@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, event, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import insert_row, write_transaction
@@ -149,18 +149,6 @@ _COUNT_AHEAD = (select(func.count()).select_from(RouteBooking.__table__)
                 .where(RouteBooking.__table__.c.route_id == bindparam("route_id"),
                        RouteBooking.__table__.c.status == "waitlisted",
                        RouteBooking.__table__.c.id < bindparam("id")))
-#: where a booking made in this request keeps its place in line as of the commit
-_POSITION_AT_COMMIT = "_summit_position_at_commit"
-
-
-@event.listens_for(RouteBooking, "expire")
-@event.listens_for(RouteBooking, "refresh")
-def _forget_position(booking, *_):
-    # Expired or re-read, the booking may have moved up: count again when asked.
-    if booking is not None:  # None: the object itself is already gone
-        booking.__dict__.pop(_POSITION_AT_COMMIT, None)
-
-
 def _release(booking: RouteBooking, route: VisitRoute) -> list[RouteBooking]:
     """Give up a booking; the route must be locked.  Returns whoever moved up."""
     # The status comes back from the DELETE itself: a promotion may have confirmed this
@@ -241,10 +229,9 @@ def _add_booking(delegate, route: VisitRoute, status: str) -> RouteBooking:
     set_committed_value(booking, "route", route)
     set_committed_value(booking, "delegate", delegate)
     set_committed_value(delegate, "booking", booking)
-    if status == "waitlisted":
-        # Counted now, under the route's lock, rather than after the commit in a transaction
-        # of its own: the answer shows the place in line the delegate was given.
-        setattr(booking, _POSITION_AT_COMMIT, _position(booking))
+    # The place in line is counted when asked (waitlist_position), after the commit: counted here,
+    # under the route's lock, it made every delegate joining a long line wait for the count
+    # of everyone ahead of the one before (bench/flash_crowd.py, registrations at a set rate).
     return booking
 
 
@@ -302,16 +289,8 @@ def set_capacity(route: VisitRoute, capacity: int) -> list[RouteBooking]:
 
 
 def waitlist_position(booking: RouteBooking) -> int | None:
-    """1 for the first in line; None for a confirmed place.
-
-    A booking this request has just made knows its place as of its commit; any other is counted.
-    """
+    """1 for the first in line; None for a confirmed place."""
     if booking.status != "waitlisted":
         return None
-    known = getattr(booking, _POSITION_AT_COMMIT, None)
-    return known if known is not None else _position(booking)
-
-
-def _position(booking: RouteBooking) -> int:
     ahead = db.session.connection().execute(_COUNT_AHEAD, {"route_id": booking.route_id, "id": booking.id}).scalar_one()
     return ahead + 1
