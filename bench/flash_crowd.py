@@ -169,7 +169,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--workers", type=int, help="unset: the shipped config's (2 x cores + 1)")
+    parser.add_argument("--workers", type=int, help="unset: the shipped config's (cores + 1)")
     parser.add_argument("--threads", type=int, help="unset: the shipped config's (4)")
     parser.add_argument("--capacity", type=int, default=100, help="places per route (4 routes)")
     parser.add_argument("--rate", type=float, default=300, help="requests a second in the set-rate phases")

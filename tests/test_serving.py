@@ -42,7 +42,7 @@ def test_every_setting_in_the_file_is_one_gunicorn_knows(monkeypatch):
 def test_workers_follow_the_cores_unless_told(monkeypatch):
     cores = len(os.sched_getaffinity(0))
     conf = load_conf(monkeypatch)
-    assert conf.workers == 2 * cores + 1 and conf.bind == ["127.0.0.1:8000"] and conf.worker_class == "gthread"
+    assert conf.workers == cores + 1 and conf.bind == ["127.0.0.1:8000"] and conf.worker_class == "gthread"
     assert 0 < conf.max_requests_jitter < conf.max_requests and conf.accesslog == "-"
     assert load_conf(monkeypatch, WEB_CONCURRENCY="5").workers == 5
     assert load_conf(monkeypatch, WEB_CONCURRENCY="5", SUMMIT_WORKERS="3").workers == 3
