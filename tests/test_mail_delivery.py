@@ -74,7 +74,11 @@ def test_a_refused_send_is_tried_again_then_logged_without_the_link(mail_app, mo
     assert answer.get_json()["token"] not in caplog.text
 
 
-def test_inline_delivery_sends_before_the_answer(mail_app):
+def test_inline_delivery_sends_before_the_answer(mail_app, monkeypatch):
+    def no_mail_thread():
+        raise AssertionError("inline delivery handed the message to the mail thread")
+
+    monkeypatch.setattr(notify, "_mail_thread", no_mail_thread)
     with smtp_sink() as (host, port, inbox):
         app = mail_app(MAIL_SERVER=host, MAIL_PORT=port, MAIL_DELIVERY="inline")
         with app.app_context():

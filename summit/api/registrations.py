@@ -52,6 +52,10 @@ def create_registration():
     return response
 
 
+NO_TOKEN = "send the delegate's token: Authorization: Bearer …"
+BAD_TOKEN = "unknown or expired token"
+
+
 def _unauthorized(message: str):
     return error_response(401, "unauthorized", message)
 
@@ -59,11 +63,11 @@ def _unauthorized(message: str):
 def _self():
     token = bearer_token()
     if not token:
-        return None, None, _unauthorized("send the delegate's token: Authorization: Bearer …")
+        return None, None, _unauthorized(NO_TOKEN)
     try:
         return registration.delegate_for_manage_token(token), token, None
     except NotFound:
-        return None, None, _unauthorized("unknown or expired token")
+        return None, None, _unauthorized(BAD_TOKEN)
 
 
 @api_bp.get("/registrations/self")
@@ -80,7 +84,7 @@ def get_self():
 def patch_self():
     token = bearer_token()
     if not token:
-        return _unauthorized("send the delegate's token: Authorization: Bearer …")
+        return _unauthorized(NO_TOKEN)
 
     def route_request() -> dict:
         body = json_object()
@@ -92,7 +96,7 @@ def patch_self():
         # Finds, locks and changes in one transaction; the body is read once the token has proved good.
         delegate, _ = registration.choose_route_for_token(token, route_request)
     except NotFound:
-        return _unauthorized("unknown or expired token")
+        return _unauthorized(BAD_TOKEN)
     return jsonify(_registration_body(delegate, token))
 
 

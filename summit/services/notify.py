@@ -30,6 +30,9 @@ log = logging.getLogger("summit.mail")
 #: seconds to wait before each new try after a failure
 RETRY_DELAYS = (2, 10, 30)
 
+_lock = threading.Lock()
+_executor: ThreadPoolExecutor | None = None  # this process's mail thread, see _mail_thread()
+
 
 @dataclass(frozen=True)
 class _Server:
@@ -96,9 +99,6 @@ def _deliver(server: _Server, message: EmailMessage, request_id: str | None, ret
     return False
 
 
-_lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
-
 
 def _mail_thread() -> ThreadPoolExecutor:
     """This process's mail thread, started on first use (so after gunicorn's fork, never before).
@@ -111,5 +111,3 @@ def _mail_thread() -> ThreadPoolExecutor:
         if _executor is None:
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summit-mail")
         return _executor
-
-

@@ -98,11 +98,15 @@ def _is_email_clash(exc: IntegrityError) -> bool:
     return "uq_delegate_live_email" in message or "delegate.summit_id, delegate.email" in message
 
 
-def delegate_for_manage_token(token: str) -> Delegate:
+def _holder_of(token: str):
+    """The condition that picks the delegate a manage secret belongs to; NotFound for no possible secret."""
     if not token or len(token) > 200:
         raise NotFound("unknown or expired link", code="unknown_token")
-    delegate = db.session.scalars(
-        db.select(Delegate).where(Delegate.manage_token_hash == token_hash(token))).first()
+    return Delegate.manage_token_hash == token_hash(token)
+
+
+def delegate_for_manage_token(token: str) -> Delegate:
+    delegate = db.session.scalars(db.select(Delegate).where(_holder_of(token))).first()
     if delegate is None or delegate.status != "registered":
         raise NotFound("unknown or expired link", code="unknown_token")
     return delegate
@@ -140,12 +144,7 @@ def lock_delegate(delegate_id: int | None = None, *, manage_token: str | None = 
     from the snapshot taken before the wait, so a second request for the same delegate
     would see the booking the first one replaced.
     """
-    if manage_token is not None:
-        if len(manage_token) > 200:
-            raise NotFound("unknown or expired link", code="unknown_token")
-        which = Delegate.manage_token_hash == token_hash(manage_token)
-    else:
-        which = Delegate.id == delegate_id
+    which = _holder_of(manage_token) if manage_token is not None else Delegate.id == delegate_id
     delegate = db.session.scalars(
         update(Delegate).where(which, Delegate.status == "registered").values(updated_at=utcnow())
         .returning(Delegate),
