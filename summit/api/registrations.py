@@ -52,8 +52,8 @@ def create_registration():
     return response
 
 
-NO_TOKEN = "send the delegate's token: Authorization: Bearer …"
-BAD_TOKEN = "unknown or expired token"
+ASK_FOR_BEARER = "send the delegate's token: Authorization: Bearer …"
+UNKNOWN_BEARER = "unknown or expired token"
 
 
 def _unauthorized(message: str):
@@ -63,11 +63,11 @@ def _unauthorized(message: str):
 def _self():
     token = bearer_token()
     if not token:
-        return None, None, _unauthorized(NO_TOKEN)
+        return None, None, _unauthorized(ASK_FOR_BEARER)
     try:
         return registration.delegate_for_manage_token(token), token, None
     except NotFound:
-        return None, None, _unauthorized(BAD_TOKEN)
+        return None, None, _unauthorized(UNKNOWN_BEARER)
 
 
 @api_bp.get("/registrations/self")
@@ -84,7 +84,7 @@ def get_self():
 def patch_self():
     token = bearer_token()
     if not token:
-        return _unauthorized(NO_TOKEN)
+        return _unauthorized(ASK_FOR_BEARER)
 
     def route_request() -> dict:
         body = json_object()
@@ -96,7 +96,7 @@ def patch_self():
         # Finds, locks and changes in one transaction; the body is read once the token has proved good.
         delegate, _ = registration.choose_route_for_token(token, route_request)
     except NotFound:
-        return _unauthorized(BAD_TOKEN)
+        return _unauthorized(UNKNOWN_BEARER)
     return jsonify(_registration_body(delegate, token))
 
 
