@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,12 +67,28 @@ def problems() -> list[str]:
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             if message.fuzzy or not all(strings):
                 found.append(f"{locale}: untranslated {message.id!r}")
-        fresh = io.BytesIO()
-        write_mo(fresh, catalog)
         mo = po_path(locale).with_suffix(".mo")
-        if not mo.exists() or mo.read_bytes() != fresh.getvalue():
+        if not mo.exists() or _messages(mo.read_bytes()) != _messages(_compiled(catalog)):
             found.append(f"{locale}: {mo.name} is stale; run python scripts/i18n.py")
     return found
+
+
+def _compiled(catalog) -> bytes:
+    fresh = io.BytesIO()
+    write_mo(fresh, catalog)
+    return fresh.getvalue()
+
+
+def _messages(mo_bytes: bytes) -> set[tuple]:
+    """What a compiled catalog says: each message's context, id and translation.
+
+    Not its bytes: the header entry records the Babel version that wrote the file
+    ("Generated-By"), so a new Babel release would make every catalog look stale.
+    """
+    def frozen(value):  # a plural message's id and string are lists
+        return tuple(value) if isinstance(value, (list, tuple)) else value
+
+    return {(m.context, frozen(m.id), frozen(m.string)) for m in read_mo(io.BytesIO(mo_bytes)) if m.id}
 
 
 def main() -> int:
