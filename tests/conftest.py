@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,9 @@ def database_url(tmp_path_factory) -> str:
 
 
 def _empty_tables(url: str) -> None:
-    engine = create_engine(url)
+    # The same wait for the write lock as the app's own engine (summit/database.py), not the
+    # driver's 5 s: a live server or a job of the test may still be finishing its last write.
+    engine = create_engine(url, connect_args={"timeout": 60} if url.startswith("sqlite") else {})
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
@@ -87,11 +90,30 @@ def make_app(database_url: str, **overrides):
     return app
 
 
+def _wait_for_background_work(started_before: set[threading.Thread]) -> None:
+    """Let what a test started in the background (badge jobs, mail) finish before the next test.
+
+    A badge job started by one test's request runs in a thread of its own; left running, it
+    wrote progress into the next test's database while that test seeded it.
+    """
+    from summit.services.notify import wait_for_pending_mail
+
+    wait_for_pending_mail()
+    for thread in threading.enumerate():
+        if thread not in started_before and thread.name.startswith(BACKGROUND_JOB_THREADS):
+            thread.join(timeout=120)
+
+
+BACKGROUND_JOB_THREADS = ("badge-job",)
+
+
 @pytest.fixture
 def app(database_url):
     app = make_app(database_url)
+    started_before = set(threading.enumerate())
     with app.app_context():
         yield app
+        _wait_for_background_work(started_before)
         db.session.remove()
         db.engine.dispose()
     _empty_tables(database_url)

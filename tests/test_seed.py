@@ -185,3 +185,34 @@ def test_seed_never_lowers_a_route_below_the_places_it_has_given(app, summit, tm
     db.session.expire_all()
     assert route(summit, "R1").capacity == 40 and route(summit, "R1").confirmed == 3
     assert route(summit, "R2").capacity == 2  # untouched routes still follow the file
+
+
+def test_a_seed_waits_for_another_writer_instead_of_failing_locked(app, database_url):
+    """Seeding reads, then writes what it read. On SQLite a read transaction whose snapshot is
+    overtaken by another writer's commit cannot become a writer ("database is locked", whatever
+    the busy timeout): the seed must be a writer from its first statement, and so queue."""
+    import sqlite3
+    import threading
+    import time
+
+    import pytest
+
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's snapshot upgrade rule; PostgreSQL locks rows instead")
+    other = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None, timeout=60,
+                            check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the lock: a badge job, a live server
+    other.execute("CREATE TABLE IF NOT EXISTS writer_was_here (x)")
+    released = threading.Timer(1.0, lambda: (other.execute("INSERT INTO writer_was_here VALUES (1)"),
+                                             other.execute("COMMIT")))
+    released.start()
+    started = time.monotonic()
+    try:
+        report = seed_summit()
+    finally:
+        released.join()
+        other.execute("DROP TABLE IF EXISTS writer_was_here")
+        other.close()
+    assert "summit" in report.created
+    assert time.monotonic() - started >= 0.9  # it waited for the other writer, then wrote
+    assert db.session.scalars(db.select(Summit)).one().slug == report.summit
