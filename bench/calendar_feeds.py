@@ -1,7 +1,7 @@
 """Server time of the calendar feeds, in-process, beside a trivial ceiling endpoint.
 
-    .venv/bin/python bench/calendar.py                 # a fresh SQLite database in a temp folder
-    .venv/bin/python bench/calendar.py --requests 500 --database-url postgresql+psycopg://…/summit_bench
+    .venv/bin/python bench/calendar_feeds.py                 # a fresh SQLite database in a temp folder
+    .venv/bin/python bench/calendar_feeds.py --requests 500 --database-url postgresql+psycopg://…/summit_bench
 
 Seeds GSTF 2024 (the real programme size), adds one delegate with a route and the banquet,
 then times each request through the app with Flask's test client: no network, no server
@@ -14,11 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This file is named calendar.py: run as a script, its folder comes first on sys.path and
-# would shadow the standard library's ``calendar`` for every module that imports it.
-HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-sys.path.insert(0, str(HERE.parent))
+# Run from a checkout: the repository's own package, not an installed one.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse  # noqa: E402
 import secrets  # noqa: E402
