@@ -39,7 +39,8 @@ def run_crash(**env) -> tuple[str, str]:
     return result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("env", [{"SUMMIT_ENV": "production"}, {"LOG_FORMAT": "json"}])
+@pytest.mark.parametrize("env", [{"SUMMIT_ENV": "production", "PUBLIC_BASE_URL": "http://localhost"},
+                                 {"LOG_FORMAT": "json"}])
 def test_production_logs_are_json_lines_with_the_request_id_and_the_traceback(env):
     _, stderr = run_crash(**env)
     lines = [json.loads(line) for line in stderr.splitlines()]  # every line is one JSON object
