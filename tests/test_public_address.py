@@ -7,6 +7,7 @@ with ``Host: attacker.example``, and the victim is emailed ``http://attacker.exa
 from __future__ import annotations
 
 import logging
+import re
 import os
 import subprocess
 import sys
@@ -219,3 +220,13 @@ def test_gunicorn_with_the_shipped_settings_refuses_to_start_unconfigured_and_sa
                              "summit:create_app()"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "PUBLIC_BASE_URL" in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_no_code_builds_an_absolute_link_from_the_request():
+    """The class, not only the cases above: absolute links come from summit/urls.py alone."""
+    following_the_request = re.compile(r"_external\s*=|\burl_root\b|\bhost_url\b|request\.host\b")
+    files = [*(ROOT / "summit").rglob("*.py"), *(ROOT / "templates").rglob("*.html")]
+    allowed = {ROOT / "summit" / "urls.py", ROOT / "summit" / "host_check.py"}  # the builder, and the check
+    offenders = [str(path.relative_to(ROOT)) for path in files
+                 if path not in allowed and following_the_request.search(path.read_text())]
+    assert offenders == []
