@@ -9,6 +9,20 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the app cannot start with; the message says what to set.
+
+    A RuntimeError, so that gunicorn prints it as one line ("Error: …") and exits.
+    """
+
+
+MISSING_PUBLIC_BASE_URL = (
+    "PUBLIC_BASE_URL is not set. In production (SUMMIT_ENV=production) set it to the address delegates use, "
+    "for example PUBLIC_BASE_URL=https://summit.example.org: every link in emails, API answers and calendar "
+    "feeds starts with it, and requests naming another host are refused.")
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -28,6 +42,50 @@ def log_format(environ=os.environ) -> str:
     production = environ.get("SUMMIT_ENV", "development") == "production"
     chosen = (environ.get("LOG_FORMAT") or ("json" if production else "text")).strip().lower()
     return "json" if chosen == "json" else "text"
+
+
+def public_base_url(value: str | None) -> str | None:
+    """PUBLIC_BASE_URL checked: an http or https origin (a path is allowed), kept without its trailing slash.
+
+    Anything else is refused at start, not discovered later in a delegate's inbox.
+    """
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    parts = urlsplit(value)
+    try:
+        port_ok = parts.port is None or parts.port > 0  # .port raises on one that is no number
+    except ValueError:
+        port_ok = False
+    if (not port_ok or parts.scheme not in ("http", "https") or not parts.hostname or parts.username
+            or parts.password or "?" in value or "#" in value):
+        raise ConfigurationError(f"PUBLIC_BASE_URL={value!r} is not an http or https address such as "
+                                 "https://summit.example.org (no query, fragment or user name)")
+    return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+def host_names(value) -> list[str]:
+    """ALLOWED_HOSTS: host names separated by commas or spaces, in the form a Host header carries them."""
+    if not value:
+        return []
+    names = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+    return [_ascii_host(name.strip().lower()) for name in names if name.strip()]
+
+
+def _ascii_host(name: str) -> str:
+    """A name as a Host header carries it (IDNA); a leading dot (its subdomains too) is kept."""
+    dot = "." if name.startswith(".") else ""
+    try:
+        return dot + name.removeprefix(".").encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ConfigurationError(f"ALLOWED_HOSTS: {name!r} is not a host name") from exc
+
+
+def check_environment(environ=os.environ) -> None:
+    """What must hold before serving (gunicorn's master checks it before it starts any worker)."""
+    base = public_base_url(environ.get("PUBLIC_BASE_URL"))
+    if base is None and environ.get("SUMMIT_ENV", "development") == "production":
+        raise ConfigurationError(MISSING_PUBLIC_BASE_URL)
 
 
 def instance_secret_key(instance_path: str) -> str:
@@ -67,9 +125,12 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or instance_secret_key(instance_path),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
-        # Absolute links in e-mails and the API (manage_url, calendar_url) when the
-        # app sits behind a proxy that rewrites the host; unset: the request's own host.
+        # Where delegates reach us: every absolute link (emails, API bodies, calendar feeds) starts with it,
+        # never with a request's Host, and requests naming another host are refused.  Required in
+        # production; unset in development: the server's own listening address (summit/urls.py).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or None,
+        # More host names requests may name (an internal name, an alias); links still use PUBLIC_BASE_URL.
+        "ALLOWED_HOSTS": host_names(os.environ.get("ALLOWED_HOSTS")),
         # Badge batches: the RQ queue the web processes and the workers share (unset: summit-badges), and
         # how many processes render one batch (unset: one per core, at most 2).
         "BADGE_QUEUE": os.environ.get("BADGE_QUEUE") or None,

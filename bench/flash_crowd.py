@@ -183,7 +183,8 @@ def main() -> int:
         scratch = f"summit_bench_{os.getpid()}"
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {scratch}"], check=True)
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{scratch}"
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": "0", "SUMMIT_ENV": "production"}
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": "0", "SUMMIT_ENV": "production",
+           "PUBLIC_BASE_URL": "http://127.0.0.1"}  # production needs it; the clients name 127.0.0.1
     flask = [sys.executable, "-m", "flask", "--app", "summit"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*flask, "seed"], env=env, check=True, capture_output=True)

@@ -28,10 +28,22 @@ def _trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
+def _check_public_address(app: Flask) -> None:
+    """PUBLIC_BASE_URL checked; production refuses to start without a public address (summit/urls.py)."""
+    import config as settings
+
+    from .urls import configured_base
+
+    app.config["PUBLIC_BASE_URL"] = settings.public_base_url(app.config.get("PUBLIC_BASE_URL"))
+    app.config["ALLOWED_HOSTS"] = settings.host_names(app.config.get("ALLOWED_HOSTS"))
+    if app.config.get("SUMMIT_ENV") == "production" and configured_base(app.config) is None:
+        raise settings.ConfigurationError(settings.MISSING_PUBLIC_BASE_URL)
+
+
 def create_app(config: dict | None = None) -> Flask:
     import config as settings
 
-    from . import auth, cli, errors, i18n, request_id  # noqa: F401  (auth registers the user loader)
+    from . import auth, cli, errors, host_check, i18n, request_id  # noqa: F401  (auth registers the user loader)
     from .database import configure_engine
     from .web import row_ids
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -53,8 +65,10 @@ def create_app(config: dict | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})
+    _check_public_address(app)
     configure_logging(app)
     request_id.init_app(app)  # first, so every later hook and log line can use the id
+    host_check.init_app(app)  # next: a request for another host is refused before any work
     row_ids.init_app(app)
     _trust_proxies(app)
     app.json.ensure_ascii = False

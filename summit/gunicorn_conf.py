@@ -14,7 +14,7 @@ import json
 import os
 import time
 
-from config import log_format
+from config import check_environment, log_format
 
 from .access_log import RedactingLogger
 from .log_redaction import redact
@@ -121,6 +121,12 @@ class SummitLogger(RedactingLogger):
 
 
 logger_class = SummitLogger
+
+
+def on_starting(server) -> None:
+    """Refuse to start, in one clear line, what every worker would refuse (e.g. production without
+    PUBLIC_BASE_URL), rather than let each worker fail to boot with a traceback."""
+    check_environment()  # a ConfigurationError is a RuntimeError: gunicorn prints "Error: …" and exits 1
 
 
 def worker_exit(server, worker) -> None:

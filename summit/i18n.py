@@ -1,7 +1,7 @@
 """Language of a page: the delegate's explicit choice, else the browser's, else English."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import get_locale
 
 LOCALES = ("zh", "en")
@@ -37,14 +37,19 @@ def pick(row, field: str) -> str:
     return getattr(row, f"{field}_{first}") or getattr(row, f"{field}_{second}")
 
 
+def remember_language_choice(response, code: str) -> None:
+    """The language cookie, for a year: Secure whenever the page came over HTTPS (and always in production)."""
+    response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                        secure=request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def remember_language(response):
         # ?lang=… on any page switches the language and keeps it for the next pages.
         chosen = request.args.get("lang")
         if chosen in LOCALES and request.cookies.get(LANG_COOKIE) != chosen:
-            response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
-                                secure=app.config["SESSION_COOKIE_SECURE"], httponly=True)
+            remember_language_choice(response, chosen)
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
         return response

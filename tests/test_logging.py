@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -39,7 +40,8 @@ def run_crash(**env) -> tuple[str, str]:
     return result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("env", [{"SUMMIT_ENV": "production"}, {"LOG_FORMAT": "json"}])
+@pytest.mark.parametrize("env", [{"SUMMIT_ENV": "production", "PUBLIC_BASE_URL": "http://localhost"},
+                                 {"LOG_FORMAT": "json"}])
 def test_production_logs_are_json_lines_with_the_request_id_and_the_traceback(env):
     _, stderr = run_crash(**env)
     lines = [json.loads(line) for line in stderr.splitlines()]  # every line is one JSON object
@@ -84,3 +86,49 @@ def test_log_format_follows_the_environment():
 ])
 def test_secret_paths_are_masked(raw, masked):
     assert redact(raw) == masked
+
+
+def fully_decoded(text: str) -> str:
+    while (decoded := unquote(text)) != text:
+        text = decoded
+    return text
+
+
+# However a path is spelled, what a server or browser reads as /manage/<secret> or /calendar/<secret>.
+@pytest.mark.parametrize("raw", [
+    "/manage//{m}",                        # werkzeug redirects it (308) to /manage/<secret>
+    "/manage///{m}/route",
+    "/manage/./{m}",
+    "/manage/.//./{m}",
+    "/./manage/{m}",
+    "/x/../manage/{m}",
+    "/manage/../manage/{m}",
+    "/calendar//{c}.ics",
+    "/calendar/./{c}.ics",
+    "/manage%2F{m}",
+    "/manage%2f%2f{m}",
+    "/manage/%2e/{m}",
+    "/manage/%2E%2E/manage/{m}",
+    "/manage/%41{m}",                      # the secret itself percent-encoded
+    "/%6Danage/{m}",
+    "/calendar/%57{c}.ics",
+    "next=%252Fmanage%252F{m}",            # encoded twice, as in a query string's next=
+    "next=%2Fmanage%2F%2F{m}%2Fcancel",
+    "https://summit.example.org//manage//{m}?lang=zh",
+    "Location: http://summit.test/manage/{m}",
+    "\\manage\\{m}",                       # a browser reads \ as / in an http URL
+    "GET /manage//{m} HTTP/1.1",
+    "/manage/{m}/../{m}",
+])
+def test_a_secret_is_masked_however_its_path_is_spelled(raw):
+    manage, calendar = "AbC-12_xyzSECRETm", "WzEsMV0.kXqSECRETc"
+    text = raw.format(m=manage, c=calendar)
+    masked = redact(text)
+    assert "[secret]" in masked
+    assert "SECRET" not in fully_decoded(masked), masked
+
+
+@pytest.mark.parametrize("raw", ["/manage/lost-link", "/manage//lost-link", "/manage/./lost-link?x=1",
+                                 "/agenda.ics", "/routes//R1", "/calendar/", "/manage/"])
+def test_pages_that_are_no_secret_stay_readable(raw):
+    assert redact(raw) == raw

@@ -189,3 +189,48 @@ def test_the_access_log_hides_the_secrets_in_paths_and_headers(database_url, sum
     # Still useful: which page, and when.
     assert log.count("/manage/[secret]") >= 2 and "/calendar/[secret].ics" in log and "/manage/lost-link" in log
     assert "Bearer" not in log
+
+
+def _fully_decoded(text: str) -> str:
+    from urllib.parse import unquote
+
+    while (decoded := unquote(text)) != text:
+        text = decoded
+    return text
+
+
+ODD_SPELLINGS = [  # each reaches, or is read by a server or browser as, a manage or calendar link
+    "/manage//{m}", "/manage/./{m}", "/manage/.//{m}/route", "/x/../manage/{m}", "/calendar//{c}.ics",
+    "/calendar/./{c}.ics", "/manage/%2e/{m}", "/manage%2F{m}", "/%6Danage/{m}", "/manage/%41{m}",
+    "/language/en?next=%252Fmanage%252F%252F{m}",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("logger", ["shipped", "custom format"])
+def test_the_access_log_hides_secrets_however_the_path_is_spelled(database_url, summit, tmp_path, logger):
+    if logger == "shipped":  # the JSON access log of summit/gunicorn_conf.py, on stdout
+        options = {"config": "python:summit.gunicorn_conf", "logs": tmp_path,
+                   "env": {"SUMMIT_WORKERS": "1", "SUMMIT_THREADS": "2"}}
+        log_file = tmp_path / "stdout.log"
+    else:  # an operator's own format on RedactingLogger, with the raw request line, redirects and referers
+        log_file = tmp_path / "access.log"
+        options = {"workers": 1, "threads": 2, "extra_args": (
+            "--access-logfile", str(log_file), "--logger-class", "summit.access_log.RedactingLogger",
+            "--access-logformat", '"%(r)s" %(s)s %(U)s %(q)s "%(f)s" %({location}o)s %({referer}i)s')}
+    with gunicorn(database_url, **options) as server:
+        status, answer = server.call("POST", "/api/v1/registrations", delegate_data())
+        assert status == 201
+        manage = answer["token"]
+        calendar = answer["calendar_url"].split("/calendar/", 1)[1].removesuffix(".ics")
+        statuses = {}
+        for spelling in ODD_SPELLINGS:
+            path = spelling.format(m=manage, c=calendar)
+            status, headers, _ = server.fetch("GET", path, {"Referer": f"http://x//manage//{manage}"})
+            statuses[spelling] = (status, headers.get("location", ""))
+    assert statuses["/manage//{m}"][0] == 308 and manage in statuses["/manage//{m}"][1]  # the redirect names it
+    assert statuses["/calendar//{c}.ics"][0] in (200, 308)
+    log = log_file.read_text()
+    assert log.count("[secret]") >= len(ODD_SPELLINGS)
+    for secret in (manage, calendar):
+        assert secret not in _fully_decoded(log), log

@@ -52,7 +52,8 @@ def test_workers_follow_the_cores_unless_told(monkeypatch):
 
 @pytest.mark.slow
 def test_served_with_the_shipped_config_logs_json_with_request_ids_and_no_secrets(database_url, summit, tmp_path):
-    env = {"SUMMIT_WORKERS": "2", "SUMMIT_THREADS": "2", "SUMMIT_ENV": "production"}
+    env = {"SUMMIT_WORKERS": "2", "SUMMIT_THREADS": "2", "SUMMIT_ENV": "production",
+           "PUBLIC_BASE_URL": "http://127.0.0.1"}  # the host the test client names
     sent = {}
     with gunicorn(database_url, config="python:summit.gunicorn_conf", env=env, logs=tmp_path) as server:
         status, body = server.call("POST", "/api/v1/registrations", delegate_data())

@@ -222,6 +222,13 @@ PATHS = {
 }
 
 
+# summit/host_check.py: any operation, for a request whose Host (or X-Forwarded-Host) is not the public address.
+WRONG_HOST = _error("the request names a host this server does not answer for (PUBLIC_BASE_URL)")
+for _operations in PATHS.values():
+    for _operation in _operations.values():
+        _operation["responses"].setdefault("400", WRONG_HOST)
+
+
 def document() -> dict:
     return {
         "openapi": "3.1.0",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from ..extensions import limiter
+from ..host_check import answers_any_host
 from ..services.readiness import database_reachable, readiness_checks
 
 health_bp = Blueprint("health", __name__)
@@ -17,6 +18,7 @@ limiter.exempt(health_bp)
 
 
 @health_bp.get("/healthz")
+@answers_any_host  # load balancers probe by IP address; no link is built here
 def healthz():
     """The app answers and its database does too."""
     if not database_reachable():
@@ -25,6 +27,7 @@ def healthz():
 
 
 @health_bp.get("/readyz")
+@answers_any_host
 def readyz():
     """Ready for traffic: 200, or 503 naming each check that failed."""
     checks = readiness_checks()

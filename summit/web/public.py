@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from ..i18n import LANG_COOKIE, LOCALES
+from ..i18n import LOCALES, remember_language_choice
 from ..services import agenda
 from ..services.summits import current_summit
 
@@ -40,5 +40,5 @@ def switch_language(code: str):
         target = url_for("public.home")
     response = redirect(target)
     if code in LOCALES:
-        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        remember_language_choice(response, code)
     return response

@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask_babel import format_date, format_time
 
 from ..i18n import LOCALES, lang, pick
+from ..urls import external_url
 
 
 def day_label(day: date) -> str:
@@ -24,5 +25,6 @@ def has_endpoint(name: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(lang=lang, pick=pick, LOCALES=LOCALES, has_endpoint=has_endpoint)
+    app.jinja_env.globals.update(lang=lang, pick=pick, LOCALES=LOCALES, has_endpoint=has_endpoint,
+                                 external_url=external_url)
     app.jinja_env.filters.update(day_label=day_label, clock=clock)
