@@ -148,10 +148,23 @@ def from_environment(instance_path: str) -> dict:
         # "inline": inside the request, which then waits on the mail server.
         "MAIL_DELIVERY": os.environ.get("MAIL_DELIVERY") or "background",
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        # Shared by every worker process: Redis when REDIS_URL is set, else the app's own database
+        # (summit/rate_limit_storage.py).  memory:// would be one count per process, so N workers
+        # would admit N times each limit.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or os.environ.get("REDIS_URL")
-        or "memory://",
+        or "database://",
+        # A 429 says when to come back (Retry-After), with the X-RateLimit-* headers beside it.
+        "RATELIMIT_HEADERS_ENABLED": True,
         "REGISTRATION_RATE_LIMIT": os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute"),
+        # Sign-in attempts per client address, whatever the account (Flask-Limiter, like the above).
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "20 per minute"),
+        # The console's sign-in throttle (services/accounts.authenticate): password checks per account
+        # and client address in a window, and per account from all addresses together (addresses it
+        # was recently signed in from are let past that one).  Always on, whatever RATELIMIT_ENABLED says.
+        "LOGIN_ATTEMPTS_PER_ADDRESS": _count("LOGIN_ATTEMPTS_PER_ADDRESS") or 5,
+        "LOGIN_ATTEMPTS_PER_ACCOUNT": _count("LOGIN_ATTEMPTS_PER_ACCOUNT") or 100,
+        "LOGIN_WINDOW_SECONDS": _count("LOGIN_WINDOW_SECONDS") or 15 * 60,
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,

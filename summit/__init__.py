@@ -79,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     csrf.init_app(app)
     login_manager.init_app(app)
+    from . import rate_limit_storage  # noqa: F401  (registers the database:// storage before the limiter needs it)
     limiter.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

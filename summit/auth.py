@@ -12,14 +12,26 @@ from flask_login import current_user, login_required
 
 from .extensions import db, login_manager
 from .models import ConsoleUser
+from .models.types import ID_MAX
 from .services.accounts import user_for_token
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> ConsoleUser | None:
-    if not user_id.isdigit():
+def load_user(identity: str) -> ConsoleUser | None:
+    """The account a session cookie names, while that session is still valid.
+
+    The identity is "<id>:<session version>" (ConsoleUser.get_id).  Signing out, a new password
+    and disabling the account raise the version, so every cookie issued before, copies included,
+    is refused here; a disabled account is refused outright.  So is an identity without a version.
+    """
+    user_id, _, version = (identity or "").partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()) \
+            or len(identity) > 40 or not 1 <= int(user_id) <= ID_MAX:
         return None
-    return db.session.get(ConsoleUser, int(user_id))
+    user = db.session.get(ConsoleUser, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def bearer_token() -> str:

@@ -48,6 +48,19 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(details or str(exc)) from exc
         click.echo(f"{user.email}: {user.role}")
 
+    @app.cli.command("disable-user")
+    @click.argument("email")
+    def disable_user(email: str):
+        """Disable a console account: its sessions end and its API tokens stop working
+        (create-user with a new password enables it again)."""
+        from .services.accounts import disable_user as disable
+
+        try:
+            user = disable(email)
+        except ServiceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{user.email}: disabled")
+
     @app.cli.command("create-token")
     @click.argument("email")
     @click.option("--label", default="", help="What the token is for (shown in the console).")

@@ -5,6 +5,9 @@ with the traceback carries the same id.
 """
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -28,6 +31,17 @@ def _server_error(status: int, headers=()):
     return render_template("errors/error.html", status=status, summit=None, reference=reference), status, headers
 
 
+def _retry_minutes() -> int | None:
+    """For a rate limit's 429 page: the minutes until the limit that refused this request resets
+    (the same moment its Retry-After header names)."""
+    from .extensions import limiter
+
+    current = limiter.current_limit if limiter.enabled else None
+    if current is None or not current.breached:
+        return None
+    return max(1, round((current.reset_at - time.time()) / 60))
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
@@ -41,7 +55,8 @@ def init_app(app: Flask) -> None:
             body, status = error_response(status, HTTP_CODES.get(status, "error"), exc.description or exc.name)
             body.headers.extend(headers)
             return body, status
-        return render_template("errors/error.html", status=status, summit=None), status, headers
+        return render_template("errors/error.html", status=status, summit=None,
+                               retry_minutes=_retry_minutes() if status == 429 else None), status, headers
 
     @app.errorhandler(ServiceNotFound)
     def _no_summit(exc: ServiceNotFound):

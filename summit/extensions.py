@@ -1,8 +1,7 @@
 """The Flask extensions, created unbound here and bound in create_app."""
-from flask import current_app
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -23,7 +22,18 @@ migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def client_address_key() -> str:
+    """Rate limits count per client: its IPv4 address or its IPv6 /64 (behind TRUSTED_PROXIES, the
+    address the proxy saw)."""
+    from .services.accounts import client_key
+
+    return client_key(request.remote_addr)
+
+
+# Its counters live where RATELIMIT_STORAGE_URI says: Redis, or the database (rate_limit_storage.py).
+limiter = Limiter(key_func=client_address_key, default_limits=[])
 
 
 def registration_limit() -> str:

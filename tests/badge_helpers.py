@@ -64,7 +64,7 @@ def staff_token(email="scanner@example.org", role="staff") -> str:
 
 def login(client, user: ConsoleUser) -> None:
     with client.session_transaction() as s:
-        s["_user_id"] = str(user.id)
+        s["_user_id"] = user.get_id()
         s["_fresh"] = True
 
 

@@ -15,12 +15,17 @@ from summit import create_app
 SECRET_KEY = "live-test-secret"
 
 
-def make(guard: bool = True, sign_in_as: str | None = None):
+def make(guard: bool = True, sign_in_as: str | None = None, rate_limits: bool = False,
+         naive_login_throttle: bool = False):
+    """``rate_limits``: Flask-Limiter on, with its storage and limits from the environment
+    (RATELIMIT_STORAGE_URI, REGISTRATION_RATE_LIMIT…); ``naive_login_throttle``: the sign-in
+    throttle's control, counting after the password check as the old lock did."""
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": os.environ["SUMMIT_LIVE_DATABASE_URL"],
         "SECRET_KEY": SECRET_KEY,
-        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_ENABLED": rate_limits,
         "UNSAFE_DISABLE_CAPACITY_GUARD": not guard,
+        "UNSAFE_NAIVE_LOGIN_THROTTLE": naive_login_throttle,
     })
     if sign_in_as:
         _sign_everyone_in(app, sign_in_as)

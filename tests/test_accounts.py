@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from summit.extensions import db
-from summit.models import ApiToken, ConsoleUser
+from summit.models import ApiToken, ConsoleUser, RateCounter
 from summit.services import accounts
 from summit.services.errors import ValidationFailed
 
@@ -24,7 +24,7 @@ def test_create_user_reads_the_password_from_stdin_and_hashes_it(app):
     assert create_user(app, role="staff", password="another long secret").exit_code == 0
     db.session.expire_all()
     assert db.session.scalars(db.select(ConsoleUser)).one().role == "staff"
-    assert accounts.authenticate("OPS@example.org", "another long secret").id == user.id
+    assert accounts.authenticate("OPS@example.org", "another long secret", "192.0.2.1").id == user.id
 
 
 def test_create_user_refuses_a_short_password_with_a_reason(app):
@@ -44,13 +44,37 @@ def test_create_token_prints_the_token_alone_on_its_last_line_and_stores_its_has
     assert app.test_cli_runner().invoke(args=["create-token", "nobody@example.org"]).exit_code != 0
 
 
-def test_login_locks_after_repeated_failures(app):
+def test_sign_in_is_throttled_per_account_and_address_and_counted_before_the_check(app):
     accounts.save_user("desk@example.org", "staff", "a long enough password")
-    for _ in range(accounts.MAX_FAILED_LOGINS):
+    limit = app.config["LOGIN_ATTEMPTS_PER_ADDRESS"]
+    for _ in range(limit):
         with pytest.raises(accounts.BadCredentials):
-            accounts.authenticate("desk@example.org", "wrong password!")
-    with pytest.raises(accounts.LoginLocked):
-        accounts.authenticate("desk@example.org", "a long enough password")
+            accounts.authenticate("desk@example.org", "wrong password!", "198.51.100.7")
+    with pytest.raises(accounts.LoginThrottled) as info:
+        accounts.authenticate("desk@example.org", "a long enough password", "198.51.100.7")
+    assert 0 < info.value.details["retry_after"] <= app.config["LOGIN_WINDOW_SECONDS"]
+    # Another address is not affected; a success there starts that address afresh.
+    assert accounts.authenticate("desk@example.org", "a long enough password", "192.0.2.1").email == "desk@example.org"
+    # Every attempt is one row in the shared counters, keyed by a hash: no email or address in clear.
+    keys = db.session.scalars(db.select(RateCounter.key)).all()
+    assert keys and all(len(key) == 64 and "@" not in key for key in keys)
+
+
+def test_client_keys_group_an_ipv6_network_and_unwrap_mapped_ipv4():
+    assert accounts.client_key("2001:db8:1:2::5") == accounts.client_key("2001:db8:1:2:ffff::1") == "2001:db8:1:2::/64"
+    assert accounts.client_key("::ffff:192.0.2.1") == "192.0.2.1" == accounts.client_key(" 192.0.2.1 ")
+    assert accounts.client_key(None) == "unknown"
+
+
+def test_counters_restart_when_their_window_ends(app):
+    from summit.services import rate_counters
+
+    assert rate_counters.hit(db.session, "k", 60, now=1000.0).hits == 1
+    assert rate_counters.hit(db.session, "k", 60, amount=2, now=1030.0) == rate_counters.Window(3, 1060.0)
+    assert rate_counters.peek(db.session, "k", now=1059.0).hits == 3
+    assert rate_counters.peek(db.session, "k", now=1060.0) is None
+    assert rate_counters.hit(db.session, "k", 60, now=1061.0) == rate_counters.Window(1, 1121.0)
+    db.session.commit()
 
 
 def test_revoked_token_stops_working(app):

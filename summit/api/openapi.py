@@ -159,7 +159,9 @@ PATHS = {
             "409": _error("email_taken, or route_full (nothing was created)"),
             "413": _error("body over 1 MiB"),
             "422": _error("invalid fields, named in `errors`"),
-            "429": _error("too many registrations from this address"),
+            "429": {**_error("too many registrations from this address (a limit all workers share)"),
+                    "headers": {"Retry-After": {"description": "seconds until the limit resets",
+                                                "schema": {"type": "integer", "minimum": 0}}}},
         }}},
     "/api/v1/registrations/self": {
         "get": {"summary": "The delegate's registration", "operationId": "getSelf", "security": DELEGATE_AUTH,

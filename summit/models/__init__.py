@@ -3,6 +3,7 @@ from .account import ROLES, ApiToken, AuditEntry, ConsoleUser
 from .badge_job import BADGE_JOB_STATUSES, BadgeJob
 from .delegate import CATEGORIES, LANGUAGES, Delegate, RouteBooking
 from .summit import PROGRAMME_KINDS, ProgrammeItem, SeedRecord, Summit, VisitRoute
+from .throttle import RateCounter
 from .types import utcnow
 
 __all__ = [
@@ -10,5 +11,6 @@ __all__ = [
     "BADGE_JOB_STATUSES", "BadgeJob",
     "CATEGORIES", "LANGUAGES", "Delegate", "RouteBooking",
     "PROGRAMME_KINDS", "ProgrammeItem", "SeedRecord", "Summit", "VisitRoute",
+    "RateCounter",
     "utcnow",
 ]

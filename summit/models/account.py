@@ -22,8 +22,10 @@ class ConsoleUser(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: part of the signed session cookie's user id (get_id); the user loader refuses a cookie with
+    #: another one, so raising it ends every session of the account at once (sign-out, a new
+    #: password, disabling: services/accounts.end_sessions)
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
@@ -36,6 +38,10 @@ class ConsoleUser(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's session identity: "<id>:<session version>" (see auth.load_user)."""
+        return f"{self.id}:{self.session_version}"
 
     def has_role(self, role: str) -> bool:
         """Organisers can do everything staff can."""

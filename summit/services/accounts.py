@@ -1,23 +1,41 @@
-"""Console accounts, password login with throttling, and API tokens."""
+"""Console accounts, password sign-in with throttling, sessions, and API tokens.
+
+Sign-in throttling counts password checks per account *and* client address, so nobody can lock
+an organiser out by typing wrong passwords: the flood is refused at its own address while the
+owner signs in from theirs.  A second, higher count per account (all addresses together) bounds
+guessing from many addresses; the addresses the account recently signed in from are let past it,
+so even that one is no lock-out lever against the owner's usual machine.  Each attempt is counted
+*before* its password is checked, in one atomic statement (services/rate_counters.py), so parallel
+requests cannot slip more checks past the limit than it allows.
+
+An unknown email, a disabled account and a wrong password all cost one password hash and get the
+same answer, so neither the answer nor its timing says whether an account exists.
+"""
 from __future__ import annotations
 
+import ipaddress
+import secrets
 from datetime import timedelta
+from functools import cache
 
+from flask import current_app
+from sqlalchemy import update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..database import write_transaction
 from ..extensions import db
-from ..models import ROLES, ApiToken, ConsoleUser, utcnow
+from ..models import ROLES, ApiToken, ConsoleUser, RateCounter, utcnow
+from . import rate_counters
 from .errors import Conflict, NotFound, ServiceError, ValidationFailed
 from .secrets import new_token, token_hash
 
 MIN_PASSWORD_LENGTH = 10
-#: after this many wrong passwords in a row the account waits LOCK_MINUTES
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
+#: an address the account signed in from is let past the per-account count for this long
+TRUSTED_ADDRESS_SECONDS = 30 * 24 * 3600
 
 
-class LoginLocked(ServiceError):
-    code = "login_locked"
+class LoginThrottled(ServiceError):
+    code = "login_throttled"
     status = 429
 
 
@@ -30,8 +48,33 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def hash_password(password: str) -> str:
+    """The one hasher and its parameters, for real passwords and the stand-in alike."""
+    return generate_password_hash(password)
+
+
+@cache
+def _stand_in_hash() -> str:
+    # Checked against when there is no account to check, so that path costs one hash too.
+    return hash_password(secrets.token_urlsafe(24))
+
+
+def client_key(address: str | None) -> str:
+    """Who a client is, for counting: its IPv4 address, or its IPv6 /64 (one subscriber's network;
+    counting single IPv6 addresses would give a flood 2**64 fresh ones)."""
+    try:
+        parsed = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return address or "unknown"
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 def save_user(email: str, role: str, password: str) -> ConsoleUser:
-    """Create the account, or update its role and password if it exists."""
+    """Create the account, or update its role and password if it exists (which ends its sessions)."""
     email = normalise_email(email)
     errors: dict[str, list[str]] = {}
     if "@" not in email or len(email) > 254:
@@ -46,34 +89,108 @@ def save_user(email: str, role: str, password: str) -> ConsoleUser:
     if user is None:
         user = ConsoleUser(email=email)
         db.session.add(user)
+    else:
+        # A new password: a session opened with the old one (perhaps by whoever had it) ends.
+        user.session_version = ConsoleUser.session_version + 1
     user.role = role
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.active = True
-    user.failed_logins = 0
-    user.locked_until = None
     db.session.commit()
     return user
 
 
-def authenticate(email: str, password: str) -> ConsoleUser:
-    """The account for these credentials; counts failures and locks after too many."""
+def disable_user(email: str) -> ConsoleUser:
+    """The account can no longer sign in or use its tokens, and its open sessions end now."""
     user = db.session.scalars(
         db.select(ConsoleUser).where(ConsoleUser.email == normalise_email(email))).first()
-    now = utcnow()
-    if user is not None and user.locked_until and user.locked_until > now:
-        raise LoginLocked("too many failed attempts", retry_after=int((user.locked_until - now).total_seconds()))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-                user.failed_logins = 0
-            db.session.commit()
-        raise BadCredentials("wrong email or password")
-    user.failed_logins = 0
-    user.locked_until = None
+    if user is None:
+        raise NotFound(f"no console account {email}", code="unknown_user")
+    user.active = False
+    user.session_version = ConsoleUser.session_version + 1
     db.session.commit()
     return user
+
+
+def end_sessions(user_id: int) -> None:
+    """Sign the account out everywhere: every session cookie issued so far stops working.
+
+    The session is a signed cookie the browser holds, so it cannot be deleted on the server;
+    raising the version it names (ConsoleUser.get_id) makes auth.load_user refuse every copy.
+    """
+    db.session.execute(update(ConsoleUser).where(ConsoleUser.id == user_id).values(
+        session_version=ConsoleUser.session_version + 1))
+    db.session.commit()
+
+
+def authenticate(email: str, password: str, client_address: str | None) -> ConsoleUser:
+    """The account for these credentials, from this client address.
+
+    Raises LoginThrottled (with ``retry_after`` seconds) when this account has had too many
+    attempts from this address, or from everywhere, in the window; BadCredentials otherwise.
+    """
+    email = normalise_email(email)
+    client = client_key(client_address)
+    if current_app.config.get("UNSAFE_NAIVE_LOGIN_THROTTLE"):
+        return _authenticate_counting_after_the_check(email, password or "", client)
+    _count_attempt(email, client)
+    user = db.session.scalars(db.select(ConsoleUser).where(ConsoleUser.email == email)).first()
+    # One hash check on every path (the stand-in when there is no account), and only then the verdict.
+    matches = check_password_hash(user.password_hash if user is not None else _stand_in_hash(), password or "")
+    if user is None or not user.active or not matches:
+        raise BadCredentials("wrong email or password")
+    _trust_address(email, client)
+    return user
+
+
+def _attempt_counters(email: str, client: str) -> tuple[str, str, str]:
+    # \x1f cannot occur in a normalised email or an address key, so the names cannot collide.
+    return (f"login\x1f{email}\x1f{client}", f"login\x1f{email}", f"login-ok\x1f{email}\x1f{client}")
+
+
+def _count_attempt(email: str, client: str) -> None:
+    """Count this attempt, before its password is checked; raise LoginThrottled over a limit."""
+    config = current_app.config
+    window = config["LOGIN_WINDOW_SECONDS"]
+    pair_name, account_name, trusted_name = _attempt_counters(email, client)
+    write_transaction()
+    refusal = pair = rate_counters.hit(db.session, pair_name, window)
+    if pair.hits <= config["LOGIN_ATTEMPTS_PER_ADDRESS"]:
+        # Only attempts within the per-address limit count for the account: one address
+        # hammering away cannot use up everyone's allowance.
+        account = rate_counters.hit(db.session, account_name, window)
+        trusted = rate_counters.peek(db.session, trusted_name) is not None
+        refusal = account if account.hits > config["LOGIN_ATTEMPTS_PER_ACCOUNT"] and not trusted else None
+    db.session.commit()
+    if refusal is not None:
+        raise LoginThrottled("too many sign-in attempts", retry_after=refusal.retry_after())
+
+
+def _trust_address(email: str, client: str) -> None:
+    """A successful sign-in: this address starts afresh, and is trusted past the per-account count."""
+    pair_name, _, trusted_name = _attempt_counters(email, client)
+    write_transaction()
+    rate_counters.clear(db.session, pair_name)
+    rate_counters.clear(db.session, trusted_name)
+    rate_counters.hit(db.session, trusted_name, TRUSTED_ADDRESS_SECONDS)
+    db.session.commit()
+
+
+def _authenticate_counting_after_the_check(email: str, password: str, client: str) -> ConsoleUser:
+    """TEST-ONLY (UNSAFE_NAIVE_LOGIN_THROTTLE): the old read-check-then-write counting, never in
+    production.  The concurrency test runs it to prove it can see parallel requests slip past."""
+    key = rate_counters.counter_key(_attempt_counters(email, client)[0])
+    row = db.session.get(RateCounter, key)
+    if row is not None and row.hits >= current_app.config["LOGIN_ATTEMPTS_PER_ADDRESS"]:
+        raise LoginThrottled("too many sign-in attempts", retry_after=60)
+    user = db.session.scalars(db.select(ConsoleUser).where(ConsoleUser.email == email)).first()
+    if user is not None and check_password_hash(user.password_hash, password):
+        return user
+    if row is None:
+        db.session.add(RateCounter(key=key, hits=1, expires_at=utcnow().timestamp() + 900))
+    else:
+        row.hits += 1
+    db.session.commit()
+    raise BadCredentials("wrong email or password")
 
 
 def issue_token(email: str, label: str = "") -> tuple[ApiToken, str]:

@@ -17,9 +17,9 @@ from .forms import LoginForm, PlainForm
 
 
 def login_limit() -> str:
-    # Per address, on top of the per-account lock in accounts.authenticate:
-    # one address trying many accounts is slowed down too.
-    return current_app.config.get("LOGIN_RATE_LIMIT", "20 per minute")
+    # Per address, whatever the account, on top of the per-account-and-address throttle
+    # in accounts.authenticate: one address trying many accounts is slowed down too.
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def _safe_next(target: str | None) -> str:
@@ -40,17 +40,19 @@ def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data or "", form.password.data or "")
-        except accounts.LoginLocked as exc:
-            minutes = max(1, -(-int(exc.details.get("retry_after", 60)) // 60))
+            user = accounts.authenticate(form.email.data or "", form.password.data or "", request.remote_addr)
+        except accounts.LoginThrottled as exc:
+            seconds = int(exc.details["retry_after"])
+            minutes = max(1, -(-seconds // 60))
             form.form_errors.append(ngettext(
-                "Too many failed attempts. This account is locked; try again in %(num)d minute.",
-                "Too many failed attempts. This account is locked; try again in %(num)d minutes.", minutes))
-            status = 429
+                "Too many sign-in attempts. Please try again in %(num)d minute.",
+                "Too many sign-in attempts. Please try again in %(num)d minutes.", minutes))
+            status, headers = 429, {"Retry-After": str(seconds)}
         except accounts.BadCredentials:
+            # The same words for an unknown email, a disabled account and a wrong password.
             form.form_errors.append(_("Wrong email or password."))
             status = 401
         else:
@@ -59,7 +61,7 @@ def login():
     elif request.method == "POST":
         form.form_errors.append(_("The page had expired. Please sign in again."))
         status = 400
-    return render_template("console/login.html", form=form, summit=_summit_or_none()), status
+    return render_template("console/login.html", form=form, summit=_summit_or_none()), status, headers
 
 
 def _summit_or_none():
@@ -76,6 +78,8 @@ def _summit_or_none():
 def logout():
     form = PlainForm()
     if form.validate_on_submit():
+        # Everywhere, not only here: a copy of this session's cookie must not stay signed in.
+        accounts.end_sessions(current_user.id)
         logout_user()
         flash(_("You have signed out."), "success")
         return redirect(url_for("console.login"))
