@@ -43,10 +43,6 @@ def _delegate(token: str):
         abort(404)
 
 
-def _summit_name(summit, delegate) -> str:
-    return summit.name_zh if delegate.language == "zh" else summit.name_en
-
-
 def _render_manage(token, delegate, route_form=None, status=200, offer_calendar_reset=False):
     summit = current_summit()
     if route_form is None:
@@ -68,7 +64,7 @@ def manage(token: str):
         delegate = registration.delegate_for_manage_token(token)
     except NotFound:
         # Perhaps a link mailed from the lost-link page and not yet opened: its page asks to confirm.
-        return _new_link_page(token)
+        return _new_link_page(token, may_be_open=False)
     # Once, right after a new link took over: whoever had the old link may know the calendar URL too.
     offer = session.pop(CALENDAR_RESET_OFFER, None) == delegate.id
     return _render_manage(token, delegate, offer_calendar_reset=offer)
@@ -159,18 +155,20 @@ def reset_calendar(token: str):
                            delegate=delegate), status
 
 
-def _new_link_page(token: str, form=None, status=200):
-    """The page of a mailed link not yet opened: it asks the delegate to confirm (404 if no such link)."""
+def _new_link_page(token: str, form=None, status=200, *, may_be_open=True):
+    """The page of a mailed link not yet opened: it asks the delegate to confirm (404 if no such link).
+
+    ``may_be_open``: the link may be the manage link already (opened before), which leads to its page.
+    """
     try:
         delegate = new_links.delegate_for_new_link(token)
     except NewLinkExpired:
         return _expired_link_page()
     except NotFound:
-        try:
-            registration.delegate_for_manage_token(token)
-        except NotFound:
-            abort(404)
-        return redirect(url_for("selfservice.manage", token=token))  # opened already: it is the link now
+        if may_be_open:
+            _delegate(token)  # 404 unless it is the manage link now
+            return redirect(url_for("selfservice.manage", token=token))
+        abort(404)
     return render_template("selfservice/new_link.html", summit=current_summit(), delegate=delegate,
                            new_token=token, form=form or ConfirmForm()), status
 
