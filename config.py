@@ -147,6 +147,9 @@ def from_environment(instance_path: str) -> dict:
         # "background" (unset): mail leaves from a thread of its own after the answer has gone;
         # "inline": inside the request, which then waits on the mail server.
         "MAIL_DELIVERY": os.environ.get("MAIL_DELIVERY") or "background",
+        # Lost-link requests for one email, from any address (each also counts against the
+        # address's REGISTRATION_RATE_LIMIT): anyone can type anyone's email, and each mails them.
+        "LOST_LINK_EMAIL_RATE_LIMIT": os.environ.get("LOST_LINK_EMAIL_RATE_LIMIT") or "5 per hour; 10 per day",
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         # Shared by every worker process: Redis when REDIS_URL is set, else the app's own database
         # (summit/rate_limit_storage.py).  memory:// would be one count per process, so N workers

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import contextvars
 import json
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from flask import render_template_string
 from icalendar import Calendar
+
+from conftest import csrf_token
 
 from factories import delegate_data, route, set_capacity
 from factories_calendar import item as item_by_key
@@ -248,3 +252,74 @@ def test_subscribe_links_offer_webcal_google_outlook_and_download(app, summit):
     assert "<script" not in html and "style=" not in html
     chinese = render("lang=zh")
     assert "添加到 Google 日历" in chinese and "Add to Google Calendar" not in chinese
+
+
+def test_the_delegate_resets_their_calendar_link_from_their_page(client, summit):
+    delegate = register(client, summit, "R1")
+    old = delegate["calendar_url"]
+    manage = delegate["manage_url"] + "?lang=en"
+    page = client.get(manage).get_data(as_text=True)
+    reset = f"/manage/{delegate['token']}/calendar-reset"
+    assert f'href="{reset}"' in page
+    confirm = client.get(reset).get_data(as_text=True)
+    assert "the old one stops working at once" in confirm
+    assert client.post(reset, data={}).status_code == 400  # no CSRF token: nothing happens
+    assert client.get(old).status_code == 200
+
+    done = client.post(reset, data={"csrf_token": csrf_token(confirm)})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/manage/{delegate['token']}#cal")
+    page = client.get(manage).get_data(as_text=True)
+    assert "Your calendar link is reset. The old address no longer works" in page
+    new = re.search(r'href="(https://summit\.test/calendar/[^"]+\.ics)" download', page).group(1)
+    assert new != old
+    assert client.get(old).status_code == 404 and client.get(new).status_code == 200
+    # The API shows the same new URL.
+    me = client.get("/api/v1/registrations/self", headers={"Authorization": f"Bearer {delegate['token']}"})
+    assert me.get_json()["calendar_url"] == new
+
+
+def test_opening_a_lost_link_offers_to_reset_the_calendar_link_once(client, summit, caplog):
+    caplog.set_level("INFO", logger="summit.mail")
+    delegate = register(client, summit, "R1", email="mele@example.to")
+    old_calendar = delegate["calendar_url"]
+    page = client.get("/manage/lost-link").get_data(as_text=True)
+    client.post("/manage/lost-link", data={"csrf_token": csrf_token(page), "email": "mele@example.to"})
+    link = re.findall(r"https://summit\.test(/manage/[\w-]{40,})", caplog.text)[-1]
+    confirm = client.get(link).get_data(as_text=True)
+    action = re.search(r'<form method="post" action="([^"]+)"', confirm).group(1)
+    assert client.post(action, data={"csrf_token": csrf_token(confirm)}).status_code == 302
+
+    offer = "they may also know your calendar address"
+    page = client.get(link + "?lang=en").get_data(as_text=True)
+    assert offer in page and f'href="{link}/calendar-reset"' in page
+    assert offer not in client.get(link + "?lang=en").get_data(as_text=True)  # offered once, not for ever
+    assert client.get(old_calendar).status_code == 200  # an offer: nothing is reset unasked
+
+    confirm = client.get(link + "/calendar-reset").get_data(as_text=True)
+    client.post(link + "/calendar-reset", data={"csrf_token": csrf_token(confirm)})
+    assert client.get(old_calendar).status_code == 404
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer not-a-token", "Basic abc"])
+def test_resetting_the_calendar_over_the_api_needs_the_delegates_token(client, summit, header):
+    delegate = register(client, summit, "R1")
+    headers = {"Authorization": header} if header else {}
+    response = client.post("/api/v1/registrations/self/calendar-reset", headers=headers)
+    assert response.status_code == 401 and response.get_json()["error"] == "unauthorized"
+    assert client.get(delegate["calendar_url"]).status_code == 200
+
+
+def test_resetting_the_calendar_over_the_api_resets_only_the_callers_own(client, summit):
+    mine, theirs = register(client, summit, "R1"), register(client, summit, "R2")
+    response = client.post("/api/v1/registrations/self/calendar-reset",
+                           headers={"Authorization": f"Bearer {theirs['token']}"})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    body = response.get_json()
+    assert body["id"] == theirs["id"] and body["calendar_url"] != theirs["calendar_url"] and "token" not in body
+    assert client.get(theirs["calendar_url"]).status_code == 404
+    assert client.get(body["calendar_url"]).status_code == 200
+    assert client.get(mine["calendar_url"]).status_code == 200  # someone else's token touches nothing of mine
+    # A cancelled registration's token no longer works here either.
+    client.delete("/api/v1/registrations/self", headers={"Authorization": f"Bearer {mine['token']}"})
+    assert client.post("/api/v1/registrations/self/calendar-reset",
+                       headers={"Authorization": f"Bearer {mine['token']}"}).status_code == 401

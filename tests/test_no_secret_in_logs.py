@@ -2,8 +2,9 @@
 
 The app runs as in production (SUMMIT_ENV=production, mail through a real SMTP conversation) with
 every logger at DEBUG, SQLAlchemy's statement log included, while a delegate registers (page and
-API), loses and renews their link, fetches their calendar, an organiser signs in (once mistyping
-the password), makes an API token and uses it, and a manage page fails with a 500.  The control:
+API), loses and renews their link, resets their calendar link, fetches their calendar, an organiser
+signs in (once mistyping the password), makes an API token and uses it, and a manage page fails with
+a 500.  The control:
 in development the very same registration does log its link (the email goes to the log there),
 so the capture is known to see what it should.  Gunicorn's access log is checked on a live server.
 """
@@ -104,6 +105,15 @@ def test_production_logs_no_secret(database_url, monkeypatch, everything_at_debu
                 wait_for_pending_mail()
                 secrets["new manage link"] = MANAGE.search(mail_body(inbox[-1])).group(1)
                 assert secrets["new manage link"] != secrets["manage link (page)"]
+                # They open it and confirm, then reset their calendar link as the page offers.
+                new_page = f"/manage/{secrets['new manage link']}"
+                page = client.get(new_page).get_data(as_text=True)
+                assert client.post(new_page + "/open", data={"csrf_token": csrf_token(page)}).status_code == 302
+                page = client.get(new_page + "/calendar-reset").get_data(as_text=True)
+                assert client.post(new_page + "/calendar-reset",
+                                   data={"csrf_token": csrf_token(page)}).status_code == 302
+                secrets["reset calendar link"] = re.search(
+                    r"/calendar/([^/\"]+)\.ics", client.get(new_page).get_data(as_text=True)).group(1)
 
                 # An organiser mistypes the password, signs in, makes an API token and uses it.
                 page = client.get("/console/login").get_data(as_text=True)

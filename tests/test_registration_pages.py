@@ -155,22 +155,6 @@ def test_guessing_a_manage_link_finds_nothing(client, summit, path):
     assert client.get(path).status_code == 404
 
 
-def test_lost_link_sends_a_new_one_and_the_old_stops_working_without_revealing_who_is_registered(client, summit,
-                                                                                                 caplog):
-    url, delegate = manage_page(client, summit, email="kofi@example.gh")
-    caplog.set_level("INFO", logger="summit.mail")
-    page = client.get("/manage/lost-link").get_data(as_text=True)
-    known = client.post("/manage/lost-link", data={"csrf_token": csrf_token(page), "email": "KOFI@example.gh"},
-                        follow_redirects=True).get_data(as_text=True)
-    unknown = client.post("/manage/lost-link", data={"csrf_token": csrf_token(page), "email": "who@example.org"},
-                          follow_redirects=True).get_data(as_text=True)
-    assert "If that address is registered" in known and "If that address is registered" in unknown
-    new_links = re.findall(r"https://summit\.test/manage/[\w-]+", caplog.text)
-    assert len(new_links) == 1 and new_links[0] != "https://summit.test" + url
-    assert client.get(url).status_code == 404
-    assert client.get(new_links[0].replace("https://summit.test", "")).status_code == 200
-
-
 def test_registration_email_goes_to_the_log_in_development_in_the_delegates_language(client, summit, caplog):
     caplog.set_level("INFO", logger="summit.mail")
     client.post("/register", data=form_data(client, language="zh"))

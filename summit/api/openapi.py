@@ -176,6 +176,12 @@ PATHS = {
                    "responses": {"204": {"description": "cancelled; the place went to the first in line"},
                                  **UNAUTHORISED}},
     },
+    "/api/v1/registrations/self/calendar-reset": {"post": {
+        "summary": "Reset the personal calendar URL", "operationId": "resetSelfCalendar", "security": DELEGATE_AUTH,
+        "description": "Gives the registration a new `calendar_url`. The old one stops working at once "
+                       "(404), so every calendar subscribed to it stops updating. No request body.",
+        "responses": {"200": _json(_ref("Registration"), "the registration, with its new calendar_url"),
+                      **UNAUTHORISED}}},
     "/api/v1/delegates": {"get": {
         "summary": "Find delegates (staff)", "operationId": "listDelegates", "security": CONSOLE_AUTH,
         "parameters": [

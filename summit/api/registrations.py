@@ -7,6 +7,7 @@ from werkzeug.exceptions import BadRequest
 from ..auth import bearer_token
 from ..extensions import limiter, registration_limit
 from ..services import registration
+from ..services.calendar_tokens import revoke_calendar_token
 from ..services.delegate_mail import send_registration_confirmation
 from ..services.errors import NotFound, ValidationFailed
 from ..services.summits import current_summit
@@ -107,3 +108,18 @@ def delete_self():
         return failure
     registration.cancel(delegate)
     return "", 204
+
+
+@api_bp.post("/registrations/self/calendar-reset")
+def reset_own_calendar():
+    """A new calendar_url; the old one stops working (every calendar subscribed to it stops updating)."""
+    delegate, token, failure = _self()
+    if failure:
+        return failure
+    try:
+        revoke_calendar_token(delegate)
+    except NotFound:  # cancelled in the meantime
+        return _unauthorized(UNKNOWN_BEARER)
+    response = jsonify(_registration_body(delegate, token))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -48,6 +48,11 @@ class Delegate(db.Model):
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: sha256 of the self-service secret; the secret itself is only ever in the delegate's link
     manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: sha256 of a new manage secret mailed on a lost-link request and not yet opened; opening it
+    #: (services/new_links.py) makes it manage_token_hash, so until then the working link keeps working
+    pending_manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: when the pending secret stops being usable (set and cleared with it)
+    pending_manage_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the calendar feed URL is a signed (delegate id, version); bumping the version revokes it
     calendar_token_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -72,6 +77,8 @@ class Delegate(db.Model):
         CheckConstraint("language IN ('zh','en')", name="language_known"),
         CheckConstraint("length(country) = 2", name="country_alpha2"),
         CheckConstraint("badge_print_count >= 0", name="print_count_non_negative"),
+        CheckConstraint("(pending_manage_token_hash IS NULL) = (pending_manage_token_expires_at IS NULL)",
+                        name="pending_manage_token_expires"),
         # One live registration per email and summit; a cancelled one may register again.
         Index(
             "uq_delegate_live_email", "summit_id", "email", unique=True,

@@ -56,12 +56,16 @@ def send_promotion_notice(booking: RouteBooking) -> bool:
     return send_message(delegate.email, subject, body)
 
 
-def send_new_link(delegate: Delegate, summit_name: str, manage_url: str) -> bool:
+def send_new_link(delegate: Delegate, summit_name: str, manage_url: str, hours: int) -> bool:
+    """The link asked for on the lost-link page; it takes over only once opened (services/new_links.py)."""
     with force_locale(delegate.language):
         subject = gettext("Your new link for %(summit)s", summit=summit_name)
         body = "\n\n".join([
             gettext("Dear %(name)s,", name=delegate.full_name),
-            gettext("Here is your new personal link. Links sent before no longer work."),
+            gettext("Here is the new personal link you asked for. Open it within %(hours)d hours and confirm: "
+                    "from then on it is your link, and links sent before stop working.", hours=hours),
             manage_url,
+            gettext("If you did not ask for it, ignore this message: nothing changes, and your current link "
+                    "keeps working."),
         ])
     return send_message(delegate.email, subject, body)

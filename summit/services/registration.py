@@ -215,15 +215,3 @@ def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
     announce_promotions(change.promoted)
     return change
 
-
-def new_manage_link(summit: Summit, email: str) -> tuple[Delegate, str] | None:
-    """A fresh manage secret for a delegate who lost their link (the old link stops working)."""
-    email = (email or "").strip().lower()
-    delegate = db.session.scalars(db.select(Delegate).where(
-        Delegate.summit_id == summit.id, Delegate.email == email, Delegate.status == "registered")).first()
-    if delegate is None:
-        return None
-    token = new_token()
-    delegate.manage_token_hash = token_hash(token)
-    db.session.commit()
-    return delegate, token

@@ -1,13 +1,19 @@
 """Delegate self-service, reached through the secret manage link (no login)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import hashlib
+import time
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 
 from ..extensions import csrf, limiter, registration_limit
-from ..services import agenda, registration
+from ..services import agenda, new_links, registration
+from ..services.calendar_tokens import revoke_calendar_token
 from ..services.delegate_mail import send_new_link
 from ..services.errors import NotFound, ValidationFailed
+from ..services.new_links import NewLinkExpired
 from ..services.places import RouteFull, waitlist_position
 from ..services.registration import EmailTaken
 from ..services.summits import current_summit
@@ -16,6 +22,9 @@ from .forms import ConfirmForm, DetailsForm, LostLinkForm, RouteChoiceForm, coun
 from .registration import service_message
 
 selfservice_bp = Blueprint("selfservice", __name__, url_prefix="/manage")
+
+#: session key: the delegate who has just opened a new link, to be offered a calendar reset once
+CALENDAR_RESET_OFFER = "offer_calendar_reset"
 
 
 @selfservice_bp.after_request
@@ -34,11 +43,7 @@ def _delegate(token: str):
         abort(404)
 
 
-def _summit_name(summit, delegate) -> str:
-    return summit.name_zh if delegate.language == "zh" else summit.name_en
-
-
-def _render_manage(token, delegate, route_form=None, status=200):
+def _render_manage(token, delegate, route_form=None, status=200, offer_calendar_reset=False):
     summit = current_summit()
     if route_form is None:
         route_form = RouteChoiceForm()
@@ -49,12 +54,20 @@ def _render_manage(token, delegate, route_form=None, status=200):
         position=waitlist_position(booking) if booking else None, route_form=route_form,
         routes=agenda.routes_with_availability(summit), confirm_form=ConfirmForm(),
         calendar_url=calendar_url(delegate), country=country_name(delegate.country),
+        offer_calendar_reset=offer_calendar_reset,
     ), status
 
 
 @selfservice_bp.get("/<token>")
 def manage(token: str):
-    return _render_manage(token, _delegate(token))
+    try:
+        delegate = registration.delegate_for_manage_token(token)
+    except NotFound:
+        # Perhaps a link mailed from the lost-link page and not yet opened: its page asks to confirm.
+        return _new_link_page(token, may_be_open=False)
+    # Once, right after a new link took over: whoever had the old link may know the calendar URL too.
+    offer = session.pop(CALENDAR_RESET_OFFER, None) == delegate.id
+    return _render_manage(token, delegate, offer_calendar_reset=offer)
 
 
 @selfservice_bp.post("/<token>/route")
@@ -122,20 +135,135 @@ def cancel(token: str):
                            delegate=delegate), status
 
 
-@selfservice_bp.route("/lost-link", methods=["GET", "POST"])
+@selfservice_bp.route("/<token>/calendar-reset", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.shared_limit(registration_limit, scope="registration", exempt_when=lambda: request.method == "GET")
+def reset_calendar(token: str):
+    """A new secret calendar URL: every calendar subscribed to the old one stops getting updates."""
+    summit = current_summit()
+    delegate = _delegate(token)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            revoke_calendar_token(delegate)
+        except NotFound:
+            abort(404)
+        flash(_("Your calendar link is reset. The old address no longer works: subscribe again with the new "
+                "address below."), "success")
+        return redirect(url_for("selfservice.manage", token=token, _anchor="cal"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("selfservice/calendar_reset.html", summit=summit, form=form, token=token,
+                           delegate=delegate), status
+
+
+def _new_link_page(token: str, form=None, status=200, *, may_be_open=True):
+    """The page of a mailed link not yet opened: it asks the delegate to confirm (404 if no such link).
+
+    ``may_be_open``: the link may be the manage link already (opened before), which leads to its page.
+    """
+    try:
+        delegate = new_links.delegate_for_new_link(token)
+    except NewLinkExpired:
+        return _expired_link_page()
+    except NotFound:
+        if may_be_open:
+            _delegate(token)  # 404 unless it is the manage link now
+            return redirect(url_for("selfservice.manage", token=token))
+        abort(404)
+    return render_template("selfservice/new_link.html", summit=current_summit(), delegate=delegate,
+                           new_token=token, form=form or ConfirmForm()), status
+
+
+def _expired_link_page():
+    return render_template("selfservice/link_expired.html", summit=current_summit(),
+                           hours=_link_lifetime_hours()), 410
+
+
+def _link_lifetime_hours() -> int:
+    return int(new_links.NEW_LINK_LIFETIME.total_seconds() // 3600)
+
+
+@selfservice_bp.route("/<new_token>/open", methods=["GET", "POST"])
+@csrf.exempt  # checked by the form, so an expired page re-renders instead of failing blank
+def open_new_link(new_token: str):
+    """Confirming a mailed link: from now on it is the delegate's link, and the old one stops working.
+
+    A POST, not the GET of the mailed URL: mail scanners fetch every link in a message, and one must
+    not be able to revoke the delegate's working link on their behalf.
+    """
+    if request.method == "GET":
+        return _new_link_page(new_token)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        form.form_errors.append(_("The page had expired. Please confirm again."))
+        return _new_link_page(new_token, form, 400)
+    try:
+        delegate, opened_now = new_links.open_new_link(new_token)
+    except NewLinkExpired:
+        return _expired_link_page()
+    except NotFound:
+        abort(404)
+    if opened_now:
+        flash(_("This is now your personal link: bookmark it. Links sent before no longer work."), "success")
+        session[CALENDAR_RESET_OFFER] = delegate.id
+    return redirect(url_for("selfservice.manage", token=new_token))
+
+
+def _reading() -> bool:
+    return request.method == "GET"
+
+
+def _lost_link_email_limit() -> str:
+    return current_app.config["LOST_LINK_EMAIL_RATE_LIMIT"]
+
+
+def _requested_email_key() -> str:
+    """Requests for one email count together, however it is typed; the limiter's storage sees a hash only."""
+    raw = request.form.get("email", "")
+    try:
+        email = new_links.lookup_email(raw)
+    except ValidationFailed:
+        email = raw.strip().lower()
+    return "lost-link-email:" + hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@selfservice_bp.route("/lost-link", methods=["GET", "POST"])
+@csrf.exempt  # checked by the form, so an expired page keeps what was typed
+@limiter.shared_limit(registration_limit, scope="registration", exempt_when=_reading)
+@limiter.limit(_lost_link_email_limit, key_func=_requested_email_key, exempt_when=_reading)
 def lost_link():
+    """Ask for a new link.  The answer is the same whether or not the email is registered."""
     summit = current_summit()
     form = LostLinkForm()
+    status = 200
     if form.validate_on_submit():
-        found = registration.new_manage_link(summit, form.email.data or "")
-        if found:
-            delegate, token = found
-            send_new_link(delegate, _summit_name(summit, delegate), manage_url(token))
-        # The same answer either way: nobody learns who is registered.
-        flash(_("If that address is registered, a new link is on its way. Links sent before no longer work."),
-              "success")
-        return redirect(url_for("selfservice.lost_link"))
-    status = 400 if request.method == "POST" else 200
+        try:
+            email = new_links.lookup_email(form.email.data)
+        except ValidationFailed as exc:
+            show_errors(form, exc.errors)
+            status = 422
+        else:
+            # Read before the service's transaction: a known email must cost no query an unknown one does not.
+            names = {"zh": summit.name_zh, "en": summit.name_en}
+            found = new_links.request_new_link(summit.id, email)
+            if found:
+                delegate, token = found
+                send_new_link(delegate, names[delegate.language], manage_url(token), _link_lifetime_hours())
+            flash(_("If that address is registered, a new link is on its way. It works for %(hours)d hours; "
+                    "your current link keeps working until you open the new one.", hours=_link_lifetime_hours()),
+                  "success")
+            return redirect(url_for("selfservice.lost_link"))
+    elif request.method == "POST":
+        form.form_errors.append(_("The page had expired. Please send it again."))
+        status = 400
     return render_template("selfservice/lost_link.html", summit=summit, form=form), status
+
+
+@selfservice_bp.errorhandler(RateLimitExceeded)
+def _too_many(exc: RateLimitExceeded):
+    """The lost-link form again, with what was typed, saying why (the only limited page here)."""
+    form = LostLinkForm()
+    form.form_errors.append(_("Too many requests for a new link. Please try again later."))
+    limit = limiter.current_limit
+    retry_after = max(1, int(limit.reset_at - time.time())) if limit is not None else 60
+    return render_template("selfservice/lost_link.html", summit=current_summit(), form=form), 429, {
+        "Retry-After": str(retry_after)}

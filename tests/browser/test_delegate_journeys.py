@@ -228,14 +228,21 @@ def test_a_delegate_gets_a_new_link_edits_details_and_cancels_and_the_next_in_li
     page.fill("[name=email]", "Kwame.Mensah@example.org")  # as typed from memory: case does not matter
     page.get_by_role("button", name=en("Send me a new link")).click()
     expect(page.locator(".flash-success")).to_have_text(
-        en("If that address is registered, a new link is on its way. Links sent before no longer work."))
+        en("If that address is registered, a new link is on its way. It works for %(hours)d hours; "
+           "your current link keeps working until you open the new one.", hours=24))
     journey.look(page, "lost-link-sent")
 
-    # The email (written to the server's log in development) carries the new link.
+    # The email (written to the server's log in development) carries the new link; opening it asks
+    # to confirm, and confirming makes it the link (the page then offers a new calendar link too).
     mail = site.server.log().split("mail (development, not sent) to kwame.mensah@example.org")[-1]
     link = re.search(re.escape(site.url) + r"/manage/[\w-]+", mail).group(0)
     page.goto(link)
+    journey.look(page, "new-link")
+    page.get_by_role("button", name=en("Use this link and open my registration")).click()
     expect(page.locator("h2#who")).to_have_text("Kwame Mensah")
+    expect(page.locator(".flash-success")).to_have_text(
+        en("This is now your personal link: bookmark it. Links sent before no longer work."))
+    expect(page.get_by_role("link", name=en("Reset my calendar link…"))).to_be_visible()
     journey.look(page, "manage")
 
     page.get_by_role("link", name=en("Edit my details")).click()
