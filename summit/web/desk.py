@@ -16,6 +16,7 @@ from ..services.badge_selection import SORTS, Selection, parse_ids, select_deleg
 from ..services.checkin import AlreadyCheckedIn, UnknownCode, check_in
 from ..services.errors import NotFound, ValidationFailed
 from ..services.summits import current_summit
+from .request_input import json_object, takes_json
 
 desk_bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -183,10 +184,10 @@ def checkin_page():
 
 
 @desk_bp.post("/checkin.json")
+@takes_json
 @console_requires("staff")
 def checkin_json():
-    body = request.get_json(silent=True)
-    code = body.get("code") if isinstance(body, dict) else None
+    code = json_object().get("code")
     if not isinstance(code, str) or not code.strip():
         verdict, status = {"result": "empty"}, 422
     else:

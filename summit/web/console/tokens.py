@@ -10,6 +10,7 @@ from ...models import ApiToken
 from ...services import accounts, text_input
 from ...services.errors import Conflict, NotFound
 from ...services.summits import current_summit
+from ..request_input import form_text_checked
 from . import console
 from .common import acting_user
 from .forms import PlainForm, TokenForm
@@ -28,6 +29,7 @@ def _visible_tokens(user):
 
 
 @console.route("/tokens", methods=["GET", "POST"])
+@form_text_checked
 @console_requires("staff")
 def tokens():
     user = acting_user()
