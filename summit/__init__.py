@@ -45,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import auth, cli, errors, host_check, i18n, request_id  # noqa: F401  (auth registers the user loader)
     from .database import configure_engine
-    from .web import row_ids
+    from .web import request_input, row_ids
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .logs import configure_logging
 
@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     request_id.init_app(app)  # first, so every later hook and log line can use the id
     host_check.init_app(app)  # next: a request for another host is refused before any work
     row_ids.init_app(app)
+    request_input.init_app(app)
     _trust_proxies(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False

@@ -15,10 +15,12 @@ from .api.errors import HTTP_CODES, error_response
 from .log_redaction import redact
 from .request_id import current_request_id
 from .services.errors import NotFound as ServiceNotFound
+from .web.request_input import InputRefused
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    # The API, and a client that itself sent JSON (the door scanner's /desk/checkin.json).
+    return request.path.startswith("/api/") or request.is_json
 
 
 def _server_error(status: int, headers=()):
@@ -51,12 +53,16 @@ def init_app(app: Flask) -> None:
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if status >= 500:
             return _server_error(status, headers)
+        refused = isinstance(exc, InputRefused)
         if _wants_json():
-            body, status = error_response(status, HTTP_CODES.get(status, "error"), exc.description or exc.name)
+            code = (exc.error if refused else None) or HTTP_CODES.get(status, "error")
+            body, status = error_response(status, code, exc.description or exc.name,
+                                          exc.errors if refused else None)
             body.headers.extend(headers)
             return body, status
         return render_template("errors/error.html", status=status, summit=None,
-                               retry_minutes=_retry_minutes() if status == 429 else None), status, headers
+                               retry_minutes=_retry_minutes() if status == 429 else None,
+                               message=exc.description if refused else None), status, headers
 
     @app.errorhandler(ServiceNotFound)
     def _no_summit(exc: ServiceNotFound):

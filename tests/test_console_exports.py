@@ -91,3 +91,13 @@ def test_manifest_lists_the_confirmed_with_phone_and_the_queue_in_order(client, 
     assert rows[0] == ["no", "family_name", "given_name", "native_name", "organisation", "country", "phone"]
     assert [r[1] for r in rows[1:]] == ["Ali", "Wang"]
     assert client.get("/console/exports/delegates.csv").status_code == 403  # the full export is organisers'
+
+
+def test_every_csv_download_names_its_charset_once(client, summit, delegates):
+    """Content-Type: text/csv; charset=utf-8 (werkzeug used to append a second charset to ours)."""
+    sign_in(client, "organiser")
+    r1 = route(summit, "R1")
+    for url in ("/console/exports/delegates.csv", f"/console/routes/{r1.id}/manifest.csv"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8", url

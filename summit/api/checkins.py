@@ -1,13 +1,13 @@
 """POST /api/v1/checkins: a scanner at the door checks a badge in."""
 from __future__ import annotations
 
-from flask import g, request
-from flask import jsonify
+from flask import g, jsonify
 
 from ..auth import api_requires
 from ..services.checkin import AlreadyCheckedIn, check_in
 from ..services.errors import ValidationFailed
 from ..services.summits import current_summit
+from ..web.request_input import json_object
 from . import api_bp, serialise
 from .errors import error_response
 
@@ -15,8 +15,7 @@ from .errors import error_response
 @api_bp.post("/checkins")
 @api_requires("staff")
 def post_checkin():
-    body = request.get_json(silent=True)
-    code = body.get("code") if isinstance(body, dict) else None
+    code = json_object().get("code")
     if not isinstance(code, str) or not code.strip():
         raise ValidationFailed({"code": ["the badge's check-in code (a string) is required"]})
     summit = current_summit()

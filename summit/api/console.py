@@ -7,8 +7,8 @@ from ..auth import api_requires
 from ..services import agenda, delegate_search, routes_admin
 from ..services.errors import ValidationFailed
 from ..services.summits import current_summit
+from ..web.request_input import json_object
 from . import api_bp, serialise
-from .registrations import json_object
 
 
 def _route_body(summit, route_id: int) -> dict:

@@ -157,7 +157,7 @@ PATHS = {
         "responses": {
             "201": _json(_ref("Registration"), "registered; `token` is the delegate's secret"),
             "409": _error("email_taken, or route_full (nothing was created)"),
-            "413": _error("body over 1 MiB"),
+            "413": _error("body over 1 MiB (with a Content-Length, or sent chunked)"),
             "422": _error("invalid fields, named in `errors`"),
             "429": {**_error("too many registrations from this address (a limit all workers share)"),
                     "headers": {"Retry-After": {"description": "seconds until the limit resets",
@@ -235,6 +235,21 @@ WRONG_HOST = _error("the request names a host this server does not answer for (P
 for _operations in PATHS.values():
     for _operation in _operations.values():
         _operation["responses"].setdefault("400", WRONG_HOST)
+
+
+def _refusals_of_every_operation(paths: dict) -> None:
+    """What summit.web.request_input answers on any operation, before its own rules run."""
+    for item in paths.values():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            responses.setdefault("422", _error(
+                "invalid input, named in `errors`; on any operation: a query parameter (or a JSON value, at "
+                "any depth) holding NUL or an invalid code point, or a body nested too deep to read"))
+            if method in ("post", "put", "patch", "delete"):
+                responses.setdefault("413", _error("body over 1 MiB (with a Content-Length, or sent chunked)"))
+
+
+_refusals_of_every_operation(PATHS)
 
 
 def document() -> dict:

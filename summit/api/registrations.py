@@ -1,8 +1,7 @@
 """Delegate registration and self-service over JSON (the contract's Public part)."""
 from __future__ import annotations
 
-from flask import jsonify, request
-from werkzeug.exceptions import BadRequest
+from flask import jsonify
 
 from ..auth import bearer_token
 from ..extensions import limiter, registration_limit
@@ -12,19 +11,9 @@ from ..services.delegate_mail import send_registration_confirmation
 from ..services.errors import NotFound, ValidationFailed
 from ..services.summits import current_summit
 from ..urls import calendar_url, manage_url
+from ..web.request_input import json_object
 from . import api_bp, serialise
 from .errors import error_response
-
-
-def json_object() -> dict:
-    """The request body as a JSON object, or a 4xx that says what is wrong."""
-    try:
-        body = request.get_json(force=True, silent=False)
-    except BadRequest as exc:
-        raise ValidationFailed({"body": ["the body is not valid JSON"]}, "the body is not valid JSON") from exc
-    if not isinstance(body, dict):
-        raise ValidationFailed({"body": ["the body must be a JSON object"]}, "the body must be a JSON object")
-    return body
 
 
 def _registration_body(delegate, token: str, *, with_token: bool = False) -> dict:

@@ -1,12 +1,15 @@
-"""Cleaning what organisers type in the console: bilingual text and Beijing times."""
+"""Cleaning what organisers type in the console: bilingual text and Beijing times.
+
+Text follows the same rules as a delegate's (summit.services.text_input).
+"""
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
 from ..models import Summit
+from . import text_input
 
 
 class Problems(dict):
@@ -16,36 +19,11 @@ class Problems(dict):
         self.setdefault(name, []).append(message)
 
 
-def _has_control_characters(text: str, multiline: bool) -> bool:
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "Cc" and not (multiline and char in "\n\r\t"):
-            return True
-        if category in ("Cs", "Cn"):
-            return True
-    return False
-
-
 def clean_text(data: dict, name: str, limit: int, problems: Problems, *, required=False, multiline=False):
-    """The field trimmed and NFC-normalised, or None with a problem noted."""
-    raw = data.get(name)
-    if raw is None:
-        raw = ""
-    if not isinstance(raw, str):
-        problems.add(name, _l("Must be text."))
-        return None
-    if _has_control_characters(raw, multiline):
-        problems.add(name, _l("Contains characters that are not allowed (control characters)."))
-        return None
-    text = unicodedata.normalize("NFC", raw).strip()
-    if not multiline:
-        text = " ".join(text.split())
-    if required and not text:
-        problems.add(name, _l("This field is required."))
-        return None
-    if len(text) > limit:
-        problems.add(name, _l("At most %(limit)d characters.", limit=limit))
-        return None
+    """The field cleaned by the one set of text rules (summit.services.text_input), or None with a problem noted."""
+    text, why = text_input.clean(data.get(name), limit=limit, required=required, multiline=multiline)
+    if why is not None:
+        problems.add(name, why)
     return text
 
 

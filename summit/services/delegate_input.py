@@ -1,9 +1,9 @@
 """Cleaning and checking what a delegate types: one set of rules for the form and the API.
 
-Text is trimmed and NFC-normalised (so "é" typed two ways compares equal);
-control characters, lone surrogates and over-long values are refused with a
-message in the asker's language.  Format characters (ZWJ, ZWNJ, RLM) stay:
-Sinhala, Devanagari and Arabic names need them.
+The text rules themselves (NFC, trimming, control and bidi characters, stacked marks, lengths)
+are summit.services.text_input's, shared with every other input path; here are the delegate's
+fields, their lengths, and the rules only a delegate's details have (Latin-script names,
+countries, categories, emails).
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..models.delegate import (CATEGORIES, EMAIL_MAX, JOB_TITLE_MAX, LANGUAGES, NAME_MAX, NATIVE_NAME_MAX,
                                NEEDS_MAX, ORGANISATION_MAX, PHONE_MAX)
+from . import text_input
 from .errors import ValidationFailed
 
 COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
@@ -34,7 +35,6 @@ TEXT_FIELDS = {
 }
 #: characters a Latin-script name may hold besides Latin letters and combining marks
 NAME_PUNCTUATION = set(" -'’.,")
-ALLOWED_IN_MULTILINE = {"\n", "\r", "\t"}
 
 
 @dataclass
@@ -44,23 +44,6 @@ class Cleaned:
 
     def fail(self, name: str, message) -> None:
         self.errors.setdefault(name, []).append(message)
-
-
-def _clean_text(value, multiline: bool) -> str:
-    text = unicodedata.normalize("NFC", value).strip()
-    if not multiline:
-        text = " ".join(text.split())  # inner runs of spaces from copy-paste
-    return text
-
-
-def _bad_characters(text: str, multiline: bool) -> bool:
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "Cc" and not (multiline and char in ALLOWED_IN_MULTILINE):
-            return True
-        if category in ("Cs", "Cn") or char in ("\u2028", "\u2029"):
-            return True
-    return False
 
 
 def _is_latin_name(text: str) -> bool:
@@ -80,21 +63,9 @@ def clean_delegate(data: dict, *, partial: bool = False) -> Cleaned:
             if required and not partial:
                 out.fail(name, _l("This field is required."))
             continue
-        raw = data[name]
-        if raw is None and not required:
-            out.values[name] = ""
-            continue
-        if not isinstance(raw, str):
-            out.fail(name, _l("Must be text."))
-            continue
-        if _bad_characters(raw, multiline):
-            out.fail(name, _l("Contains characters that are not allowed (control characters)."))
-            continue
-        text = _clean_text(raw, multiline)
-        if required and not text:
-            out.fail(name, _l("This field is required."))
-        elif len(text) > limit:
-            out.fail(name, _l("At most %(limit)d characters.", limit=limit))
+        text, why = text_input.clean(data[name], limit=limit, required=required, multiline=multiline)
+        if why is not None:
+            out.fail(name, why)
         else:
             out.values[name] = text
 

@@ -20,6 +20,7 @@ from flask_sqlalchemy.pagination import Pagination
 from ..extensions import db
 from ..models import CATEGORIES, Delegate, RouteBooking, Summit
 from ..models.types import ID_MAX
+from . import text_input
 from .delegate_input import COUNTRY_CODES
 from .errors import ValidationFailed
 
@@ -63,10 +64,10 @@ def _arg(args: Mapping, name: str) -> str:
 def parse_filter(args: Mapping) -> DelegateFilter:
     """The filter from query-string arguments; ValidationFailed names each bad one."""
     errors: dict[str, list[str]] = {}
-    q = " ".join(unicodedata.normalize("NFC", _arg(args, "q")).split())
-    if len(q) > Q_MAX:
-        errors["q"] = [f"at most {Q_MAX} characters"]
-    values: dict = {"q": q}
+    q, why = text_input.clean(args.get("q"), limit=Q_MAX)  # the same text rules as every input
+    if why is not None:
+        errors["q"] = [why]
+    values: dict = {"q": q or ""}
     category = _arg(args, "category")
     if category:
         if category in CATEGORIES:

@@ -1,8 +1,8 @@
 """Staff desk: printing badges (one, or a batch as a background job) and checking delegates in at the door."""
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, jsonify, redirect, render_template, request, send_file,
-                   url_for)
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request,
+                   send_file, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,12 +10,13 @@ from ..auth import console_requires
 from ..extensions import db
 from ..i18n import lang
 from ..models import CATEGORIES, Delegate
-from ..services import badge_jobs, badges
+from ..services import badge_jobs, badges, text_input
 from ..services.badge_layouts import LAYOUTS
 from ..services.badge_selection import SORTS, Selection, parse_ids, select_delegates
 from ..services.checkin import AlreadyCheckedIn, UnknownCode, check_in
 from ..services.errors import NotFound, ValidationFailed
 from ..services.summits import current_summit
+from .request_input import json_object, takes_json
 
 desk_bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -29,6 +30,8 @@ def _private(response):
 
 #: delegates listed on the badge page at once (the batch itself has no limit)
 LIST_LIMIT = 300
+#: the badge page's search box (its maxlength)
+SEARCH_MAX = 100
 
 
 def category_label(category: str) -> str:
@@ -58,7 +61,11 @@ def index():
 @console_requires("staff")
 def badge_list():
     summit = current_summit()
-    q = (request.args.get("q") or "").strip()[:100]
+    status = 200
+    q, why = text_input.clean(request.args.get("q"), limit=SEARCH_MAX)
+    if why is not None:
+        flash(_("The search was not understood: %(why)s", why=why), "warning")
+        q, status = "", 400
     query = db.select(Delegate).where(Delegate.summit_id == summit.id, Delegate.status == "registered")
     if q:
         pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -68,7 +75,7 @@ def badge_list():
                               .limit(LIST_LIMIT + 1)).all()
     return render_template("desk/badges.html", summit=summit, delegates=rows[:LIST_LIMIT],
                            more=len(rows) > LIST_LIMIT, q=q, categories=CATEGORIES, routes=summit.routes,
-                           sorts=SORTS, layouts=LAYOUTS, error=request.args.get("error"))
+                           sorts=SORTS, layouts=LAYOUTS), status
 
 
 @desk_bp.post("/badges/print")
@@ -177,10 +184,10 @@ def checkin_page():
 
 
 @desk_bp.post("/checkin.json")
+@takes_json
 @console_requires("staff")
 def checkin_json():
-    body = request.get_json(silent=True)
-    code = body.get("code") if isinstance(body, dict) else None
+    code = json_object().get("code")
     if not isinstance(code, str) or not code.strip():
         verdict, status = {"result": "empty"}, 422
     else:

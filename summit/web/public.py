@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from ..i18n import LOCALES, remember_language_choice
 from ..services import agenda
 from ..services.summits import current_summit
+from .redirects import safe_next
 
 public_bp = Blueprint("public", __name__)
 
@@ -34,11 +35,7 @@ def routes_page():
 @public_bp.get("/language/<code>")
 def switch_language(code: str):
     """The language switch for clients without the ?lang= link (kept for bookmarks)."""
-    target = request.args.get("next", "")
-    # Only same-site paths: never an open redirect.
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("public.home")
-    response = redirect(target)
+    response = redirect(safe_next(request.args.get("next"), url_for("public.home")))
     if code in LOCALES:
         remember_language_choice(response, code)
     return response

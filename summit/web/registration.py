@@ -14,6 +14,7 @@ from ..services.registration import EmailTaken
 from ..services.summits import current_summit
 from ..urls import manage_url
 from .forms import RegistrationForm, show_errors
+from .request_input import form_text_checked
 
 registration_bp = Blueprint("registration", __name__)
 
@@ -28,6 +29,7 @@ def service_message(exc: ServiceError) -> str:
 
 
 @registration_bp.route("/register", methods=["GET", "POST"])
+@form_text_checked
 @csrf.exempt  # the form checks its own token, so an expired one re-shows the form with the input kept
 @limiter.shared_limit(registration_limit, scope="registration", exempt_when=lambda: request.method == "GET")
 def register():

@@ -20,6 +20,7 @@ from ..services.summits import current_summit
 from ..urls import calendar_url, manage_url
 from .forms import ConfirmForm, DetailsForm, LostLinkForm, RouteChoiceForm, country_name, show_errors
 from .registration import service_message
+from .request_input import form_text_checked
 
 selfservice_bp = Blueprint("selfservice", __name__, url_prefix="/manage")
 
@@ -94,6 +95,7 @@ def change_route(token: str):
 
 
 @selfservice_bp.route("/<token>/details", methods=["GET", "POST"])
+@form_text_checked
 @csrf.exempt
 def edit_details(token: str):
     summit = current_summit()

@@ -1,8 +1,6 @@
 """Signing in and out of the console."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -12,6 +10,7 @@ from ...auth import console_requires
 from ...extensions import csrf, limiter
 from ...services import accounts
 from ...services.summits import current_summit
+from ..redirects import safe_next
 from . import console
 from .forms import LoginForm, PlainForm
 
@@ -23,13 +22,8 @@ def login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: an open redirect after login is a phishing tool."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
-                and "\\" not in target:
-            return target
-    return url_for("console.home")
+    """Only a path on this site (the one rule: summit.web.redirects), else the console's first page."""
+    return safe_next(target, url_for("console.home"))
 
 
 @console.route("/login", methods=["GET", "POST"])

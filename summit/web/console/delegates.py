@@ -13,6 +13,7 @@ from ...services.places import RouteFull, waitlist_position
 from ...services.registration import EmailTaken
 from ...services.summits import current_summit
 from ..forms import CATEGORY_LABELS, country_choices, country_name, show_errors
+from ..request_input import form_text_checked
 from . import console
 from .common import acting_user, or_404, submitted
 from .forms import DelegateForm, MoveForm, PlainForm
@@ -88,6 +89,7 @@ def delegate_detail(delegate_id: int):
 
 
 @console.route("/delegates/<int:delegate_id>/edit", methods=["GET", "POST"])
+@form_text_checked
 @console_requires("organiser")
 def delegate_edit(delegate_id: int):
     summit = current_summit()

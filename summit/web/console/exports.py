@@ -13,10 +13,12 @@ from . import console
 from .common import or_404
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: the whole header: given as a mimetype, werkzeug would append "; charset=utf-8" a second time
+CSV = "text/csv; charset=utf-8"
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+def _download(body: bytes, content_type: str, filename: str) -> Response:
+    response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -42,7 +44,7 @@ def export_delegates(format: str):
     stamp = utcnow().astimezone(summit.zone).strftime("%Y%m%d-%H%M")
     if format == "xlsx":
         return _download(exports.delegates_xlsx(summit, filters), XLSX, f"{summit.slug}-delegates-{stamp}.xlsx")
-    return _download(exports.delegates_csv(summit, filters), "text/csv; charset=utf-8",
+    return _download(exports.delegates_csv(summit, filters), CSV,
                      f"{summit.slug}-delegates-{stamp}.csv")
 
 
@@ -60,5 +62,5 @@ def route_manifest(route_id: int):
 def route_manifest_csv(route_id: int):
     summit = current_summit()
     route = or_404(routes_admin.get_route, summit, route_id)
-    return _download(exports.manifest_csv(exports.manifest(route)), "text/csv; charset=utf-8",
+    return _download(exports.manifest_csv(exports.manifest(route)), CSV,
                      f"{summit.slug}-{route.code}-manifest.csv")

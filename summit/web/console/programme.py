@@ -13,6 +13,7 @@ from ...services.errors import Conflict, ValidationFailed
 from ...services.console_input import summit_time
 from ...services.summits import current_summit
 from ..forms import show_errors
+from ..request_input import form_text_checked
 from . import console
 from .common import acting_user, local_input, or_404, submitted
 from .forms import PlainForm, ProgrammeItemForm
@@ -56,6 +57,7 @@ def _save(form, summit, save):
 
 
 @console.route("/programme/new", methods=["GET", "POST"])
+@form_text_checked
 @console_requires("organiser")
 def programme_new():
     summit = current_summit()
@@ -69,6 +71,7 @@ def programme_new():
 
 
 @console.route("/programme/<int:item_id>/edit", methods=["GET", "POST"])
+@form_text_checked
 @console_requires("organiser")
 def programme_edit(item_id: int):
     summit = current_summit()

@@ -12,6 +12,7 @@ from ...services.errors import ValidationFailed
 from ...services.places import CapacityBelowConfirmed
 from ...services.summits import current_summit
 from ..forms import show_errors
+from ..request_input import form_text_checked
 from . import console
 from .common import acting_user, local_input, or_404, submitted
 from .forms import RouteForm, stops_to_text
@@ -25,6 +26,7 @@ def routes():
 
 
 @console.route("/routes/<int:route_id>/edit", methods=["GET", "POST"])
+@form_text_checked
 @console_requires("organiser")
 def route_edit(route_id: int):
     summit = current_summit()

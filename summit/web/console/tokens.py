@@ -7,12 +7,16 @@ from flask_babel import gettext as _
 from ...auth import console_requires
 from ...extensions import db
 from ...models import ApiToken
-from ...services import accounts
+from ...services import accounts, text_input
 from ...services.errors import Conflict, NotFound
 from ...services.summits import current_summit
+from ..request_input import form_text_checked
 from . import console
 from .common import acting_user
 from .forms import PlainForm, TokenForm
+
+#: a token's label, as the form's field allows
+LABEL_MAX = 100
 
 
 def _visible_tokens(user):
@@ -25,6 +29,7 @@ def _visible_tokens(user):
 
 
 @console.route("/tokens", methods=["GET", "POST"])
+@form_text_checked
 @console_requires("staff")
 def tokens():
     user = acting_user()
@@ -32,9 +37,13 @@ def tokens():
     new_token = None
     status = 200
     if form.validate_on_submit():
-        label = " ".join((form.label.data or "").split())[:100] or _("console")
-        _row, new_token = accounts.issue_token(user.email, label)
-        status = 201
+        label, why = text_input.clean(form.label.data, limit=LABEL_MAX)
+        if why is not None:
+            form.label.errors = [why]
+            status = 422
+        else:
+            _row, new_token = accounts.issue_token(user.email, label or _("console"))
+            status = 201
     elif form.is_submitted():
         status = 400
     # The token itself goes into this one answer only (never a flash message: the session cookie is readable).
