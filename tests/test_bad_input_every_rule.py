@@ -23,7 +23,7 @@ from console_support import api_token, make_user, sign_in
 from factories import delegate_data, register
 from summit.extensions import db
 from summit.models import BadgeJob, ProgrammeItem
-from summit.services import accounts
+from summit.services import accounts, new_links
 from test_badge_jobs import wait_for
 from test_csrf_every_form import TYPED, FormReader
 from test_csrf_every_form import snapshot as every_row
@@ -52,7 +52,8 @@ def world(app, summit, client):
     organiser = make_user("organiser", "bad-input-organiser@example.org")
     token_row, _ = accounts.issue_token(organiser.email, "for the revoke form")
     sign_in(client, "organiser", organiser.email)
-    values = {"token": delegate.manage_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
+    _, new_token = new_links.request_new_link(summit.id, register(summit).delegate.email)
+    values = {"token": delegate.manage_token, "new_token": new_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
               "item_id": item.id, "token_id": token_row.id, "job_id": 1, "code": "zh", "filename": "css/summit.css"}
     return {"values": values, "delegate_token": delegate.manage_token, "cancelled_item_id": cancelled.id,
             "organiser_api": api_token("organiser", "bad-input-api@example.org")}
