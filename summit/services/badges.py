@@ -30,11 +30,14 @@ from .badge_renderer import BadgeRenderer, merge_pdfs, process_renderer
 from .badge_text import (FONT_FAMILIES, LANG_FAMILIES, FieldSpec, FieldText, TextMeasurer, direction, fit_fields,
                          printable)
 from .checkin_codes import checkin_code
-from .errors import ValidationFailed
+from .errors import ServiceError, ValidationFailed
 
 #: badges rendered by one WeasyPrint call: big enough to amortise the per-document
 #: cost, small enough that memory stays flat whatever the batch size
 CHUNK_SIZE = 50
+#: most badges rendered inside one request unless BADGE_SYNC_LIMIT says otherwise:
+#: a few seconds of one worker
+DEFAULT_SYNC_LIMIT = 50
 
 CATEGORY_LABELS = {
     "government": ("政府", "Government"),
@@ -51,6 +54,27 @@ REGION_NAMES = {
     "HK": ("中国香港", "Hong Kong, China"),
     "MO": ("中国澳门", "Macao, China"),
 }
+
+
+class TooManyBadges(ServiceError):
+    """More badges than one request may render (BADGE_SYNC_LIMIT): a batch job's work."""
+
+    code = "too_many_badges"
+    status = 413
+
+
+def sync_limit() -> int:
+    """Most badges rendered inside one request (a few seconds of one worker)."""
+    return max(1, int(current_app.config.get("BADGE_SYNC_LIMIT") or DEFAULT_SYNC_LIMIT))
+
+
+def check_sync_limit(count: int, *, batch_url: str | None = None) -> None:
+    limit = sync_limit()
+    if count > limit:
+        raise TooManyBadges(
+            f"{count} badges are more than one request renders (at most {limit}): print them as a batch"
+            f"{f' ({batch_url})' if batch_url else ''}, which renders in the background, or ask for at most"
+            f" {limit} at a time", limit=limit, requested=count, **({"batch_url": batch_url} if batch_url else {}))
 
 
 @dataclass(frozen=True)
@@ -243,16 +267,19 @@ def render_chunk(delegates: Sequence[Delegate], summit: Summit, layout: Layout, 
 
 def render_badges(delegates: Sequence[Delegate], layout: str | Layout = DEFAULT_LAYOUT,
                   summit: Summit | None = None) -> bytes:
-    """A PDF of these delegates' badges, in this order.
+    """A PDF of these delegates' badges, in this order, rendered now (in the caller's request).
 
-    Up to CHUNK_SIZE badges are one WeasyPrint document; more are rendered
-    chunk by chunk to temporary files and joined, so memory does not grow
-    with the number of badges.
+    At most BADGE_SYNC_LIMIT badges (TooManyBadges, 413, beyond): more is a
+    batch job's work (badge_jobs), which queues and renders in the background.
+    Up to CHUNK_SIZE badges are one WeasyPrint document; more (a limit set
+    above it) are rendered chunk by chunk to temporary files and joined, so
+    memory does not grow with the number of badges.
     """
     layout = layout if isinstance(layout, Layout) else layout_named(layout)
     delegates = list(delegates)
     if not delegates:
         raise ValidationFailed({"ids": ["no delegates to print"]})
+    check_sync_limit(len(delegates))
     if summit is None:
         summit = db.session.get(Summit, delegates[0].summit_id)
     size = chunk_size(layout)
