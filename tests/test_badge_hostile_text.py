@@ -18,6 +18,7 @@ from PIL import Image, ImageChops
 
 from summit.extensions import db
 from summit.models import Summit
+from summit.models.delegate import NAME_MAX, NATIVE_NAME_MAX, ORGANISATION_MAX
 from summit.services import badges
 from summit.services.badge_renderer import ASSET_BASE
 from summit.services.badge_text import Fitted
@@ -56,9 +57,22 @@ def _images(pdf: bytes, tmp_path: Path) -> list[Image.Image]:
     return [Image.open(p).convert("L") for p in sorted(tmp_path.glob("page-*.png"))]
 
 
+def stored(given: str, family: str, native: str, organisation: str) -> tuple[str, str, str, str]:
+    """The text as the database can hold it: no longer than its column (PostgreSQL refuses more)."""
+    return given[:NAME_MAX], family[:NAME_MAX], native[:NATIVE_NAME_MAX], organisation[:ORGANISATION_MAX]
+
+
 def _with_text(delegates, texts):
-    for d, (given, family, native, organisation) in zip(delegates, texts):
-        d.given_name, d.family_name, d.native_name, d.organisation = given, family, native, organisation
+    for d, text in zip(delegates, texts):
+        d.given_name, d.family_name, d.native_name, d.organisation = stored(*text)
+
+
+def _people(summit, texts):
+    people = []
+    for text in texts:
+        given, family, native, organisation = stored(*text)
+        people.append(make_delegate(summit, given, family, native, organisation=organisation))
+    return people
 
 
 def _render(delegates, layout_name: str, extra_css: str = "") -> bytes:
@@ -150,7 +164,7 @@ LEGITIMATE = [
 
 def test_legitimate_names_of_every_script_and_length_are_never_clipped(summit, tmp_path):
     # The boxes clip only what no real name needs: with clipping off, the PDF looks the same.
-    people = [make_delegate(summit, g, f, n, organisation=o) for g, f, n, o in LEGITIMATE]
+    people = _people(summit, LEGITIMATE)
     unclipped = ".badge, .head, .who, .foot, .band, .name, .native, .org { overflow: visible !important }"
     clipped_pdf = _render(people, "a6")
     clipped = _images(clipped_pdf, tmp_path / "clipped")
@@ -161,7 +175,8 @@ def test_legitimate_names_of_every_script_and_length_are_never_clipped(summit, t
     assert missing_glyphs(clipped_pdf) == []
     # whole, where text extraction is faithful (complex scripts: see badge_helpers.in_text)
     text = squash(pdf_text(clipped_pdf, tmp_path))
-    for given, family, native, organisation in LEGITIMATE[-4:-2]:  # Latin, Chinese
+    for entry in LEGITIMATE[-4:-2]:  # Latin, Chinese
+        given, family, native, organisation = stored(*entry)
         for name in (f"{given} {family.upper()}", native, organisation):
             assert squash(name) in text, name[:30]
 
@@ -190,8 +205,7 @@ def test_sizes_are_measured_with_the_fonts_that_print_them(summit):
     """
     from weasyprint import HTML
 
-    people = [make_delegate(summit, g, f, n, organisation=o) for g, f, n, o in LEGITIMATE]
-    people += [make_delegate(summit, *texts[:3], organisation=texts[3]) for texts in HOSTILE.values()]
+    people = _people(summit, [*LEGITIMATE, *HOSTILE.values()])
     layout = badges.LAYOUTS["a6"]
     r = badges.renderer()
     doc = HTML(string=badges.badge_html(people, summit, layout), base_url=ASSET_BASE,
