@@ -392,3 +392,25 @@ def test_the_expiry_command_deletes_old_pdfs_with_nobody_looking(app, summit):
     assert not path.exists()
     db.session.rollback()
     assert db.session.get(BadgeJob, job.id).status == "expired"
+
+
+def test_old_batch_files_go_even_when_the_table_has_forgotten_them(app, summit):
+    # A result expired by another host, or chunks a killed process left: the folder is swept by age.
+    app.config.update(BADGE_RESULT_TTL=3600)
+    folder = Path(app.instance_path, badge_jobs.JOB_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    old_pdf, old_chunks = folder / "badges-999001.pdf", folder / "job-999001"
+    new_pdf, other = folder / "badges-999002.pdf", folder / "keep-me.txt"
+    old_chunks.mkdir(exist_ok=True)
+    for path in (old_pdf, new_pdf, other, old_chunks / "part-000000.pdf"):
+        path.write_bytes(b"%PDF")
+    two_hours_ago = time.time() - 7200
+    for path in (old_pdf, old_chunks, other):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    try:
+        badge_jobs.expire_results()
+        assert not old_pdf.exists() and not old_chunks.exists()
+        assert new_pdf.exists() and other.exists()  # young, or not a batch file
+    finally:
+        for path in (new_pdf, other):
+            path.unlink(missing_ok=True)

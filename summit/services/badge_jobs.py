@@ -129,7 +129,7 @@ def refresh(job: BadgeJob) -> BadgeJob:
         if reap_stale():
             wake_runner(app)
         db.session.refresh(job)
-    elif job.status == "done" and (_past(job.expires_at) or _result_path(job) is None):
+    elif job.status == "done" and _past(job.expires_at):
         _expire(job)
         db.session.refresh(job)
     elif job.status == "queued":
@@ -351,14 +351,38 @@ def reap_stale() -> int:
 # ---------------------------------------------------------------- results that expire
 
 def expire_results() -> int:
-    """Delete the PDFs of done jobs past their expiry; the number expired."""
+    """Delete the PDFs of done jobs past their expiry; the number of jobs expired.
+
+    Then any batch file of this host's instance folder older than BADGE_RESULT_TTL
+    goes too, whatever the table says: a result whose row was expired by another
+    host, or chunks a killed process left behind, are not kept for ever either.
+    """
     jobs = db.session.scalars(db.select(BadgeJob).where(BadgeJob.status == "done",
                                                         BadgeJob.expires_at <= utcnow())).all()
     if not jobs:
         db.session.commit()  # end the read: a runner must not hold a snapshot between jobs
     for job in jobs:
         _expire(job)
+    _delete_old_files(Path(current_app.instance_path, JOB_DIR), current_app.config["BADGE_RESULT_TTL"])
     return len(jobs)
+
+
+def _delete_old_files(folder: Path, max_age: float) -> None:
+    cutoff = time.time() - max_age
+    try:
+        entries = list(folder.iterdir())
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        try:
+            if entry.stat().st_mtime >= cutoff:
+                continue
+            if entry.is_dir() and entry.name.startswith("job-"):
+                shutil.rmtree(entry, ignore_errors=True)
+            elif entry.name.startswith("badges-") and entry.suffix == ".pdf":
+                entry.unlink(missing_ok=True)
+        except FileNotFoundError:  # another process swept it first
+            continue
 
 
 def _expire(job: BadgeJob) -> None:

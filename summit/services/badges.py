@@ -1,7 +1,8 @@
 """Delegate badges as print-ready PDF: what goes on a badge, and rendering it.
 
-``render_badges(delegates, layout)`` is the one way a badge is made, for one
-badge on demand, the API, and batch jobs alike.  Text is placed by the Jinja
+``badge_html`` is the one way a badge is made: ``render_badges`` renders it now,
+for one badge on demand and the API (at most BADGE_SYNC_LIMIT badges), and batch
+jobs render it chunk by chunk (``render_chunk``).  Text is placed by the Jinja
 template (autoescaped: a name is always text, never markup), made printable
 and sized by badge_text (measured with the fonts that print it), and set in
 fixed boxes that clip it, so no text, however long or strange, moves the QR
