@@ -135,6 +135,18 @@ def from_environment(instance_path: str) -> dict:
         # how many processes render one batch (unset: one per core, at most 2).
         "BADGE_QUEUE": os.environ.get("BADGE_QUEUE") or None,
         "BADGE_RENDER_PROCESSES": _count("BADGE_RENDER_PROCESSES"),
+        # Most badges one request renders (the API's badges.pdf; unset: 50, services/badges.py);
+        # more is a 413 that points to a batch.
+        "BADGE_SYNC_LIMIT": _count("BADGE_SYNC_LIMIT"),
+        # Seconds a finished batch PDF (names and check-in codes) is kept before it is deleted.
+        "BADGE_RESULT_TTL": _count("BADGE_RESULT_TTL") or 24 * 3600,
+        # A running batch says it is alive every BADGE_JOB_HEARTBEAT seconds; one silent for
+        # BADGE_JOB_STALE_AFTER seconds has died with its process and is marked failed.
+        "BADGE_JOB_HEARTBEAT": _count("BADGE_JOB_HEARTBEAT") or 10,
+        "BADGE_JOB_STALE_AFTER": _count("BADGE_JOB_STALE_AFTER") or 120,
+        # The name of this host's one batch slot (unset: the host name).  Hosts with the same
+        # name share one slot; give each host its own (the default) so each renders one at a time.
+        "BADGE_RUNNER": os.environ.get("BADGE_RUNNER") or None,
         # How many reverse proxies (e.g. one TLS-terminating nginx) stand in front of gunicorn; their
         # X-Forwarded-* headers are believed only then.  0: none, the headers are ignored.
         "TRUSTED_PROXIES": _count("TRUSTED_PROXIES") or 0,

@@ -94,6 +94,19 @@ def init_app(app: Flask) -> None:
         db.engine.dispose()
         Worker([Queue(queue_name(app), connection=connection)], connection=connection).work(burst=burst)
 
+    @app.cli.command("badges-expire")
+    def badges_expire():
+        """Delete batch badge PDFs older than BADGE_RESULT_TTL, and fail batches whose process died.
+
+        The app does both on its own as batches are made, read and finished; run this
+        from cron (e.g. hourly) so that nothing waits for the next batch on a quiet server.
+        """
+        from .services.badge_jobs import expire_results, reap_stale
+
+        failed = reap_stale()
+        expired = expire_results()
+        click.echo(f"{expired} batch PDF(s) deleted, {failed} dead batch(es) marked failed")
+
     @app.cli.command("backup")
     @click.argument("path", required=False, type=click.Path(path_type=Path))
     def backup(path: Path | None):

@@ -99,7 +99,8 @@ def test_a4_sheet_has_cut_marks_where_the_cuts_go(summit, tmp_path):
 
 
 def _overflows(delegates, summit, layout_name):
-    """Lines of badge text that leave their badge or run into the QR code and category band."""
+    """Lines of badge text that would be clipped: outside their own box, or their box outside
+    the badge's text box (which ends above the QR code and the category band)."""
     from weasyprint import HTML
 
     layout = badges.LAYOUTS[layout_name]
@@ -121,17 +122,26 @@ def _overflows(delegates, summit, layout_name):
     for page in doc.pages:
         for art in [b for b in boxes(page._page_box) if b.element_tag == "article"]:
             seen += 1
-            if first(art, "foot") is None or first(art, "who") is None:
+            who = first(art, "who")
+            if first(art, "foot") is None or who is None:
                 problems.append(("badge split over two pages", art))
                 continue
-            left, right = art.content_box_x(), art.content_box_x() + art.width
-            limit = first(art, "foot").position_y
-            for line in (b for b in boxes(first(art, "who")) if type(b).__name__ == "LineBox"):
-                for child in line.children:
-                    if child.position_x < left - 0.5 or child.position_x + child.margin_width() > right + 0.5:
-                        problems.append(("too wide", line))
-                if line.position_y + line.height > limit + 0.5:
-                    problems.append(("too tall", line))
+            if who.position_y + who.margin_height() > first(art, "foot").position_y + 0.5:
+                problems.append(("text box runs into the QR code", who))
+            for css_class in ("name", "native", "org"):
+                field = first(who, css_class)
+                if field is None:
+                    continue
+                top, bottom = field.padding_box_y(), field.padding_box_y() + field.padding_height()
+                left, right = field.padding_box_x(), field.padding_box_x() + field.padding_width()
+                if bottom > who.content_box_y() + who.height + 0.5:
+                    problems.append(("too tall for the badge", css_class, field))
+                for line in (b for b in boxes(field) if type(b).__name__ == "LineBox"):
+                    if line.position_y < top - 0.5 or line.position_y + line.height > bottom + 0.5:
+                        problems.append(("line outside its box", css_class, line))
+                    for child in line.children:
+                        if child.position_x < left - 0.5 or child.position_x + child.margin_width() > right + 0.5:
+                            problems.append(("too wide", css_class, line))
     assert seen >= len(delegates)
     return problems
 
@@ -160,7 +170,10 @@ def test_names_of_the_longest_allowed_length_fit_without_clipping(summit, tmp_pa
 
 def test_the_overflow_check_can_fail(summit, monkeypatch):
     # Forcing the largest type onto the longest name must be caught.
-    monkeypatch.setattr(badges, "fit_pt", lambda text, width, lines, largest, smallest: largest)
+    from summit.services.badge_text import Fitted
+
+    monkeypatch.setattr(badges, "fit_fields", lambda measurer, fields, width, height: [
+        Fitted(f.spec.largest_pt, f.spec.lines) for f in fields])
     d = make_delegate(summit, "Maximiliana " * 8, "Bergström " * 9, "张" * 100, organisation="X " * 100)
     assert _overflows([d], summit, "a6")
 

@@ -15,10 +15,12 @@
     bar.textContent = job.done + " / " + job.total;
     count.textContent = job.done;
     var label = state.getAttribute("data-label-" + job.status);
-    if (label) state.textContent = label;
+    if (label) state.textContent = label.replace("{position}", job.queue_position || 1);
     if (job.download_url) {
       link.href = job.download_url;
       link.hidden = false;
+    } else {
+      link.hidden = true;
     }
   }
 

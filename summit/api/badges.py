@@ -1,26 +1,64 @@
-"""GET /api/v1/badges.pdf: badges as print-ready PDF."""
+"""GET and POST /api/v1/badges.pdf: badges as print-ready PDF, rendered inside the request.
+
+A request renders at most BADGE_SYNC_LIMIT badges (default 50, a few seconds of
+one worker); more is a 413 ``too_many_badges`` naming the limit, and pointing to
+the desk's batch printing (queued, rendered in the background) or to smaller
+requests.  POST takes the same selection as a JSON body, for id lists too long
+for a URL.
+"""
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, request, url_for
 
 from ..auth import api_requires
 from ..services import badges
-from ..services.badge_selection import Selection, parse_ids, select_delegates
+from ..services.badge_selection import Selection, json_ids, parse_ids, select_delegates
 from ..services.errors import ValidationFailed
 from ..services.summits import current_summit
 from . import api_bp
+from .registrations import json_object
+
+#: the fields a POST body may have
+BODY_FIELDS = ("ids", "all", "layout")
 
 
 @api_bp.get("/badges.pdf")
 @api_requires("staff")
 def get_badges_pdf():
     layout = badges.layout_named(request.args.get("layout"))
-    summit = current_summit()
     # Malformed ids are 422 even beside all=1: a caller's mistake is said, not ignored.
     ids = parse_ids(request.args.getlist("ids")) if "ids" in request.args else None
-    if request.args.get("all") in ("1", "true"):
+    return _badges_pdf(layout, ids, request.args.get("all") in ("1", "true"))
+
+
+@api_bp.post("/badges.pdf")
+@api_requires("staff")
+def post_badges_pdf():
+    """The same as GET, from ``{"ids": [1, 2, 3], "layout": "a4-4up"}`` or ``{"all": true}``."""
+    body = json_object()
+    unknown = sorted(set(body) - set(BODY_FIELDS))
+    if unknown:
+        raise ValidationFailed({name: ["unknown field"] for name in unknown[:20]},
+                               f"unknown field {unknown[0]!r}: the body takes ids, all and layout")
+    layout = body.get("layout")
+    if layout is not None and not isinstance(layout, str):
+        raise ValidationFailed({"layout": ["a string: a6 or a4-4up"]})
+    layout = badges.layout_named(layout)
+    everyone = body.get("all", False)
+    if not isinstance(everyone, bool):
+        raise ValidationFailed({"all": ["true or false"]})
+    ids = json_ids(body["ids"]) if "ids" in body else None
+    return _badges_pdf(layout, ids, everyone)
+
+
+def _badges_pdf(layout, ids: list[int] | None, everyone: bool) -> Response:
+    summit = current_summit()
+    batch_url = url_for("desk.badge_list")
+    if everyone:
         selection = Selection("all")
     elif ids is not None:
+        # known before any row is read: a long list is refused without loading it
+        badges.check_sync_limit(len(ids), batch_url=batch_url)
         # ids keep the order they were given in: the caller chose it
         selection = Selection("ids", ids=ids, sort="given")
     else:
@@ -28,6 +66,7 @@ def get_badges_pdf():
     delegates = select_delegates(summit, selection)
     if not delegates:
         raise ValidationFailed({"all": ["there are no registered delegates yet"]})
+    badges.check_sync_limit(len(delegates), batch_url=batch_url)
     pdf = badges.render_badges(delegates, layout, summit)
     badges.record_printed(d.id for d in delegates)
     return Response(pdf, mimetype="application/pdf",

@@ -12,6 +12,9 @@ from ..models import CATEGORIES, LANGUAGES, PROGRAMME_KINDS
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
                                PHONE_MAX)
 from ..models.types import ID_MAX
+from ..services.badge_layouts import LAYOUTS
+from ..services.badge_selection import MAX_IDS
+from ..services.badges import DEFAULT_SYNC_LIMIT
 from ..services.delegate_search import PAGE_MAX, PER_PAGE_MAX, Q_MAX
 from . import api_bp
 
@@ -125,6 +128,27 @@ SCHEMAS = {
             "route": _ref("RoutePlace"), "checked_in_at": {"type": ["string", "null"], "format": "date-time"},
         },
     },
+    "BadgeSelection": {
+        "type": "object", "additionalProperties": False,
+        "description": "ids, or all: true (all wins; malformed ids are 422 even beside it)",
+        "properties": {
+            "ids": {"type": "array", "minItems": 1, "maxItems": MAX_IDS,
+                    "items": {"type": "integer", "minimum": 1, "maximum": ID_MAX},
+                    "description": "delegate ids, printed in this order (repeats printed once)"},
+            "all": {"type": "boolean", "description": "every registered delegate"},
+            "layout": {"type": "string", "enum": list(LAYOUTS), "default": "a6"},
+        },
+    },
+    "TooManyBadges": {
+        "type": "object", "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string", "description": "too_many_badges (payload_too_large for a body over 1 MiB)"},
+            "message": {"type": "string"},
+            "limit": {"type": "integer", "description": "the most badges one request renders (BADGE_SYNC_LIMIT)"},
+            "requested": {"type": "integer", "description": "how many were asked for"},
+            "batch_url": {"type": "string", "description": "the staff desk's page for printing a batch"},
+        },
+    },
     "CheckinResult": {
         "type": "object", "required": ["delegate", "checked_in_at"],
         "properties": {"delegate": _ref("Delegate"), "checked_in_at": {"type": "string", "format": "date-time"}},
@@ -137,6 +161,21 @@ UNAUTHORISED = {"401": _error("no token, or a bad one")}
 FORBIDDEN = {"403": _error("the token's role is too low (organisers only)")}
 # Answered by the HTTP server before the app sees the request (gunicorn's limit is 4094 bytes), so not JSON.
 URI_TOO_LONG = {"414": {"description": "the request line (path and query) is too long for the server"}}
+
+BADGES_DESCRIPTION = (
+    f"Rendered inside the request, so at most BADGE_SYNC_LIMIT badges (default {DEFAULT_SYNC_LIMIT}): "
+    "more is 413 `too_many_badges`, naming the `limit`; print those as a batch on the staff desk "
+    "(`batch_url`, rendered in the background), or ask for at most `limit` ids a request. "
+    "Badges are counted as printed.")
+BADGES_RESPONSES = {
+    "200": {"description": "one A6 badge per page, or four per A4 sheet",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+    "404": _error("an id is no delegate's (unknown_delegate)"),
+    "413": _json(_ref("TooManyBadges"), "too_many_badges: more badges than one request renders; or a body "
+                                        "over 1 MiB"),
+    "422": _error("malformed ids or unknown layout"),
+    **UNAUTHORISED,
+}
 
 PATHS = {
     "/api/v1/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
@@ -195,17 +234,22 @@ PATHS = {
         "responses": {"200": _json({"type": "object", "required": ["delegates"], "properties": {
             "delegates": {"type": "array", "items": _ref("Delegate")}}}, "one page of delegates"),
             "422": _error("bad paging"), **UNAUTHORISED, **URI_TOO_LONG}}},
-    "/api/v1/badges.pdf": {"get": {
-        "summary": "Badges as PDF (staff)", "operationId": "badges", "security": CONSOLE_AUTH,
-        "parameters": [
-            {"name": "ids", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+(,[0-9]+)*$"}},
-            {"name": "all", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]}},
-            {"name": "layout", "in": "query", "schema": {"type": "string", "enum": ["a6", "a4-4up"]}},
-        ],
-        "responses": {"200": {"description": "one A6 badge per page, or four per A4 sheet",
-                              "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
-                      "404": _error("an id is no delegate's"), "422": _error("malformed ids or unknown layout"),
-                      **UNAUTHORISED, **URI_TOO_LONG}}},
+    "/api/v1/badges.pdf": {
+        "get": {
+            "summary": "Badges as PDF (staff)", "operationId": "badges", "security": CONSOLE_AUTH,
+            "description": BADGES_DESCRIPTION,
+            "parameters": [
+                {"name": "ids", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+(,[0-9]+)*$"}},
+                {"name": "all", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]}},
+                {"name": "layout", "in": "query", "schema": {"type": "string", "enum": list(LAYOUTS)}},
+            ],
+            "responses": BADGES_RESPONSES | URI_TOO_LONG},
+        "post": {
+            "summary": "Badges as PDF, the selection in a JSON body (staff)", "operationId": "badgesByBody",
+            "security": CONSOLE_AUTH,
+            "description": BADGES_DESCRIPTION + " The same as GET, for id lists too long for a URL.",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("BadgeSelection")}}},
+            "responses": BADGES_RESPONSES}},
     "/api/v1/checkins": {"post": {
         "summary": "Check a delegate in by badge code (staff)", "operationId": "checkIn", "security": CONSOLE_AUTH,
         "requestBody": {"required": True, "content": {"application/json": {"schema": {

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
-BADGE_JOB_STATUSES = ("queued", "running", "done", "failed")
+#: queued → running → done → expired (its PDF deleted), or failed from queued or running
+BADGE_JOB_STATUSES = ("queued", "running", "done", "failed", "expired")
 
 
 class BadgeJob(db.Model):
@@ -31,10 +32,24 @@ class BadgeJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the host rendering it (BADGE_RUNNER, default the host name): one running job per host
+    runner: Mapped[str | None] = mapped_column(String(255))
+    #: written every few seconds while it renders; a running job silent too long has died
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when its PDF (delegates' names and check-in codes) is deleted
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by = relationship("ConsoleUser")
 
     __table_args__ = (
-        CheckConstraint("status IN ('queued','running','done','failed')", name="status_known"),
+        CheckConstraint("status IN ('queued','running','done','failed','expired')", name="status_known"),
         CheckConstraint("done >= 0 AND done <= total", name="done_within_total"),
+        CheckConstraint("status <> 'running' OR (runner IS NOT NULL AND heartbeat_at IS NOT NULL)",
+                        name="running_has_runner"),
+        # The batch queue's rule, held by the database: a host renders one batch at a
+        # time (its process pool), whatever number of web or RQ workers try to start one.
+        Index("uq_badge_job_one_running_per_runner", "runner", unique=True,
+              sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'")),
+        # the queue (oldest first) and the reaper's look for running jobs
+        Index("ix_badge_job_status_id", "status", "id"),
     )

@@ -28,6 +28,15 @@ class Layout:
     padding: float = 7.0
     #: type size everything on the badge is measured against
     base_pt: float = 10.0
+    #: the badge's fixed boxes, top to bottom, in mm: the summit's header, the delegate's
+    #: text (what is left), the QR code with the country and route, the category band.
+    #: Each box clips what it holds, so no text can push another box or leave the badge.
+    head_height: float = 14.2
+    who_gap_top: float = 3.5
+    who_gap_bottom: float = 3.0
+    foot_height: float = 28.0
+    band_gap: float = 2.0
+    band_height: float = 10.0
 
     @property
     def per_sheet(self) -> int:
@@ -36,6 +45,39 @@ class Layout:
     @property
     def inner_width_pt(self) -> float:
         return (self.badge_width - 2 * self.padding) * MM_TO_PT
+
+    @property
+    def band_bottom(self) -> float:
+        return self.padding
+
+    @property
+    def foot_bottom(self) -> float:
+        return self.band_bottom + self.band_height + self.band_gap
+
+    @property
+    def who_top(self) -> float:
+        return self.padding + self.head_height + self.who_gap_top
+
+    @property
+    def who_bottom(self) -> float:
+        """Distance (mm) from the badge's bottom edge to the bottom of the delegate's text box."""
+        return self.foot_bottom + self.foot_height + self.who_gap_bottom
+
+    @property
+    def who_height_pt(self) -> float:
+        return (self.badge_height - self.who_top - self.who_bottom) * MM_TO_PT
+
+    def boxes(self) -> dict[str, tuple[float, float, float, float]]:
+        """Each box of a badge as (left, top, width, height) in mm from the badge's top-left corner."""
+        inner = self.badge_width - 2 * self.padding
+        foot_top = self.badge_height - self.foot_bottom - self.foot_height
+        return {
+            "head": (self.padding, self.padding, inner, self.head_height),
+            "who": (self.padding, self.who_top, inner, self.badge_height - self.who_top - self.who_bottom),
+            "foot": (self.padding, foot_top, inner, self.foot_height),
+            "band": (self.padding, self.badge_height - self.band_bottom - self.band_height, inner,
+                     self.band_height),
+        }
 
     def positions(self) -> list[tuple[float, float]]:
         """Top-left corner (mm) of each badge on the sheet, row by row, the grid centred."""

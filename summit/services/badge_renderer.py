@@ -19,6 +19,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .badge_text import TextMeasurer
+
 log = logging.getLogger(__name__)
 
 #: not a real host (.invalid can never resolve); only a name for the asset folder
@@ -68,6 +70,8 @@ class BadgeRenderer:
 
     def __init__(self, asset_dir: Path):
         self.font_config = FontConfiguration()
+        #: badge text is sized with this renderer's fonts (badge_text.TextMeasurer)
+        self.measurer = TextMeasurer(self.font_config)
         self.fetcher = BadgeAssetFetcher(asset_dir)
         self._stylesheets: dict[str, CSS] = {}
         #: WeasyPrint's image cache: the few badge assets, decoded once

@@ -34,13 +34,24 @@ class Selection:
 def parse_ids(raw: str | list) -> list[int]:
     """"1,2,3" (or a list of such strings) as ids, in order, without repeats; 422 when malformed."""
     parts = ",".join(raw if isinstance(raw, list) else [str(raw or "")]).split(",")
-    ids: list[int] = []
+    numbers: list[int] = []
     for part in parts:
         part = str(part).strip()
         if not part.isascii() or not part.isdigit() or int(part) <= 0 or len(part) > 12:
             raise ValidationFailed({"ids": ["comma-separated delegate ids, e.g. ids=1,2,3"]})
-        if int(part) not in ids:
-            ids.append(int(part))
+        numbers.append(int(part))
+    return _distinct_ids(numbers)
+
+
+def json_ids(raw) -> list[int]:
+    """A JSON list of ids ([1, 2, 3]) under the same rules as parse_ids; 422 when malformed."""
+    if not isinstance(raw, list) or not all(type(i) is int and 0 < i <= ID_MAX for i in raw):
+        raise ValidationFailed({"ids": ["a list of delegate ids, e.g. [1, 2, 3]"]})
+    return _distinct_ids(raw)
+
+
+def _distinct_ids(numbers: list[int]) -> list[int]:
+    ids = list(dict.fromkeys(numbers))  # in order, without repeats
     if not ids:
         raise ValidationFailed({"ids": ["name at least one delegate id"]})
     if len(ids) > MAX_IDS:

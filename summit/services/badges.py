@@ -1,14 +1,16 @@
 """Delegate badges as print-ready PDF: what goes on a badge, and rendering it.
 
-``render_badges(delegates, layout)`` is the one way a badge is made, for one
-badge on demand, the API, and batch jobs alike.  Text is placed by the Jinja
-template (autoescaped: a name is always text, never markup); type sizes are
-chosen here so the longest name the form accepts still fits the badge.
+``badge_html`` is the one way a badge is made: ``render_badges`` renders it now,
+for one badge on demand and the API (at most BADGE_SYNC_LIMIT badges), and batch
+jobs render it chunk by chunk (``render_chunk``).  Text is placed by the Jinja
+template (autoescaped: a name is always text, never markup), made printable
+and sized by badge_text (measured with the fonts that print it), and set in
+fixed boxes that clip it, so no text, however long or strange, moves the QR
+code or reaches the next badge.
 """
 from __future__ import annotations
 
 import tempfile
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,12 +28,17 @@ from ..extensions import db
 from ..models import Delegate, RouteBooking, Summit, utcnow
 from .badge_layouts import DEFAULT_LAYOUT, LAYOUTS, Layout
 from .badge_renderer import BadgeRenderer, merge_pdfs, process_renderer
+from .badge_text import (FONT_FAMILIES, LANG_FAMILIES, FieldSpec, FieldText, TextMeasurer, direction, fit_fields,
+                         printable)
 from .checkin_codes import checkin_code
-from .errors import ValidationFailed
+from .errors import ServiceError, ValidationFailed
 
 #: badges rendered by one WeasyPrint call: big enough to amortise the per-document
 #: cost, small enough that memory stays flat whatever the batch size
 CHUNK_SIZE = 50
+#: most badges rendered inside one request unless BADGE_SYNC_LIMIT says otherwise:
+#: a few seconds of one worker
+DEFAULT_SYNC_LIMIT = 50
 
 CATEGORY_LABELS = {
     "government": ("政府", "Government"),
@@ -50,20 +57,48 @@ REGION_NAMES = {
 }
 
 
+class TooManyBadges(ServiceError):
+    """More badges than one request may render (BADGE_SYNC_LIMIT): a batch job's work."""
+
+    code = "too_many_badges"
+    status = 413
+
+
+def sync_limit() -> int:
+    """Most badges rendered inside one request (a few seconds of one worker)."""
+    return max(1, int(current_app.config.get("BADGE_SYNC_LIMIT") or DEFAULT_SYNC_LIMIT))
+
+
+def check_sync_limit(count: int, *, batch_url: str | None = None) -> None:
+    limit = sync_limit()
+    if count > limit:
+        raise TooManyBadges(
+            f"{count} badges are more than one request renders (at most {limit}): print them as a batch"
+            f"{f' ({batch_url})' if batch_url else ''}, which renders in the background, or ask for at most"
+            f" {limit} at a time", limit=limit, requested=count, **({"batch_url": batch_url} if batch_url else {}))
+
+
 @dataclass(frozen=True)
 class BadgeView:
     """Everything printed on one badge, already chosen and sized."""
 
     delegate_id: int
     given_name: str
+    given_dir: str
     family_name: str
+    family_dir: str
     name_pt: float
+    #: lines the fitting measured each text to take at its size
+    name_lines: int
     native_name: str
     native_lang: str
     native_dir: str
     native_pt: float
+    native_lines: int
     organisation: str
+    organisation_dir: str
     organisation_pt: float
+    organisation_lines: int
     country_en: str
     country_zh: str
     category: str
@@ -75,47 +110,14 @@ class BadgeView:
 
 # ---------------------------------------------------------------- text fitting
 
-# Average advance of one character, in em, by script (conservative: a name
-# estimated too wide only gets a slightly smaller size; one estimated too narrow
-# would wrap onto more lines than the layout has room for).
-_SCRIPT_WIDTHS = (
-    (0x0B80, 0x0BFF, 0.85),  # Tamil
-    (0x0D80, 0x0DFF, 0.85),  # Sinhala
-    (0x1200, 0x139F, 0.85),  # Ethiopic
-    (0x1780, 0x17FF, 0.8),   # Khmer
-    (0x0E00, 0x0EFF, 0.65),  # Thai, Lao
-    (0x0900, 0x097F, 0.7),   # Devanagari
-    (0x0600, 0x06FF, 0.55),  # Arabic
-)
-
-
-def em_width(text: str) -> float:
-    width = 0.0
-    for ch in text:
-        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-            continue  # marks stack on their base letter
-        if unicodedata.east_asian_width(ch) in ("W", "F"):
-            width += 1.0
-            continue
-        code = ord(ch)
-        for low, high, em in _SCRIPT_WIDTHS:
-            if low <= code <= high:
-                width += em
-                break
-        else:
-            width += 0.3 if ch.isspace() else 0.72 if ch.isupper() else 0.58
-    return width
-
-
-def fit_pt(text: str, width_pt: float, lines: int, largest: float, smallest: float) -> float:
-    """The largest size (pt) at which ``text`` fills at most ``lines`` lines of ``width_pt``.
-
-    Never below ``smallest``: past that the text wraps onto more lines instead
-    (the layout leaves room for the longest text the form accepts).
-    """
-    # 15% slack: lines break at spaces, not exactly at the edge
-    size = width_pt * lines / (max(em_width(text), 1.0) * 1.15)
-    return round(max(smallest, min(largest, size)), 1)
+def _fields(base: float) -> dict[str, FieldSpec]:
+    """How the name, native name and organisation are set (badge.css: line heights, .2em
+    padding above and below each, .4em above the organisation)."""
+    return {
+        "name": FieldSpec(base * 2.6, base * 1.1, 2, 1.2, 0.4, bold=True),
+        "native": FieldSpec(base * 2.0, base * 1.0, 2, 1.45, 0.4),
+        "organisation": FieldSpec(base * 1.3, base * 0.85, 2, 1.25, 0.8),
+    }
 
 
 def _native_lang(text: str) -> str:
@@ -130,17 +132,6 @@ def _native_lang(text: str) -> str:
         if 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3FFFF:
             has_han = True
     return "zh-Hans" if has_han else ""
-
-
-def _direction(text: str) -> str:
-    """The direction of the first strong character (Arabic, Hebrew… are right to left)."""
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("R", "AL"):
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return "ltr"
 
 
 # ---------------------------------------------------------------- what is printed
@@ -173,24 +164,37 @@ def qr_svg(code: str) -> str:
 
 
 def badge_view(delegate: Delegate, layout: Layout) -> BadgeView:
-    width = layout.inner_width_pt
-    base = layout.base_pt
-    latin = f"{delegate.given_name} {delegate.family_name.upper()}"
-    native = delegate.native_name or ""
+    given = printable(delegate.given_name)
+    family = printable(delegate.family_name)
+    native = printable(delegate.native_name)
+    organisation = printable(delegate.organisation)
+    native_lang = _native_lang(native)
+    specs = _fields(layout.base_pt)
+    name_size, native_size, organisation_size = fit_fields(measurer(), [
+        FieldText(f"{given} {family.upper()}", specs["name"], rtl=direction(given) == "rtl"),
+        FieldText(native, specs["native"], lang=native_lang, rtl=direction(native) == "rtl"),
+        FieldText(organisation, specs["organisation"], rtl=direction(organisation) == "rtl"),
+    ], layout.inner_width_pt, layout.who_height_pt)
     booking = delegate.booking
     en, zh = country_names(delegate.country)
     category_zh, category_en = CATEGORY_LABELS.get(delegate.category, CATEGORY_LABELS["other"])
     return BadgeView(
         delegate_id=delegate.id,
-        given_name=delegate.given_name,
-        family_name=delegate.family_name,
-        name_pt=fit_pt(latin, width, 2, base * 2.6, base * 1.1),
+        given_name=given,
+        given_dir=direction(given),
+        family_name=family,
+        family_dir=direction(family),
+        name_pt=name_size.size_pt,
+        name_lines=name_size.lines,
         native_name=native,
-        native_lang=_native_lang(native),
-        native_dir=_direction(native),
-        native_pt=fit_pt(native, width, 2, base * 2.0, base * 1.0),
-        organisation=delegate.organisation,
-        organisation_pt=fit_pt(delegate.organisation, width, 2, base * 1.3, base * 0.85),
+        native_lang=native_lang,
+        native_dir=direction(native),
+        native_pt=native_size.size_pt,
+        native_lines=native_size.lines,
+        organisation=organisation,
+        organisation_dir=direction(organisation),
+        organisation_pt=organisation_size.size_pt,
+        organisation_lines=organisation_size.lines,
         country_en=en,
         country_zh=zh,
         category=delegate.category if delegate.category in CATEGORY_LABELS else "other",
@@ -222,6 +226,11 @@ def renderer() -> BadgeRenderer:
     return process_renderer(asset_dir())
 
 
+def measurer() -> TextMeasurer:
+    """Text measured with the renderer's own fonts."""
+    return renderer().measurer
+
+
 def layout_named(name: str | None) -> Layout:
     name = name or DEFAULT_LAYOUT
     if name not in LAYOUTS:
@@ -232,8 +241,14 @@ def layout_named(name: str | None) -> Layout:
 def stylesheet_texts(layout: Layout) -> list[tuple[str, str]]:
     """(cache key, CSS) of the badge design and the layout's page rule."""
     design = (asset_dir() / "badge.css").read_text(encoding="utf-8")
-    return [("badge.css", design),
-            (f"page:{layout.name}", render_template("badges/page.css", layout=layout))]
+    page = render_template("badges/page.css", layout=layout, font_families=_css_families(FONT_FAMILIES),
+                           ja_families=_css_families(LANG_FAMILIES["ja"]),
+                           ko_families=_css_families(LANG_FAMILIES["ko"]))
+    return [("badge.css", design), (f"page:{layout.name}", page)]
+
+
+def _css_families(families: Sequence[str]) -> str:
+    return ", ".join(f'"{f}"' if " " in f else f for f in families)
 
 
 def _stylesheets(layout: Layout) -> list:
@@ -253,16 +268,19 @@ def render_chunk(delegates: Sequence[Delegate], summit: Summit, layout: Layout, 
 
 def render_badges(delegates: Sequence[Delegate], layout: str | Layout = DEFAULT_LAYOUT,
                   summit: Summit | None = None) -> bytes:
-    """A PDF of these delegates' badges, in this order.
+    """A PDF of these delegates' badges, in this order, rendered now (in the caller's request).
 
-    Up to CHUNK_SIZE badges are one WeasyPrint document; more are rendered
-    chunk by chunk to temporary files and joined, so memory does not grow
-    with the number of badges.
+    At most BADGE_SYNC_LIMIT badges (TooManyBadges, 413, beyond): more is a
+    batch job's work (badge_jobs), which queues and renders in the background.
+    Up to CHUNK_SIZE badges are one WeasyPrint document; more (a limit set
+    above it) are rendered chunk by chunk to temporary files and joined, so
+    memory does not grow with the number of badges.
     """
     layout = layout if isinstance(layout, Layout) else layout_named(layout)
     delegates = list(delegates)
     if not delegates:
         raise ValidationFailed({"ids": ["no delegates to print"]})
+    check_sync_limit(len(delegates))
     if summit is None:
         summit = db.session.get(Summit, delegates[0].summit_id)
     size = chunk_size(layout)

@@ -1,7 +1,7 @@
 """Staff desk: printing badges (one, or a batch as a background job) and checking delegates in at the door."""
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -129,16 +129,20 @@ def _job(job_id: int):
 
 def job_status(job) -> dict:
     done = badge_jobs.result_file(job) is not None
-    return {"id": job.id, "status": job.status, "done": job.done, "total": job.total,
-            "error": job.error if job.status == "failed" else None,
+    return {**badge_jobs.describe(job),
             "download_url": url_for("desk.batch_pdf", job_id=job.id) if done else None}
+
+
+def result_hours() -> int:
+    return max(1, round(current_app.config["BADGE_RESULT_TTL"] / 3600))
 
 
 @desk_bp.get("/badges/batches/<int:job_id>")
 @console_requires("staff")
 def batch(job_id: int):
     job = _job(job_id)
-    return render_template("desk/batch.html", summit=current_summit(), job=job, status=job_status(job))
+    return render_template("desk/batch.html", summit=current_summit(), job=job, status=job_status(job),
+                           hours=result_hours())
 
 
 @desk_bp.get("/badges/batches/<int:job_id>.json")
@@ -152,7 +156,12 @@ def batch_status(job_id: int):
 @desk_bp.get("/badges/batches/<int:job_id>.pdf")
 @console_requires("staff")
 def batch_pdf(job_id: int):
-    path = badge_jobs.result_file(_job(job_id))
+    job = _job(job_id)
+    if job.status == "expired":
+        # Gone on purpose (BADGE_RESULT_TTL): say so, rather than a bare 404.
+        return render_template("desk/batch_expired.html", summit=current_summit(), job=job,
+                               hours=result_hours()), 410
+    path = badge_jobs.result_file(job)
     if path is None:
         abort(404)
     return send_file(path, mimetype="application/pdf", download_name=f"badges-{job_id}.pdf",

@@ -61,6 +61,21 @@ def test_staff_print_a_badge_batch_and_watch_the_progress_bar(journey, site):
     expect(download_link).to_be_hidden()  # no PDF yet: nothing to click
     journey.look(page, "batch-started")
 
+    # A second desk prints two badges meanwhile: batches render one at a time, so it waits its
+    # turn and says where it stands in the queue.
+    other = page.context.new_page()
+    other.goto("/desk/badges")
+    other.check("input[name=selection][value=ids]")
+    journey.look(other, "second-desk")
+    for row in range(2):
+        other.locator("input[name=ids]").nth(row).check()
+    other.get_by_role("button", name=en("Print batch")).click()
+    expect(other).to_have_url(re.compile(r"/desk/badges/batches/\d+$"))
+    queued = en("In the queue: number %(position)s. Batches are printed one at a time.", position="NUMBER")
+    expect(other.locator(".batch-state")).to_have_text(re.compile(re.escape(queued).replace("NUMBER", r"[12]")))
+    expect(other.get_by_role("link", name=en("Download PDF"), include_hidden=True)).to_be_hidden()
+    journey.look(other, "second-batch-queued")
+
     # The first chunk done: the bar (and the count beside it) moves to 50 without a reload.
     expect(bar).to_have_attribute("value", "50", timeout=180_000)
     expect(page.locator("[data-done]")).to_have_text("50")
@@ -73,6 +88,10 @@ def test_staff_print_a_badge_batch_and_watch_the_progress_bar(journey, site):
     assert bar.evaluate("bar => [bar.value, bar.max]") == [total, total]
     expect(page.locator("[data-done]")).to_have_text(str(total))
     journey.look(page, "batch-done")
+    # the second batch then had its turn
+    expect(other.locator(".batch-state")).to_have_text(en("Done: your PDF is ready."), timeout=120_000)
+    expect(other.get_by_role("link", name=en("Download PDF"))).to_be_visible()
+    journey.look(other, "second-batch-done")
 
     done = [d for _, d, _ in seen]
     assert done == sorted(done) and done[0] == 0 and 50 in done, seen
@@ -92,8 +111,9 @@ def test_staff_print_a_badge_batch_and_watch_the_progress_bar(journey, site):
     expect(page.get_by_text(en("Not yet"), exact=True)).to_have_count(0)
     journey.look(page, "badges-printed")
     site.fresh()
-    job = db.session.scalars(db.select(BadgeJob)).one()
+    job, second = db.session.scalars(db.select(BadgeJob).order_by(BadgeJob.id)).all()
     assert (job.status, job.done, job.total) == ("done", total, total)
+    assert (second.status, second.total) == ("done", 2) and second.started_at >= job.finished_at
 
 
 def test_the_door_scanner_checks_a_delegate_in_by_typed_code(journey, site):
