@@ -104,7 +104,7 @@ def _wait_for_background_work(started_before: set[threading.Thread]) -> None:
             thread.join(timeout=120)
 
 
-BACKGROUND_JOB_THREADS = ("badge-job",)
+BACKGROUND_JOB_THREADS = ("badge-runner", "badge-heartbeat", "badge-job")
 
 
 @pytest.fixture
