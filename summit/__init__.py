@@ -40,12 +40,24 @@ def _check_public_address(app: Flask) -> None:
         raise settings.ConfigurationError(settings.MISSING_PUBLIC_BASE_URL)
 
 
+def _summit_timezone() -> str:
+    """Babel's time zone: every time on every page is Beijing time (the summit's zone), whatever the
+    server's TZ and the visitor's; the pages say so next to the times."""
+    from .services.errors import NotFound
+    from .services.summits import current_summit
+
+    try:
+        return current_summit().timezone
+    except NotFound:  # no summit seeded yet: still render
+        return "Asia/Shanghai"
+
+
 def create_app(config: dict | None = None) -> Flask:
     import config as settings
 
-    from . import auth, cli, errors, host_check, i18n, request_id  # noqa: F401  (auth registers the user loader)
+    from . import auth, cli, errors, host_check, i18n, request_id, request_input  # noqa: F401  (auth registers the user loader)
     from .database import configure_engine
-    from .web import request_input, row_ids
+    from .web import row_ids
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .logs import configure_logging
 
@@ -77,7 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_resource_dir("migrations")), render_as_batch=True)
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=_summit_timezone)
     csrf.init_app(app)
     login_manager.init_app(app)
     from . import rate_limit_storage  # noqa: F401  (registers the database:// storage before the limiter needs it)

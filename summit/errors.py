@@ -1,21 +1,39 @@
 """App-wide error handling: JSON under /api/, a friendly bilingual page elsewhere.
 
-A 5xx carries the request id as a reference the visitor can quote; the log line
-with the traceback carries the same id.
+Every JSON error has one shape: {"error": CODE, "message": TEXT, "errors"?: {FIELD: [TEXT]}}
+(error_response, used by the API's views too).  A 5xx carries the request id as a reference the
+visitor can quote; the log line with the traceback carries the same id.
 """
 from __future__ import annotations
 
 import math
 import time
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .api.errors import HTTP_CODES, error_response
 from .log_redaction import redact
 from .request_id import current_request_id
+from .request_input import InputRefused
 from .services.errors import NotFound as ServiceNotFound
-from .web.request_input import InputRefused
+
+HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 422: "validation_failed", 429: "rate_limited",
+}
+
+
+def error_response(status: int, code: str, message: str, errors: dict | None = None, **extra):
+    body = {"error": code, "message": message}
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    response = jsonify(body)
+    if status == 401:
+        # RFC 9110: a 401 names the scheme it wants.
+        response.headers["WWW-Authenticate"] = 'Bearer realm="summit"'
+    return response, status
 
 
 def _wants_json() -> bool:

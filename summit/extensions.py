@@ -1,4 +1,6 @@
 """The Flask extensions, created unbound here and bound in create_app."""
+import ipaddress
+
 from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -24,11 +26,24 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
+def client_key(address: str | None) -> str:
+    """Who a client is, for counting (rate limits, sign-in throttling): its IPv4 address, or its
+    IPv6 /64 (one subscriber's network; counting single IPv6 addresses would give a flood 2**64
+    fresh ones)."""
+    try:
+        parsed = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return address or "unknown"
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 def client_address_key() -> str:
     """Rate limits count per client: its IPv4 address or its IPv6 /64 (behind TRUSTED_PROXIES, the
     address the proxy saw)."""
-    from .services.accounts import client_key
-
     return client_key(request.remote_addr)
 
 

@@ -15,18 +15,6 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LOCALES) or "en"
 
 
-def select_timezone() -> str:
-    # Every time on every page is Beijing time (the summit's zone), whatever the
-    # server's TZ and the visitor's; the pages say so next to the times.
-    from .services.errors import NotFound
-    from .services.summits import current_summit
-
-    try:
-        return current_summit().timezone
-    except NotFound:  # no summit seeded yet: still render
-        return "Asia/Shanghai"
-
-
 def lang() -> str:
     return str(get_locale() or "en")[:2]
 

@@ -71,7 +71,6 @@ def manage_url(token: str) -> str:
     return external_url("selfservice.manage", token=token)
 
 
-def calendar_url(delegate) -> str:
-    from .services.calendar_tokens import calendar_token
-
-    return external_url("calendar.personal_ics", token=calendar_token(delegate))
+def calendar_url(token: str) -> str:
+    """A personal feed's address; the token is services.calendar_tokens.calendar_token(delegate)."""
+    return external_url("calendar.personal_ics", token=token)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 import uuid
 from datetime import timedelta
@@ -206,6 +208,54 @@ def test_the_worker_command_runs_queued_batches(app, summit):
         assert pages(badge_jobs.result_file(job)) == 1
     finally:
         Queue(app.config["BADGE_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"])).delete(delete_jobs=True)
+
+
+@pytest.mark.skipif(_redis_url() is None, reason="no Redis server to test the RQ path against")
+def test_a_bare_rq_worker_runs_a_batch_through_the_worker_entry_point(app, summit, database_url):
+    """`rq worker summit-badges` has no app: the wake-up names summit.worker.run_badge_job, which builds one."""
+    from redis import Redis
+    from rq import Queue
+
+    app.config.update(REDIS_URL=_redis_url(), BADGE_QUEUE=f"summit-test-{uuid.uuid4().hex}")
+    make_delegate(summit, "Given", "Family")
+    job = badge_jobs.create_job(summit, Selection("all"), "a4-4up", None)
+    queue = Queue(app.config["BADGE_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+    try:
+        assert [queued.func_name for queued in queue.jobs] == ["summit.worker.run_badge_job"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SUMMIT_")}
+        env.update(DATABASE_URL=database_url, BADGE_RENDER_PROCESSES="1")
+        worker = subprocess.run([str(Path(sys.executable).with_name("rq")), "worker", "--burst",
+                                 "--url", app.config["REDIS_URL"], app.config["BADGE_QUEUE"]],
+                                env=env, capture_output=True, text=True, timeout=300)
+        assert worker.returncode == 0, worker.stderr
+        job = wait_for(job.id, timeout=60)
+        assert job.status == "done", job.error
+        assert pages(badge_jobs.result_file(job)) == 1
+    finally:
+        queue.delete(delete_jobs=True)
+
+
+@pytest.mark.skipif(_redis_url() is None, reason="no Redis server to test the RQ path against")
+def test_a_wake_up_queued_by_an_older_version_still_runs_under_the_worker_command(app, summit):
+    """Wake-ups sent before summit/worker.py named summit.services.badge_jobs.run_badge_job."""
+    from redis import Redis
+    from rq import Queue
+
+    app.config.update(REDIS_URL=_redis_url(), BADGE_QUEUE=f"summit-test-{uuid.uuid4().hex}",
+                      BADGE_RENDER_PROCESSES=1)
+    make_delegate(summit, "Given", "Family")
+    job = badge_jobs.create_job(summit, Selection("all"), "a4-4up", None)
+    queue = Queue(app.config["BADGE_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+    try:
+        queue.empty()
+        queue.enqueue_call("summit.services.badge_jobs.run_badge_job", timeout=badge_jobs.JOB_TIMEOUT)
+        db.session.rollback()
+        result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+        assert result.exit_code == 0, result.output
+        job = wait_for(job.id, timeout=60)
+        assert job.status == "done", job.error
+    finally:
+        queue.delete(delete_jobs=True)
 
 
 # ---------------------------------------------------------------- issue 12, finding 10: jobs that hold

@@ -1,6 +1,5 @@
 """JSON API under /api/v1 (see shared/api-contract.md)."""
-from flask import Blueprint
+from . import badges, checkins, console, errors, openapi, public, registrations  # noqa: F401  (routes register on import)
+from .blueprint import api_bp
 
-api_bp = Blueprint("api", __name__)
-
-from . import badges, checkins, console, errors, openapi, public, registrations  # noqa: E402,F401  (routes register on import)
+__all__ = ["api_bp"]

@@ -11,12 +11,12 @@ from __future__ import annotations
 from flask import Response, request, url_for
 
 from ..auth import api_requires
+from ..request_input import json_object
 from ..services import badges
 from ..services.badge_selection import Selection, json_ids, parse_ids, select_delegates
 from ..services.errors import ValidationFailed
 from ..services.summits import current_summit
-from . import api_bp
-from .registrations import json_object
+from .blueprint import api_bp
 
 #: the fields a POST body may have
 BODY_FIELDS = ("ids", "all", "layout")

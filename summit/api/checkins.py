@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from ..auth import api_requires
+from ..errors import error_response
+from ..request_input import json_object
 from ..services.checkin import AlreadyCheckedIn, check_in
 from ..services.errors import ValidationFailed
 from ..services.summits import current_summit
-from ..web.request_input import json_object
-from . import api_bp, serialise
-from .errors import error_response
+from . import serialise
+from .blueprint import api_bp
 
 
 @api_bp.post("/checkins")

@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from ..auth import api_requires
+from ..request_input import json_object
 from ..services import agenda, delegate_search, routes_admin
 from ..services.errors import ValidationFailed
 from ..services.summits import current_summit
-from ..web.request_input import json_object
-from . import api_bp, serialise
+from . import serialise
+from .blueprint import api_bp
 
 
 def _route_body(summit, route_id: int) -> dict:

@@ -16,7 +16,7 @@ from ..services.badge_layouts import LAYOUTS
 from ..services.badge_selection import MAX_IDS
 from ..services.badges import DEFAULT_SYNC_LIMIT
 from ..services.delegate_search import PAGE_MAX, PER_PAGE_MAX, Q_MAX
-from . import api_bp
+from .blueprint import api_bp
 
 
 def _ref(name: str) -> dict:
@@ -282,7 +282,7 @@ for _operations in PATHS.values():
 
 
 def _refusals_of_every_operation(paths: dict) -> None:
-    """What summit.web.request_input answers on any operation, before its own rules run."""
+    """What summit.request_input answers on any operation, before its own rules run."""
     for item in paths.values():
         for method, operation in item.items():
             responses = operation["responses"]

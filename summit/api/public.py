@@ -6,7 +6,8 @@ from flask import jsonify
 from ..i18n import lang
 from ..services import agenda
 from ..services.summits import current_summit
-from . import api_bp, serialise
+from . import serialise
+from .blueprint import api_bp
 
 
 @api_bp.get("/agenda")

@@ -4,16 +4,17 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..auth import bearer_token
+from ..errors import error_response
 from ..extensions import limiter, registration_limit
+from ..request_input import json_object
 from ..services import registration
-from ..services.calendar_tokens import revoke_calendar_token
+from ..services.calendar_tokens import calendar_token, revoke_calendar_token
 from ..services.delegate_mail import send_registration_confirmation
 from ..services.errors import NotFound, ValidationFailed
 from ..services.summits import current_summit
 from ..urls import calendar_url, manage_url
-from ..web.request_input import json_object
-from . import api_bp, serialise
-from .errors import error_response
+from . import serialise
+from .blueprint import api_bp
 
 
 def _registration_body(delegate, token: str, *, with_token: bool = False) -> dict:
@@ -21,7 +22,7 @@ def _registration_body(delegate, token: str, *, with_token: bool = False) -> dic
     if with_token:
         body["token"] = token
     body["manage_url"] = manage_url(token)
-    body["calendar_url"] = calendar_url(delegate)
+    body["calendar_url"] = calendar_url(calendar_token(delegate))
     return body
 
 

@@ -13,7 +13,6 @@ same answer, so neither the answer nor its timing says whether an account exists
 """
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from datetime import timedelta
 from functools import cache
@@ -23,7 +22,7 @@ from sqlalchemy import update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import write_transaction
-from ..extensions import db
+from ..extensions import client_key, db
 from ..models import ROLES, ApiToken, ConsoleUser, RateCounter, utcnow
 from . import rate_counters
 from .errors import Conflict, NotFound, ServiceError, ValidationFailed
@@ -57,20 +56,6 @@ def hash_password(password: str) -> str:
 def _stand_in_hash() -> str:
     # Checked against when there is no account to check, so that path costs one hash too.
     return hash_password(secrets.token_urlsafe(24))
-
-
-def client_key(address: str | None) -> str:
-    """Who a client is, for counting: its IPv4 address, or its IPv6 /64 (one subscriber's network;
-    counting single IPv6 addresses would give a flood 2**64 fresh ones)."""
-    try:
-        parsed = ipaddress.ip_address((address or "").strip())
-    except ValueError:
-        return address or "unknown"
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False))
-    return str(parsed)
 
 
 def save_user(email: str, role: str, password: str) -> ConsoleUser:

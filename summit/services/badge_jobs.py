@@ -15,7 +15,8 @@ and whoever reads a job's status all see the same truth:
   Without REDIS_URL the runner is a thread of the web process; with it, each new
   job (and each finished one, while the queue is not empty) puts a wake-up on
   the RQ queue ``summit-badges`` for ``flask --app summit worker`` (or
-  ``rq worker summit-badges``).
+  ``rq worker summit-badges``); the wake-up names summit/worker.py's job
+  function, which brings the app.
 - While it renders, a job writes a **heartbeat** every BADGE_JOB_HEARTBEAT
   seconds.  A running job whose heartbeat is older than BADGE_JOB_STALE_AFTER
   died with its process (killed, out of memory, a restart, an RQ timeout) and is
@@ -60,6 +61,8 @@ from .errors import NotFound, ValidationFailed
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "summit-badges"
+#: what a wake-up names: the worker's entry point, which has or builds the app (a service never builds it)
+JOB_FUNCTION = "summit.worker.run_badge_job"
 JOB_DIR = "badge-jobs"
 #: an RQ job running longer than this is stopped (10,000 badges take a few minutes)
 JOB_TIMEOUT = 3 * 3600
@@ -189,7 +192,7 @@ def wake_runner(app: Flask) -> None:
         from rq import Queue
 
         Queue(queue_name(app), connection=Redis.from_url(app.config["REDIS_URL"])).enqueue_call(
-            "summit.services.badge_jobs.run_badge_job", timeout=JOB_TIMEOUT, description="the next badge batch")
+            JOB_FUNCTION, timeout=JOB_TIMEOUT, description="the next badge batch")
     else:
         _local_runner.wake(app)
 
@@ -261,17 +264,17 @@ def run_badge_job(job_id: int | None = None, app: Flask | None = None) -> int | 
     """RQ's job function: run the oldest queued batch, if this host renders none now.
 
     ``job_id`` is the batch whose arrival sent this wake-up (batches run oldest
-    first, so it may be another).  Returns the id of the batch run, if any.  An
-    RQ worker started by ``flask --app summit worker`` already has the app; a
-    bare ``rq worker`` gets one from the environment, like the web process.
+    first, so it may be another).  Returns the id of the batch run, if any.
+    Runs inside ``app``, by default the current one: wake-ups name
+    summit.worker.run_badge_job, which brings the app for a bare ``rq worker``.
+    This name is what wake-ups sent before that named, and ``flask --app summit
+    worker`` still runs them.
     """
     if app is None:
-        if has_app_context():
-            app = current_app._get_current_object()
-        else:
-            from .. import create_app
-
-            app = create_app()
+        if not has_app_context():
+            raise RuntimeError("a badge job needs the app: queue summit.worker.run_badge_job, "
+                               "or run the worker with flask --app summit worker")
+        app = current_app._get_current_object()
     with app.app_context():
         try:
             ran = run_next(app)

@@ -10,13 +10,13 @@ from ..auth import console_requires
 from ..extensions import db
 from ..i18n import lang
 from ..models import CATEGORIES, Delegate
+from ..request_input import json_object, takes_json
 from ..services import badge_jobs, badges, text_input
 from ..services.badge_layouts import LAYOUTS
 from ..services.badge_selection import SORTS, Selection, parse_ids, select_delegates
 from ..services.checkin import AlreadyCheckedIn, UnknownCode, check_in
 from ..services.errors import NotFound, ValidationFailed
 from ..services.summits import current_summit
-from .request_input import json_object, takes_json
 
 desk_bp = Blueprint("desk", __name__, url_prefix="/desk")
 

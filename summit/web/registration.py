@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from ..extensions import csrf, limiter, registration_limit
 from ..i18n import lang
+from ..request_input import form_text_checked
 from ..services import agenda, registration
 from ..services.delegate_mail import send_registration_confirmation
 from ..services.errors import ServiceError, ValidationFailed
@@ -14,7 +15,6 @@ from ..services.registration import EmailTaken
 from ..services.summits import current_summit
 from ..urls import manage_url
 from .forms import RegistrationForm, show_errors
-from .request_input import form_text_checked
 
 registration_bp = Blueprint("registration", __name__)
 

@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 
 from ..extensions import csrf, limiter, registration_limit
+from ..request_input import form_text_checked
 from ..services import agenda, new_links, registration
-from ..services.calendar_tokens import revoke_calendar_token
+from ..services.calendar_tokens import calendar_token, revoke_calendar_token
 from ..services.delegate_mail import send_new_link
 from ..services.errors import NotFound, ValidationFailed
 from ..services.new_links import NewLinkExpired
@@ -20,7 +21,6 @@ from ..services.summits import current_summit
 from ..urls import calendar_url, manage_url
 from .forms import ConfirmForm, DetailsForm, LostLinkForm, RouteChoiceForm, country_name, show_errors
 from .registration import service_message
-from .request_input import form_text_checked
 
 selfservice_bp = Blueprint("selfservice", __name__, url_prefix="/manage")
 
@@ -54,7 +54,7 @@ def _render_manage(token, delegate, route_form=None, status=200, offer_calendar_
         "selfservice/manage.html", summit=summit, delegate=delegate, token=token, booking=booking,
         position=waitlist_position(booking) if booking else None, route_form=route_form,
         routes=agenda.routes_with_availability(summit), confirm_form=ConfirmForm(),
-        calendar_url=calendar_url(delegate), country=country_name(delegate.country),
+        calendar_url=calendar_url(calendar_token(delegate)), country=country_name(delegate.country),
         offer_calendar_reset=offer_calendar_reset,
     ), status
 

@@ -6,7 +6,7 @@ from flask import render_template, request, url_for
 from ...auth import console_requires
 from ...services import audit
 from ...services.summits import current_summit
-from . import console
+from .blueprint import console
 from .common import int_arg
 
 

@@ -11,7 +11,7 @@ from ...extensions import csrf, limiter
 from ...services import accounts
 from ...services.summits import current_summit
 from ..redirects import safe_next
-from . import console
+from .blueprint import console
 from .forms import LoginForm, PlainForm
 
 

@@ -9,7 +9,8 @@ from ...i18n import pick
 from ...services import dashboard
 from ...services.summits import current_summit
 from ..forms import CATEGORY_LABELS, country_name
-from . import charts, console
+from . import charts
+from .blueprint import console
 
 
 @console.get("/")

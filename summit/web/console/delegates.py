@@ -7,14 +7,14 @@ from flask_babel import ngettext
 
 from ...auth import console_requires
 from ...i18n import pick
+from ...request_input import form_text_checked
 from ...services import agenda, audit, delegate_admin, delegate_search
 from ...services.errors import NotFound, ValidationFailed
 from ...services.places import RouteFull, waitlist_position
 from ...services.registration import EmailTaken
 from ...services.summits import current_summit
 from ..forms import CATEGORY_LABELS, country_choices, country_name, show_errors
-from ..request_input import form_text_checked
-from . import console
+from .blueprint import console
 from .common import acting_user, or_404, submitted
 from .forms import DelegateForm, MoveForm, PlainForm
 

@@ -9,7 +9,7 @@ from ...services import agenda, delegate_search, exports, routes_admin
 from ...services.errors import ValidationFailed
 from ...services.summits import current_summit
 from ...models import utcnow
-from . import console
+from .blueprint import console
 from .common import or_404
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 
 from ...auth import console_requires
 from ...i18n import pick
+from ...request_input import form_text_checked
 from ...services import agenda, programme
 from ...services.errors import Conflict, ValidationFailed
 from ...services.console_input import summit_time
 from ...services.summits import current_summit
 from ..forms import show_errors
-from ..request_input import form_text_checked
-from . import console
+from .blueprint import console
 from .common import acting_user, local_input, or_404, submitted
 from .forms import PlainForm, ProgrammeItemForm
 

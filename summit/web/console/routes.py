@@ -6,14 +6,14 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ...auth import console_requires
+from ...request_input import form_text_checked
 from ...services import agenda, routes_admin
 from ...services.console_input import summit_time
 from ...services.errors import ValidationFailed
 from ...services.places import CapacityBelowConfirmed
 from ...services.summits import current_summit
 from ..forms import show_errors
-from ..request_input import form_text_checked
-from . import console
+from .blueprint import console
 from .common import acting_user, local_input, or_404, submitted
 from .forms import RouteForm, stops_to_text
 

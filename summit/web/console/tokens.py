@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from ...auth import console_requires
 from ...extensions import db
 from ...models import ApiToken
+from ...request_input import form_text_checked
 from ...services import accounts, text_input
 from ...services.errors import Conflict, NotFound
 from ...services.summits import current_summit
-from ..request_input import form_text_checked
-from . import console
+from .blueprint import console
 from .common import acting_user
 from .forms import PlainForm, TokenForm
 

@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_input_stream
 
-from ..services.text_input import unstorable
+from .services.text_input import unstorable
 
 #: deeper than any body the API takes (a registration is 3 levels)
 JSON_DEPTH_MAX = 20
