@@ -6,7 +6,7 @@ import pytest
 from summit.database import require_write_transaction, writing
 from summit.extensions import db
 from summit.models import AuditEntry, Delegate
-from summit.services import places
+from summit.services import places, registration
 
 from factories import register, route
 
@@ -41,7 +41,7 @@ def test_writing_blocks_do_not_nest(app):
     assert audit_entries() == 0  # the outer block rolled back, rather than being committed half-way
 
 
-def test_the_seat_rules_refuse_to_run_outside_a_write_transaction(summit):
+def test_the_seat_and_lock_rules_refuse_to_run_outside_a_write_transaction(summit):
     r1 = route(summit, "R1")
     delegate = register(summit, route_id=route(summit, "R2").id).delegate
     calls = {
@@ -50,6 +50,7 @@ def test_the_seat_rules_refuse_to_run_outside_a_write_transaction(summit):
         "promote_waiting": lambda: places.promote_waiting(r1),
         "place_delegate": lambda: places.place_delegate(delegate, r1.id, join_waitlist=False),
         "book_new_delegate": lambda: places.book_new_delegate(delegate, r1.id, join_waitlist=False),
+        "lock_delegate": lambda: registration.lock_delegate(delegate.id),
     }
     for name, call in calls.items():
         with pytest.raises(RuntimeError, match="writing"):

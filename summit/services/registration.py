@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import insert_row, writing
+from ..database import insert_row, require_write_transaction, writing
 from ..extensions import db
 from ..models import Delegate, Summit, utcnow
 from ..models.types import ID_MAX
@@ -137,8 +137,9 @@ def lock_delegate(delegate_id: int | None = None, *, manage_token: str | None = 
     lock makes one delegate's own requests take turns.  The booking is read after the lock,
     in its own statement.  Joined into the locking statement it would come, on PostgreSQL,
     from the snapshot taken before the wait, so a second request for the same delegate
-    would see the booking the first one replaced.
+    would see the booking the first one replaced.  Inside ``writing()`` only: the lock lasts to its commit.
     """
+    require_write_transaction()
     which = _holder_of(manage_token) if manage_token is not None else Delegate.id == delegate_id
     delegate = db.session.scalars(
         update(Delegate).where(which, Delegate.status == "registered").values(updated_at=utcnow())
