@@ -5,9 +5,9 @@ its capacity, whatever the number of concurrent requests and worker processes.
 
 How it holds:
 * Every change runs inside ``with writing():`` (summit/database.py), and each function here
-  that takes, frees or hands on a seat refuses to run outside one (require_write_transaction);
-  the routes involved are locked first (``SELECT … FOR UPDATE`` in id order on PostgreSQL; on SQLite
-  BEGIN IMMEDIATE already holds the database's single write lock).  So the
+  that takes, frees or hands on a seat refuses to run outside one (require_write_transaction).
+  The routes involved are locked first (``SELECT … FOR UPDATE`` in id order on PostgreSQL; on
+  SQLite BEGIN IMMEDIATE already holds the database's single write lock).  So the
   decision "is there a seat?" and the write that takes it are one step.
 * The seat itself is taken with a conditional UPDATE
   (``confirmed = confirmed + 1 WHERE confirmed < capacity``), and the database
