@@ -20,8 +20,7 @@ def init_app(app: Flask) -> None:
 
         try:
             report = seed_summit(path)
-        except ServiceError as exc:
-            db.session.rollback()
+        except ServiceError as exc:  # the seed's own transaction is rolled back already
             raise click.ClickException(str(exc)) from exc
         click.echo(f"{report.summit}: {len(report.created)} created, {len(report.updated)} updated, "
                    f"{len(report.kept_edited)} kept as edited, {len(report.kept_deleted)} kept deleted")

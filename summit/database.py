@@ -6,11 +6,19 @@ transactions switched off so that we emit BEGIN ourselves: a service that
 needs the write lock up front asks for ``BEGIN IMMEDIATE`` through
 ``write_transaction()``.  Without that, two SQLite transactions could both read
 "one seat left" before either writes.
+
+A service that reads and then writes runs the whole change in ``with writing():``, the one
+place that begins the write transaction, commits it, and rolls it back on any error.  Code
+that is only correct inside such a block (the seat rules) calls ``require_write_transaction()``.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from .extensions import db
 
@@ -64,6 +72,50 @@ def write_transaction() -> None:
             return
         session.commit()
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+
+
+#: key in ``Session.info``: the transaction ``writing()`` began, while its block runs
+_WRITING = "summit_writing"
+
+
+@contextmanager
+def writing(*, keep_state: bool = False) -> Iterator[Session]:
+    """Run the block as one write transaction: begun by write_transaction(), committed when the
+    block ends, rolled back (and the error raised on) when anything in it raises.
+
+    ``keep_state``: commit with commit_keeping_state(), for a service that answers with the rows
+    it has just written.  Blocks do not nest: on SQLite the inner write_transaction() would commit
+    the outer block half-way, so a nested one raises RuntimeError instead.
+    """
+    session = db.session()
+    if session.info.get(_WRITING) is not None:
+        raise RuntimeError("writing() blocks do not nest: the outer one would be committed half-way")
+    write_transaction()
+    session.info[_WRITING] = session.get_transaction()
+    try:
+        yield session
+        if keep_state:
+            commit_keeping_state()
+        else:
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(_WRITING, None)
+
+
+def require_write_transaction() -> None:
+    """Raise RuntimeError unless this runs inside a ``writing()`` block's own transaction.
+
+    For rules that are only race-free under the write transaction's locks.  A RuntimeError, not an
+    assert (``python -O`` drops those); and the very transaction writing() began, so a commit in
+    the middle of the block, after which the locks are gone, is caught too.
+    """
+    session = db.session()
+    began = session.info.get(_WRITING)
+    if began is None or began is not session.get_transaction():
+        raise RuntimeError("this must run inside `with writing():` (summit/database.py)")
 
 
 def commit_keeping_state() -> None:

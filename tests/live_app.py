@@ -1,14 +1,16 @@
 """The app as gunicorn loads it in the live-server tests.
 
-``make(guard=False)`` is the concurrency tests' control: the same app with the
-capacity guard replaced by a naive count-then-insert, to prove the tests catch
-overbooking.  ``make(sign_in_as=EMAIL)`` signs every console and desk request in as
+``make(guard=False)``, ``make(naive_login_throttle=True)`` and ``make(naive_lost_link=True)`` are
+the concurrency tests' controls: the same app with one rule replaced by the naive version in
+race_controls.py (the capacity guard by a count-then-insert, …), to prove the tests catch the race.
+``make(sign_in_as=EMAIL)`` signs every console and desk request in as
 that account, so a browser driven from the command line can see those pages; with it
 comes /__csp-probe, a page that breaks the Content-Security-Policy on purpose (the
 browser test's control).  Both exist only here, never in the app's own configuration.
 """
 import os
 
+import race_controls
 from summit import create_app
 
 #: the server's secret; a test that signs something the server must accept (a check-in code) uses it too
@@ -16,17 +18,22 @@ SECRET_KEY = "live-test-secret"
 
 
 def make(guard: bool = True, sign_in_as: str | None = None, rate_limits: bool = False,
-         naive_login_throttle: bool = False):
+         naive_login_throttle: bool = False, naive_lost_link: bool = False):
     """``rate_limits``: Flask-Limiter on, with its storage and limits from the environment
-    (RATELIMIT_STORAGE_URI, REGISTRATION_RATE_LIMIT…); ``naive_login_throttle``: the sign-in
-    throttle's control, counting after the password check as the old lock did."""
+    (RATELIMIT_STORAGE_URI, REGISTRATION_RATE_LIMIT…); ``guard=False``, ``naive_login_throttle``,
+    ``naive_lost_link``: the controls (race_controls.unguarded_seats, .naive_login_throttle,
+    .naive_lost_link), applied to this server process only."""
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": os.environ["SUMMIT_LIVE_DATABASE_URL"],
         "SECRET_KEY": SECRET_KEY,
         "RATELIMIT_ENABLED": rate_limits,
-        "UNSAFE_DISABLE_CAPACITY_GUARD": not guard,
-        "UNSAFE_NAIVE_LOGIN_THROTTLE": naive_login_throttle,
     })
+    if not guard:
+        race_controls.unguarded_seats()
+    if naive_login_throttle:
+        race_controls.naive_login_throttle()
+    if naive_lost_link:
+        race_controls.naive_lost_link()
     if sign_in_as:
         _sign_everyone_in(app, sign_in_as)
     return app

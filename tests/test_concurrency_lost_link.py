@@ -104,7 +104,7 @@ def test_control_the_same_crowds_fail_without_the_write_transaction(database_url
     locks as it writes, so nothing fails there): calendar resets that read and write back lose some.
     """
     people = [register(summit, email=f"crowd{i}@example.org") for i in range(10)]
-    with gunicorn(database_url, app="live_app_lost_link:make_naive()") as server:
+    with gunicorn(database_url, app="live_app:make(naive_lost_link=True)") as server:
         if database_url.startswith("sqlite"):
             answers = lost_link_crowd(server, [p.delegate.email for p in people] * 3)
             assert any(status >= 500 for status in answers), answers

@@ -5,10 +5,12 @@ import re
 import time
 from io import BytesIO
 
+import pytest
 from badge_helpers import login, make_delegate, staff_user
 from pypdf import PdfReader
 
 from conftest import csrf_token
+from factories import register
 from summit.extensions import db
 from summit.models import BadgeJob, Delegate
 from summit.services.checkin_codes import checkin_code
@@ -127,3 +129,25 @@ def test_a_name_with_markup_shows_as_text_on_the_desk(summit, client):
     token = csrf_token(html)
     r = post(client, "/desk/checkin.json", json={"code": checkin_code(d)}, headers={"X-CSRFToken": token})
     assert "<script>alert" not in r.json["html"] and "&lt;B&gt;X&lt;/B&gt;" in r.json["html"]
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("ÉMILE", {"emile"}), ("émile", {"emile"}), ("Émile", {"emile"}),  # accented Latin folds on SQLite too
+    ("ольга", {"olga"}), ("ПЕТРОВА", {"olga"}), ("王小明", {"wang"}),
+    ("100%", {"olga"}), ("_", {"olga"}), ("DURAND", {"emile"}),
+])
+def test_the_desk_search_is_the_console_search(summit, client, q, expected):
+    """The desk's badge list finds delegates by the console's rule (services/delegate_search), case
+    folded in every script on SQLite and PostgreSQL alike, and matched literally."""
+    people = {
+        "emile": register(summit, given_name="Émile", family_name="Durand", organisation="Ville de Lyon",
+                          country="FR"),
+        "olga": register(summit, given_name="Olga", family_name="Petrova", native_name="Ольга Петрова",
+                         organisation="100% Green_Transit", country="RU"),
+        "wang": register(summit, given_name="Xiaoming", family_name="Wang", native_name="王小明", country="CN"),
+    }
+    staff_client(client)
+    page = client.get("/desk/badges", query_string={"q": q, "lang": "en"})
+    assert page.status_code == 200
+    listed = {int(i) for i in re.findall(r'name="ids" value="(\d+)"', page.text)}
+    assert listed == {people[key].delegate.id for key in expected}

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from summit.database import writing
 from summit.extensions import db
 from summit.models import Delegate, RouteBooking
 from summit.services import places, registration
@@ -117,15 +118,14 @@ def test_raising_capacity_promotes_in_order_and_lowering_below_confirmed_is_refu
     set_capacity(r1, 1)
     register(summit, route_id=r1.id)
     waiting = [register(summit, route_id=r1.id, join_waitlist=True).delegate for _ in range(3)]
-    promoted = places.set_capacity(r1, 3)
-    db.session.commit()
+    with writing():
+        promoted = places.set_capacity(r1, 3)
     assert [b.delegate_id for b in promoted] == [waiting[0].id, waiting[1].id]
     assert line(r1) == [waiting[2].id]
-    with pytest.raises(CapacityBelowConfirmed) as info:
+    with pytest.raises(CapacityBelowConfirmed) as info, writing():
         places.set_capacity(r1, 2)
-    db.session.rollback()
     assert info.value.code == "capacity_below_confirmed"
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed), writing():
         places.set_capacity(r1, -1)
 
 

@@ -21,9 +21,9 @@ from flask import current_app
 from sqlalchemy import update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..database import write_transaction
+from ..database import writing
 from ..extensions import client_key, db
-from ..models import ROLES, ApiToken, ConsoleUser, RateCounter, utcnow
+from ..models import ROLES, ApiToken, ConsoleUser, utcnow
 from . import rate_counters
 from .errors import Conflict, NotFound, ServiceError, ValidationFailed
 from .secrets import new_token, token_hash
@@ -115,8 +115,6 @@ def authenticate(email: str, password: str, client_address: str | None) -> Conso
     """
     email = normalise_email(email)
     client = client_key(client_address)
-    if current_app.config.get("UNSAFE_NAIVE_LOGIN_THROTTLE"):
-        return _authenticate_counting_after_the_check(email, password or "", client)
     _count_attempt(email, client)
     user = db.session.scalars(db.select(ConsoleUser).where(ConsoleUser.email == email)).first()
     # One hash check on every path (the stand-in when there is no account), and only then the verdict.
@@ -137,15 +135,14 @@ def _count_attempt(email: str, client: str) -> None:
     config = current_app.config
     window = config["LOGIN_WINDOW_SECONDS"]
     pair_name, account_name, trusted_name = _attempt_counters(email, client)
-    write_transaction()
-    refusal = pair = rate_counters.hit(db.session, pair_name, window)
-    if pair.hits <= config["LOGIN_ATTEMPTS_PER_ADDRESS"]:
-        # Only attempts within the per-address limit count for the account: one address
-        # hammering away cannot use up everyone's allowance.
-        account = rate_counters.hit(db.session, account_name, window)
-        trusted = rate_counters.peek(db.session, trusted_name) is not None
-        refusal = account if account.hits > config["LOGIN_ATTEMPTS_PER_ACCOUNT"] and not trusted else None
-    db.session.commit()
+    with writing():
+        refusal = pair = rate_counters.hit(db.session, pair_name, window)
+        if pair.hits <= config["LOGIN_ATTEMPTS_PER_ADDRESS"]:
+            # Only attempts within the per-address limit count for the account: one address
+            # hammering away cannot use up everyone's allowance.
+            account = rate_counters.hit(db.session, account_name, window)
+            trusted = rate_counters.peek(db.session, trusted_name) is not None
+            refusal = account if account.hits > config["LOGIN_ATTEMPTS_PER_ACCOUNT"] and not trusted else None
     if refusal is not None:
         raise LoginThrottled("too many sign-in attempts", retry_after=refusal.retry_after())
 
@@ -153,29 +150,10 @@ def _count_attempt(email: str, client: str) -> None:
 def _trust_address(email: str, client: str) -> None:
     """A successful sign-in: this address starts afresh, and is trusted past the per-account count."""
     pair_name, _, trusted_name = _attempt_counters(email, client)
-    write_transaction()
-    rate_counters.clear(db.session, pair_name)
-    rate_counters.clear(db.session, trusted_name)
-    rate_counters.hit(db.session, trusted_name, TRUSTED_ADDRESS_SECONDS)
-    db.session.commit()
-
-
-def _authenticate_counting_after_the_check(email: str, password: str, client: str) -> ConsoleUser:
-    """TEST-ONLY (UNSAFE_NAIVE_LOGIN_THROTTLE): the old read-check-then-write counting, never in
-    production.  The concurrency test runs it to prove it can see parallel requests slip past."""
-    key = rate_counters.counter_key(_attempt_counters(email, client)[0])
-    row = db.session.get(RateCounter, key)
-    if row is not None and row.hits >= current_app.config["LOGIN_ATTEMPTS_PER_ADDRESS"]:
-        raise LoginThrottled("too many sign-in attempts", retry_after=60)
-    user = db.session.scalars(db.select(ConsoleUser).where(ConsoleUser.email == email)).first()
-    if user is not None and check_password_hash(user.password_hash, password):
-        return user
-    if row is None:
-        db.session.add(RateCounter(key=key, hits=1, expires_at=utcnow().timestamp() + 900))
-    else:
-        row.hits += 1
-    db.session.commit()
-    raise BadCredentials("wrong email or password")
+    with writing():
+        rate_counters.clear(db.session, pair_name)
+        rate_counters.clear(db.session, trusted_name)
+        rate_counters.hit(db.session, trusted_name, TRUSTED_ADDRESS_SECONDS)
 
 
 def issue_token(email: str, label: str = "") -> tuple[ApiToken, str]:

@@ -50,7 +50,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_app_context
 from sqlalchemy.exc import IntegrityError
 
-from ..database import write_transaction
+from ..database import writing
 from ..extensions import db
 from ..models import BadgeJob, ConsoleUser, Summit, utcnow
 from . import badges
@@ -84,9 +84,8 @@ def create_job(summit: Summit, selection: Selection, layout: str, by_user: Conso
                    params={**selection.as_params(), "layout": layout_obj.name,
                            "ids": [d.id for d in delegates]},
                    created_by_id=by_user.id if by_user else None)
-    write_transaction()  # runners write as they go: never upgrade the selection's read transaction
-    db.session.add(job)
-    db.session.commit()
+    with writing():  # runners write as they go: never upgrade the selection's read transaction
+        db.session.add(job)
     expire_results()
     wake_runner(current_app._get_current_object())
     return job
@@ -307,21 +306,18 @@ def claim_next(runner: str) -> int | None:
         db.session.commit()
         return None
     for _ in range(3):  # another runner may take the one we saw: look again
-        write_transaction()
-        job_id = db.session.scalar(oldest)
-        if job_id is None:
-            db.session.commit()
-            return None
-        now = utcnow()
         try:
-            claimed = db.session.execute(
-                db.update(BadgeJob).where(BadgeJob.id == job_id, BadgeJob.status == "queued")
-                .values(status="running", runner=runner, started_at=now, heartbeat_at=now)).rowcount
-            db.session.commit()
+            with writing():
+                job_id = db.session.scalar(oldest)
+                if job_id is None:
+                    return None
+                now = utcnow()
+                claimed = db.session.execute(
+                    db.update(BadgeJob).where(BadgeJob.id == job_id, BadgeJob.status == "queued")
+                    .values(status="running", runner=runner, started_at=now, heartbeat_at=now)).rowcount
         except IntegrityError:
             # uq_badge_job_one_running_per_runner: this host renders a batch already; its
             # runner takes the next one when it is done
-            db.session.rollback()
             return None
         if claimed:
             return job_id
@@ -338,13 +334,12 @@ def reap_stale() -> int:
     if not ids:
         db.session.commit()
         return 0
-    write_transaction()
-    reaped = db.session.execute(
-        db.update(BadgeJob).where(BadgeJob.id.in_(ids), BadgeJob.status == "running",
-                                  BadgeJob.heartbeat_at < cutoff)
-        .values(status="failed", finished_at=utcnow(),
-                error=f"the process rendering it stopped (no heartbeat for {stale_after} s)")).rowcount
-    db.session.commit()
+    with writing():
+        reaped = db.session.execute(
+            db.update(BadgeJob).where(BadgeJob.id.in_(ids), BadgeJob.status == "running",
+                                      BadgeJob.heartbeat_at < cutoff)
+            .values(status="failed", finished_at=utcnow(),
+                    error=f"the process rendering it stopped (no heartbeat for {stale_after} s)")).rowcount
     for job_id in ids:
         log.warning("badge job %s: no heartbeat for %s s, marked failed", job_id, stale_after)
         shutil.rmtree(_work_dir(job_id), ignore_errors=True)
@@ -392,10 +387,9 @@ def _expire(job: BadgeJob) -> None:
     # The file first: should the update then fail, a done job without its file reads as expired.
     if job.result_path:
         Path(current_app.instance_path, job.result_path).unlink(missing_ok=True)
-    write_transaction()
-    db.session.execute(db.update(BadgeJob).where(BadgeJob.id == job.id, BadgeJob.status == "done")
-                       .values(status="expired", result_path=None))
-    db.session.commit()
+    with writing():
+        db.session.execute(db.update(BadgeJob).where(BadgeJob.id == job.id, BadgeJob.status == "done")
+                           .values(status="expired", result_path=None))
     log.info("badge job %s: result deleted (expired)", job.id)
 
 
@@ -431,11 +425,10 @@ class _Heartbeat(threading.Thread):
 
 def _beat(job_id: int, **values) -> bool:
     """Write the heartbeat (and ``values``) if the job is still running; False if it is not."""
-    write_transaction()
-    updated = db.session.execute(
-        db.update(BadgeJob).where(BadgeJob.id == job_id, BadgeJob.status == "running")
-        .values(heartbeat_at=utcnow(), **values)).rowcount
-    db.session.commit()
+    with writing():
+        updated = db.session.execute(
+            db.update(BadgeJob).where(BadgeJob.id == job_id, BadgeJob.status == "running")
+            .values(heartbeat_at=utcnow(), **values)).rowcount
     return bool(updated)
 
 
@@ -449,12 +442,11 @@ def _run_claimed(app: Flask, job_id: int) -> None:
         db.session.rollback()
     except Exception as exc:  # the job must end failed, never stay "running"
         log.exception("badge job %s failed", job_id)
-        db.session.rollback()
-        write_transaction()
-        db.session.execute(db.update(BadgeJob).where(BadgeJob.id == job_id, BadgeJob.status == "running")
-                           .values(status="failed", error=f"{type(exc).__name__}: {exc}"[:2000],
-                                   finished_at=utcnow()))
-        db.session.commit()
+        db.session.rollback()  # first: on PostgreSQL, writing() would continue the failed transaction
+        with writing():
+            db.session.execute(db.update(BadgeJob).where(BadgeJob.id == job_id, BadgeJob.status == "running")
+                               .values(status="failed", error=f"{type(exc).__name__}: {exc}"[:2000],
+                                       finished_at=utcnow()))
     finally:
         heartbeat.stop()
         shutil.rmtree(_work_dir(job_id), ignore_errors=True)

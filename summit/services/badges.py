@@ -23,7 +23,7 @@ from flask import current_app, render_template
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
-from ..database import write_transaction
+from ..database import writing
 from ..extensions import db
 from ..models import Delegate, RouteBooking, Summit, utcnow
 from .badge_layouts import DEFAULT_LAYOUT, LAYOUTS, Layout
@@ -313,9 +313,8 @@ def record_printed(ids: Iterable[int]) -> None:
     ids = list(ids)
     if not ids:
         return
-    write_transaction()  # rendering took a while: never upgrade a stale read transaction
-    db.session.execute(
-        update(Delegate).where(Delegate.id.in_(ids))
-        .values(badge_printed_at=utcnow(), badge_print_count=Delegate.badge_print_count + 1)
-        .execution_options(synchronize_session=False))
-    db.session.commit()
+    with writing():  # rendering took a while: never upgrade a stale read transaction
+        db.session.execute(
+            update(Delegate).where(Delegate.id.in_(ids))
+            .values(badge_printed_at=utcnow(), badge_print_count=Delegate.badge_print_count + 1)
+            .execution_options(synchronize_session=False))

@@ -11,7 +11,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 
-from ..database import commit_keeping_state, write_transaction
+from ..database import writing
 from ..extensions import db
 from ..models import Delegate
 from .errors import NotFound
@@ -45,19 +45,14 @@ def revoke_calendar_token(delegate: Delegate) -> str:
     The version is raised in the database (``version + 1`` in one UPDATE), not read and written back,
     so two resets at once both count.  NotFound for a registration that is no longer live.
     """
-    delegate_id = delegate.id  # read now: on SQLite, write_transaction() commits and expires the object
-    write_transaction()
-    try:
+    delegate_id = delegate.id  # read now: on SQLite, writing() commits and expires the object
+    with writing(keep_state=True):
         renewed = db.session.scalars(
             update(Delegate).where(Delegate.id == delegate_id, Delegate.status == "registered")
             .values(calendar_token_version=Delegate.calendar_token_version + 1)
             .returning(Delegate),
             execution_options={"populate_existing": True, "synchronize_session": False},
         ).first()
-        commit_keeping_state()
-    except Exception:
-        db.session.rollback()
-        raise
     if renewed is None:
         raise NotFound("no such registration", code="unknown_token")
     return calendar_token(renewed)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from ..database import write_transaction
+from ..database import writing
 from ..extensions import db
 from ..models import ConsoleUser, Delegate, utcnow
 from .checkin_codes import delegate_id_for_code
@@ -46,15 +46,14 @@ def check_in(code: str, by_user: ConsoleUser | None) -> Delegate:
         raise UnknownCode("this code is not a delegate's badge")
     # A fresh writer transaction: on SQLite a read transaction begun earlier in
     # the request could not be upgraded once another scanner has written.
-    write_transaction()
-    result = db.session.execute(
-        update(Delegate)
-        .where(Delegate.id == delegate_id, Delegate.status == "registered",
-               Delegate.checked_in_at.is_(None))
-        .values(checked_in_at=utcnow(), checked_in_by_id=by_user.id if by_user else None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with writing():
+        result = db.session.execute(
+            update(Delegate)
+            .where(Delegate.id == delegate_id, Delegate.status == "registered",
+                   Delegate.checked_in_at.is_(None))
+            .values(checked_in_at=utcnow(), checked_in_by_id=by_user.id if by_user else None)
+            .execution_options(synchronize_session=False)
+        )
     delegate = db.session.get(Delegate, delegate_id, populate_existing=True)
     if result.rowcount == 1:
         return delegate

@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from sqlalchemy import text, update
 
-from ..database import commit_keeping_state, write_transaction
+from ..database import writing
 from ..extensions import db
 from ..models import Delegate, utcnow
 from . import registration
@@ -58,8 +58,8 @@ def request_new_link(summit_id: int, email: str) -> tuple[Delegate, str] | None:
     ``email`` as ``lookup_email`` gives it.  The pending secret replaces any older pending one.
     """
     token = new_token()
-    write_transaction()  # SQLite: the write lock before the statement, so parallel requests queue
-    try:
+    # SQLite: the write lock before the statement, so parallel requests queue
+    with writing(keep_state=True):
         _commit_without_waiting_for_the_disk()
         delegate = db.session.scalars(
             update(Delegate)
@@ -69,10 +69,6 @@ def request_new_link(summit_id: int, email: str) -> tuple[Delegate, str] | None:
             .returning(Delegate),
             execution_options={"populate_existing": True, "synchronize_session": False},
         ).first()
-        commit_keeping_state()
-    except Exception:
-        db.session.rollback()
-        raise
     return (delegate, token) if delegate is not None else None
 
 
@@ -115,8 +111,7 @@ def open_new_link(token: str) -> tuple[Delegate, bool]:
     """
     hashed = _hash_of(token)
     now = utcnow()
-    write_transaction()
-    try:
+    with writing(keep_state=True):
         delegate = db.session.scalars(
             update(Delegate)
             .where(Delegate.pending_manage_token_hash == hashed, Delegate.status == "registered",
@@ -126,10 +121,6 @@ def open_new_link(token: str) -> tuple[Delegate, bool]:
             .returning(Delegate),
             execution_options={"populate_existing": True, "synchronize_session": False},
         ).first()
-        commit_keeping_state()
-    except Exception:
-        db.session.rollback()
-        raise
     if delegate is not None:
         return delegate, True
     try:

@@ -4,9 +4,10 @@ The rule that must never break: a route never has more confirmed delegates than
 its capacity, whatever the number of concurrent requests and worker processes.
 
 How it holds:
-* Every change runs inside ``begin_change()`` (write_transaction); the routes involved are
-  locked first (``SELECT … FOR UPDATE`` in id order on PostgreSQL; on SQLite
-  BEGIN IMMEDIATE already holds the database's single write lock).  So the
+* Every change runs inside ``with writing():`` (summit/database.py), and each function here
+  that takes, frees or hands on a seat refuses to run outside one (require_write_transaction).
+  The routes involved are locked first (``SELECT … FOR UPDATE`` in id order on PostgreSQL; on
+  SQLite BEGIN IMMEDIATE already holds the database's single write lock).  So the
   decision "is there a seat?" and the write that takes it are one step.
 * The seat itself is taken with a conditional UPDATE
   (``confirmed = confirmed + 1 WHERE confirmed < capacity``), and the database
@@ -18,14 +19,12 @@ Callers commit; nothing here commits, so a registration and its seat land togeth
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import insert_row, write_transaction
+from ..database import insert_row, require_write_transaction
 from ..extensions import db
 from ..models import RouteBooking, VisitRoute, utcnow
 from .errors import Conflict, ValidationFailed
@@ -49,6 +48,7 @@ class PlaceChange:
 
 def lock_routes(summit_id: int, route_ids) -> dict[int, VisitRoute]:
     """The summit's routes with these ids, locked against concurrent seat changes."""
+    require_write_transaction()
     ids = sorted({i for i in route_ids if i is not None})
     if not ids:
         return {}
@@ -57,9 +57,8 @@ def lock_routes(summit_id: int, route_ids) -> dict[int, VisitRoute]:
         .where(VisitRoute.id.in_(ids), VisitRoute.summit_id == summit_id)
         .order_by(VisitRoute.id)  # one lock order everywhere: no deadlocks
         .execution_options(populate_existing=True)
+        .with_for_update()
     )
-    if not _guard_disabled():
-        query = query.with_for_update()
     rows = db.session.scalars(query).all()
     return {row.id: row for row in rows}
 
@@ -68,52 +67,18 @@ def unknown_route(route_id) -> ValidationFailed:
     return ValidationFailed({"route_id": ["unknown route"]}, "unknown route")
 
 
-def _guard_disabled() -> bool:
-    # TEST-ONLY switch: the concurrency tests turn the guard off to prove they
-    # detect overbooking.  Never set in production.
-    return bool(current_app.config.get("UNSAFE_DISABLE_CAPACITY_GUARD"))
-
-
 def _take_seat(route: VisitRoute) -> bool:
     """A seat on a locked route, if one is free (the route object is refreshed either way).
 
     The route was read under its lock, so a full one is known full without asking again:
     in a flash crowd most requests meet a full route, and this spares each one a statement.
     """
-    if _guard_disabled():
-        return _take_seat_unguarded(route)
     if route.confirmed >= route.capacity:
         return False
     return _take_seat_on(route.summit_id, route.id) is not None
 
 
-def _take_seat_unguarded(route: VisitRoute) -> bool:
-    """The classic count-then-insert (what Indico does), kept only as the tests' control."""
-    capacity = route.capacity
-    taken = db.session.scalar(
-        select(func.count()).select_from(RouteBooking)
-        .where(RouteBooking.route_id == route.id, RouteBooking.status == "confirmed"))
-    db.session.commit()  # the read and the write in separate transactions, as a naive app does
-    # A production server spends milliseconds between the check and the insert
-    # (network hops to the database, other work); a local test server does not.
-    # Make that gap explicit so the control reliably exercises the race.
-    time.sleep(0.02)
-    write_transaction()  # the insert in a second transaction (SQLite: a writer from the start)
-    return taken < capacity
-
-
-def begin_change() -> None:
-    """Open the transaction a place change runs in: the database's write lock, taken up front.
-
-    The same with the guard disabled: the control's race lies in _take_seat_unguarded,
-    which commits between its count and the booking.
-    """
-    write_transaction()
-
-
 def _free_seat(route: VisitRoute) -> None:
-    if _guard_disabled():
-        return
     confirmed = db.session.execute(
         update(VisitRoute).where(VisitRoute.id == route.id)
         .values(confirmed=VisitRoute.confirmed - 1)
@@ -132,6 +97,7 @@ def _waiting_line(route: VisitRoute):
 
 def promote_waiting(route: VisitRoute) -> list[RouteBooking]:
     """Give free seats to the first in line, oldest first; the route must be locked."""
+    require_write_transaction()
     promoted = []
     while True:
         first = db.session.scalars(_waiting_line(route).limit(1)).first()
@@ -186,12 +152,13 @@ def book_new_delegate(delegate, route_id: int | None, *, join_waitlist: bool) ->
     """A seat, or a place in line, on ``route_id`` for a delegate just written (flushed).
 
     None when no route is asked for; RouteFull when full and not willing to wait.
-    Run inside begin_change(), as the transaction's last step before the commit:
+    Run inside ``writing()``, as the transaction's last step before the commit:
     from the seat on, the route stays locked until then.
     """
+    require_write_transaction()
     if route_id is None:
         return None
-    route = None if _guard_disabled() else _take_seat_on(delegate.summit_id, route_id)
+    route = _take_seat_on(delegate.summit_id, route_id)
     if route is not None:
         status = "confirmed"
     else:
@@ -249,10 +216,11 @@ def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> Pl
     * a route with a free seat: the seat is taken and the old place released;
     * a full route: with ``join_waitlist`` the delegate gives up the old place and
       joins the end of the line; without it, RouteFull and the old place is kept.
-    Must run inside begin_change() with the delegate's row locked (see
+    Must run inside ``writing()`` with the delegate's row locked (see
     registration.lock_delegate), so two requests for one delegate take turns;
     the caller commits.
     """
+    require_write_transaction()
     current = delegate.booking
     if current is not None and current.route_id == route_id:
         return PlaceChange(current, [])
@@ -271,7 +239,8 @@ def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> Pl
 
 
 def set_capacity(route: VisitRoute, capacity: int) -> list[RouteBooking]:
-    """Change a route's capacity; raising it promotes from the line at once."""
+    """Change a route's capacity; raising it promotes from the line at once (inside ``writing()``)."""
+    require_write_transaction()
     if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 0 or capacity > 100_000:
         raise ValidationFailed({"capacity": ["a whole number from 0 to 100000"]})
     route = lock_routes(route.summit_id, [route.id])[route.id]

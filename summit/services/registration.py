@@ -1,7 +1,7 @@
 """Registering delegates and their self-service: details, route, waiting list, cancellation.
 
-Every function that changes places runs in one write transaction (see places.py)
-and commits once, so a registration, its seat and any promotion land together.
+Every function that changes places runs in one write transaction (``with writing():``,
+see places.py) and commits once, so a registration, its seat and any promotion land together.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import commit_keeping_state, insert_row
+from ..database import insert_row, require_write_transaction, writing
 from ..extensions import db
 from ..models import Delegate, Summit, utcnow
 from ..models.types import ID_MAX
@@ -67,28 +67,23 @@ def register(summit: Summit, data: dict) -> Registered:
     route_id, join_waitlist = _route_choice(data)
 
     summit_id = summit.id
-    places.begin_change()
     try:
-        token = new_token()
-        now = utcnow()
-        # An email already registered is refused by the partial unique index (uq_delegate_live_email)
-        # at this INSERT: one check, race-free, and no look-up beforehand.
-        delegate = insert_row(Delegate, {
-            "summit_id": summit_id, "consent_at": now, "created_at": now, "updated_at": now,
-            "manage_token_hash": token_hash(token), **values})
-        # The route last: its lock is held from here to the commit, so everything
-        # else the registration writes stays outside that critical section.
-        if places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist) is None:
-            set_committed_value(delegate, "booking", None)
-        commit_keeping_state()
-    except IntegrityError as exc:
-        db.session.rollback()
+        with writing(keep_state=True):
+            token = new_token()
+            now = utcnow()
+            # An email already registered is refused by the partial unique index (uq_delegate_live_email)
+            # at this INSERT: one check, race-free, and no look-up beforehand.
+            delegate = insert_row(Delegate, {
+                "summit_id": summit_id, "consent_at": now, "created_at": now, "updated_at": now,
+                "manage_token_hash": token_hash(token), **values})
+            # The route last: its lock is held from here to the commit, so everything
+            # else the registration writes stays outside that critical section.
+            if places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist) is None:
+                set_committed_value(delegate, "booking", None)
+    except IntegrityError as exc:  # already rolled back by writing()
         if not _is_email_clash(exc):
             raise
         raise EmailTaken("this email is already registered") from exc
-    except Exception:
-        db.session.rollback()
-        raise
     return Registered(delegate, token)
 
 
@@ -142,8 +137,9 @@ def lock_delegate(delegate_id: int | None = None, *, manage_token: str | None = 
     lock makes one delegate's own requests take turns.  The booking is read after the lock,
     in its own statement.  Joined into the locking statement it would come, on PostgreSQL,
     from the snapshot taken before the wait, so a second request for the same delegate
-    would see the booking the first one replaced.
+    would see the booking the first one replaced.  Inside ``writing()`` only: the lock lasts to its commit.
     """
+    require_write_transaction()
     which = _holder_of(manage_token) if manage_token is not None else Delegate.id == delegate_id
     delegate = db.session.scalars(
         update(Delegate).where(which, Delegate.status == "registered").values(updated_at=utcnow())
@@ -163,7 +159,7 @@ def choose_route(delegate: Delegate, data: dict, *, before_commit=None) -> place
 
     ``before_commit(delegate, change, previous_route_id)`` runs inside the transaction, before it commits.
     """
-    delegate_id = delegate.id  # read now: on SQLite, begin_change() commits and so expires the object
+    delegate_id = delegate.id  # read now: on SQLite, writing() commits and so expires the object
     return _change_route(lambda: lock_delegate(delegate_id), lambda: data, before_commit)[1]
 
 
@@ -177,18 +173,13 @@ def choose_route_for_token(manage_token: str, read_data) -> tuple[Delegate, plac
 
 
 def _change_route(lock, read_data, before_commit) -> tuple[Delegate, places.PlaceChange]:
-    places.begin_change()
-    try:
+    with writing(keep_state=True):
         delegate = lock()
         route_id, join_waitlist = _route_choice(read_data())
         previous = delegate.booking.route_id if delegate.booking else None
         change = places.place_delegate(delegate, route_id, join_waitlist=join_waitlist)
         if before_commit is not None:
             before_commit(delegate, change, previous)
-        commit_keeping_state()
-    except Exception:
-        db.session.rollback()
-        raise
     announce_promotions(change.promoted)
     return delegate, change
 
@@ -199,8 +190,7 @@ def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
     ``before_commit(delegate, change)`` runs inside the transaction, before it commits.
     """
     delegate_id = delegate.id
-    places.begin_change()
-    try:
+    with writing(keep_state=True):
         delegate = lock_delegate(delegate_id)
         change = places.place_delegate(delegate, None, join_waitlist=False)
         delegate.status = "cancelled"
@@ -208,10 +198,6 @@ def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
         delegate.calendar_token_version += 1  # the feed stops with the registration
         if before_commit is not None:
             before_commit(delegate, change)
-        commit_keeping_state()
-    except Exception:
-        db.session.rollback()
-        raise
     announce_promotions(change.promoted)
     return change
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from ..database import writing
 from ..extensions import db
 from ..models import ConsoleUser, RouteBooking, Summit, VisitRoute, utcnow
 from . import audit, places
@@ -97,9 +98,9 @@ def clean_route(data: dict) -> dict:
 
 
 def _apply(route: VisitRoute, values: dict, user: ConsoleUser | None) -> RouteChange:
-    """Inside places.begin_change(): lock the route, apply, audit, commit."""
-    route_id = route.id
-    try:
+    """In one write transaction: lock the route, apply, audit, commit."""
+    with writing():
+        route_id = route.id
         locked = places.lock_routes(route.summit_id, [route_id])[route_id]
         changes = audit.diff(audit.snapshot(locked, values), values)
         promoted = []
@@ -118,10 +119,6 @@ def _apply(route: VisitRoute, values: dict, user: ConsoleUser | None) -> RouteCh
         for booking in promoted:
             audit.record(user, "delegate.promoted", "delegate", booking.delegate_id,
                          {"route": [locked.code, locked.code], "status": ["waitlisted", "confirmed"]})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     announce_promotions(promoted)
     return RouteChange(locked, promoted, changes)
 
@@ -129,7 +126,6 @@ def _apply(route: VisitRoute, values: dict, user: ConsoleUser | None) -> RouteCh
 def update_route(route: VisitRoute, data: dict, user: ConsoleUser | None) -> RouteChange:
     """Save the console's route form (every field)."""
     values = clean_route(data)
-    places.begin_change()
     return _apply(route, values, user)
 
 
@@ -139,5 +135,4 @@ def change_capacity(route: VisitRoute, capacity, user: ConsoleUser | None) -> Ro
     value = _capacity(capacity, problems)
     if problems:
         raise ValidationFailed({"capacity": [f"a whole number from 0 to {CAPACITY_MAX}"]}, "invalid capacity")
-    places.begin_change()
     return _apply(route, {"capacity": value}, user)

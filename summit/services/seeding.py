@@ -16,7 +16,7 @@ from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
 
-from ..database import write_transaction
+from ..database import writing
 from ..extensions import db
 from ..models import ProgrammeItem, SeedRecord, Summit, VisitRoute, utcnow
 from .errors import ValidationFailed
@@ -145,11 +145,15 @@ class _Seeder:
 def seed_summit(path: Path | None = None) -> SeedReport:
     """Load one summit definition; returns what was created, refreshed or kept."""
     data = read_definition(path or default_definition_path())
-    spec = data["summit"]
     # Reads, then writes what it read: as a writer from the start, so that on SQLite it queues
     # behind another writer (busy timeout) instead of failing "database is locked" when its
     # read snapshot can no longer be upgraded, and two seeds at once cannot both create a row.
-    write_transaction()
+    with writing():
+        return _load(data)
+
+
+def _load(data: dict) -> SeedReport:
+    spec = data["summit"]
     summit = db.session.scalars(db.select(Summit).where(Summit.slug == spec["slug"])).first()
     report = SeedReport(summit=spec["slug"])
 
@@ -177,6 +181,4 @@ def seed_summit(path: Path | None = None) -> SeedReport:
             continue
         seeder.sync(f"route:{code}", routes.get(code), _wanted(spec_route, ROUTE_FIELDS, ROUTE_DEFAULTS),
                     lambda code=code: VisitRoute(summit_id=summit.id, code=code, confirmed=0))
-
-    db.session.commit()
     return report

@@ -9,9 +9,9 @@ from flask_login import current_user
 from ..auth import console_requires
 from ..extensions import db
 from ..i18n import lang
-from ..models import CATEGORIES, Delegate
+from ..models import CATEGORIES
 from ..request_input import json_object, takes_json
-from ..services import badge_jobs, badges, text_input
+from ..services import badge_jobs, badges, delegate_search, text_input
 from ..services.badge_layouts import LAYOUTS
 from ..services.badge_selection import SORTS, Selection, parse_ids, select_delegates
 from ..services.checkin import AlreadyCheckedIn, UnknownCode, check_in
@@ -66,13 +66,9 @@ def badge_list():
     if why is not None:
         flash(_("The search was not understood: %(why)s", why=why), "warning")
         q, status = "", 400
-    query = db.select(Delegate).where(Delegate.summit_id == summit.id, Delegate.status == "registered")
-    if q:
-        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(db.or_(*(db.func.lower(col).like(pattern, escape="\\") for col in (
-            Delegate.given_name, Delegate.family_name, Delegate.native_name, Delegate.organisation))))
-    rows = db.session.scalars(query.order_by(Delegate.family_name, Delegate.given_name, Delegate.id)
-                              .limit(LIST_LIMIT + 1)).all()
+    # The console's search (registered delegates, by family then given name): one matching rule.
+    query = delegate_search.ordered(summit, delegate_search.DelegateFilter(q=q))
+    rows = db.session.scalars(query.limit(LIST_LIMIT + 1)).all()
     return render_template("desk/badges.html", summit=summit, delegates=rows[:LIST_LIMIT],
                            more=len(rows) > LIST_LIMIT, q=q, categories=CATEGORIES, routes=summit.routes,
                            sorts=SORTS, layouts=LAYOUTS), status

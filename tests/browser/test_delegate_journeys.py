@@ -8,6 +8,7 @@ import icalendar
 import pytest
 from playwright.sync_api import Page, expect
 
+from summit.database import writing
 from summit.extensions import db
 from summit.models import Delegate
 from summit.services import places
@@ -166,9 +167,8 @@ def test_a_delegate_registers_in_english_switches_route_waits_and_takes_the_cale
     # R3 fills up meanwhile.
     for _ in range(2):
         register(site.summit, route_id=r3.id)
-    places.begin_change()
-    places.set_capacity(r3, 2)
-    db.session.commit()
+    with writing():
+        places.set_capacity(r3, 2)
     page.reload()
     expect(page.locator("label.route-option", has_text=r3.name_en).locator(".places-full")).to_have_text(en("Full"))
     journey.look(page, "R3-full")
@@ -214,9 +214,8 @@ def test_a_delegate_registers_in_english_switches_route_waits_and_takes_the_cale
 def test_a_delegate_gets_a_new_link_edits_details_and_cancels_and_the_next_in_line_moves_up(journey, site):
     en = lambda msgid, **kw: words("en", msgid, **kw)  # noqa: E731
     r4 = route(site.summit, "R4")
-    places.begin_change()
-    places.set_capacity(r4, 1)
-    db.session.commit()
+    with writing():
+        places.set_capacity(r4, 1)
     me = register(site.summit, given_name="Kwame", family_name="Mensah", email="kwame.mensah@example.org",
                   country="GH", route_id=r4.id).delegate
     next_in_line = register(site.summit, route_id=r4.id, join_waitlist=True).delegate

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from summit.database import writing
 from summit.extensions import db
 from summit.models import ProgrammeItem, RouteBooking
 from summit.services import places
@@ -26,9 +27,8 @@ def test_an_organiser_edits_a_session_and_a_route_and_the_public_pages_follow(jo
     # R3: two places, both taken, one delegate waiting.
     r3 = route(site.summit, "R3")
     holders = [register(site.summit, route_id=r3.id).delegate for _ in range(2)]
-    places.begin_change()
-    places.set_capacity(r3, 2)
-    db.session.commit()
+    with writing():
+        places.set_capacity(r3, 2)
     waiting = register(site.summit, route_id=r3.id, join_waitlist=True).delegate
     assert (holders[0].booking.status, waiting.booking.status) == ("confirmed", "waitlisted")
 
