@@ -45,7 +45,7 @@ def test_pip_install_dot_into_a_clean_virtualenv_serves_pages(tmp_path):
         "with summit.create_app().app_context():\n"
         "    mail = render_email('new_link', 'zh', delegate=Delegate(given_name='A', family_name='B'),\n"
         "                        summit_name='S', manage_url='https://x/manage/t', hours=24)\n"
-        "assert '新链接' in mail.subject and '新链接' in mail.text and '打开新链接' in mail.html, mail\n"
+        "assert '新链接' in mail.subject and '新个人链接' in mail.text and '打开新链接' in mail.html, mail\n"
         "print('ok')\n"
     )
     result = subprocess.run([str(python), "-c", probe], cwd=workdir, env=env, capture_output=True, text=True)
