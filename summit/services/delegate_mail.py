@@ -1,36 +1,16 @@
-"""The messages a delegate receives, in their own language."""
+"""The messages a delegate receives, in their own language: templates/emails/, rendered by mail_templates."""
 from __future__ import annotations
 
-from flask_babel import force_locale, gettext
-
 from ..models import Delegate, RouteBooking
+from .mail_templates import render_email
 from .notify import send_message
-
-
-def _route_line(booking: RouteBooking | None, position: int | None) -> str:
-    if booking is None:
-        return gettext("Technical visit: no route chosen.")
-    route = booking.route
-    name = f"{route.code} {route.name_zh if booking.delegate.language == 'zh' else route.name_en}"
-    if booking.status == "confirmed":
-        return gettext("Technical visit: your place on %(route)s is confirmed.", route=name)
-    return gettext("Technical visit: you are number %(position)d on the waiting list for %(route)s.",
-                   position=position or 0, route=name)
 
 
 def send_registration_confirmation(delegate: Delegate, summit_name: str, manage_url: str,
                                    position: int | None) -> bool:
-    with force_locale(delegate.language):
-        subject = gettext("Your registration for %(summit)s", summit=summit_name)
-        body = "\n\n".join([
-            gettext("Dear %(name)s,", name=delegate.full_name),
-            gettext("Thank you for registering for %(summit)s.", summit=summit_name),
-            _route_line(delegate.booking, position),
-            gettext("Your personal link to see or change your registration, choose a route, "
-                    "and add the programme to your calendar (keep it private: it works without a password):"),
-            manage_url,
-        ])
-    return send_message(delegate.email, subject, body)
+    """``position``: the delegate's place on the waiting list, when they wait for their route."""
+    return _send(delegate, "registration_confirmation", summit_name=summit_name, manage_url=manage_url,
+                 position=position)
 
 
 def announce_promotions(promoted: list[RouteBooking]) -> None:
@@ -43,29 +23,14 @@ def send_promotion_notice(booking: RouteBooking) -> bool:
     delegate = booking.delegate
     summit = booking.route.summit
     summit_name = summit.name_zh if delegate.language == "zh" else summit.name_en
-    with force_locale(delegate.language):
-        subject = gettext("A place is yours: %(route)s", route=booking.route.code)
-        body = "\n\n".join([
-            gettext("Dear %(name)s,", name=delegate.full_name),
-            gettext("A place has become free and it is now yours."),
-            _route_line(booking, None),
-            gettext("Your personal link from the confirmation email shows the details; "
-                    "your calendar feed updates by itself."),
-            summit_name,
-        ])
-    return send_message(delegate.email, subject, body)
+    return _send(delegate, "promotion_notice", summit_name=summit_name, booking=booking)
 
 
 def send_new_link(delegate: Delegate, summit_name: str, manage_url: str, hours: int) -> bool:
     """The link asked for on the lost-link page; it takes over only once opened (services/new_links.py)."""
-    with force_locale(delegate.language):
-        subject = gettext("Your new link for %(summit)s", summit=summit_name)
-        body = "\n\n".join([
-            gettext("Dear %(name)s,", name=delegate.full_name),
-            gettext("Here is the new personal link you asked for. Open it within %(hours)d hours and confirm: "
-                    "from then on it is your link, and links sent before stop working.", hours=hours),
-            manage_url,
-            gettext("If you did not ask for it, ignore this message: nothing changes, and your current link "
-                    "keeps working."),
-        ])
-    return send_message(delegate.email, subject, body)
+    return _send(delegate, "new_link", summit_name=summit_name, manage_url=manage_url, hours=hours)
+
+
+def _send(delegate: Delegate, name: str, **context) -> bool:
+    email = render_email(name, delegate.language, delegate=delegate, **context)
+    return send_message(delegate.email, email.subject, email.text, email.html)
