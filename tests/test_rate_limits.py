@@ -125,11 +125,11 @@ def test_an_api_429_has_retry_after_and_the_contracts_error_body(limited):
 def test_a_page_429_is_a_friendly_page_in_the_visitors_language(limited):
     client = limited.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN,zh;q=0.9"
+    form = client.get("/console/login")
+    # Only POSTs are limited: a login page that is not the form says which page it was.
+    assert form.status_code == 200, (form.status_code, text(form.get_data(as_text=True))[:400])
+    token = csrf_token(form.get_data(as_text=True))  # valid for the session's every POST
     for _ in range(3):
-        form = client.get("/console/login")
-        # Only POSTs are limited: a login page that is not the form says which page it was.
-        assert form.status_code == 200, (form.status_code, text(form.get_data(as_text=True))[:400])
-        token = csrf_token(form.get_data(as_text=True))
         response = client.post("/console/login", data={"csrf_token": token, "email": "a@example.org",
                                                         "password": "wrong password"})
     assert response.status_code == 429
