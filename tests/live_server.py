@@ -107,6 +107,15 @@ class Server:
         #: what the server wrote to stderr so far (tracebacks, the development mail log)
         self.log = log
 
+    def wait_for_log(self, written, timeout: float = 30) -> str:
+        """The log once ``written(log)`` holds: what the server writes after answering (its mail)."""
+        deadline = time.monotonic() + timeout
+        while not written(text := self.log()):
+            if time.monotonic() > deadline:
+                raise AssertionError("not in the server's log in time:\n" + text[-3000:])
+            time.sleep(0.05)
+        return text
+
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"

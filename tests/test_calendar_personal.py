@@ -24,6 +24,7 @@ from rfc5545 import assert_rfc5545
 from summit.extensions import db
 from summit.models import Delegate
 from summit.services.calendar_tokens import revoke_calendar_token
+from summit.services.notify import wait_for_pending_mail
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -284,6 +285,7 @@ def test_opening_a_lost_link_offers_to_reset_the_calendar_link_once(client, summ
     old_calendar = delegate["calendar_url"]
     page = client.get("/manage/lost-link").get_data(as_text=True)
     client.post("/manage/lost-link", data={"csrf_token": csrf_token(page), "email": "mele@example.to"})
+    wait_for_pending_mail()
     link = re.findall(r"https://summit\.test(/manage/[\w-]{40,})", caplog.text)[-1]
     confirm = client.get(link).get_data(as_text=True)
     action = re.search(r'<form method="post" action="([^"]+)"', confirm).group(1)

@@ -19,6 +19,7 @@ from conftest import csrf_token, make_app
 from factories import register
 from summit.extensions import db
 from summit.models import Delegate, utcnow
+from summit.services.notify import wait_for_pending_mail
 
 SITE = "https://summit.test"
 
@@ -31,6 +32,7 @@ def ask_for_a_new_link(client, email: str, lang: str = "en", **kwargs):
 
 def mailed_links(caplog, email: str) -> list[str]:
     """The manage links mailed to ``email`` so far, oldest first (development mail goes to the log)."""
+    wait_for_pending_mail()
     links = []
     for record in caplog.records:
         if record.name == "summit.mail" and record.args and record.args[0] == email:

@@ -9,6 +9,7 @@ from summit.extensions import db
 from summit.models import Delegate
 
 from factories import delegate_data, route, set_capacity
+from summit.services.notify import wait_for_pending_mail
 
 
 def post(client, body=None, **kwargs):
@@ -213,17 +214,21 @@ def test_whoever_moves_up_is_told_in_their_language_whichever_door_freed_the_pla
     third = delegate_data(route_id=r1.id, join_waitlist=True, email="third@example.org")
     for body in (first, second, third):
         post(client, body)
+    wait_for_pending_mail()
     caplog.clear()
 
     client.patch("/api/v1/registrations/self", json={"route_id": r2.id}, headers=auth(holder))  # frees R1
+    wait_for_pending_mail()
     assert "to first@example.org\nSubject: 您已获得名额：R1" in caplog.text
     caplog.clear()
 
     client.delete("/api/v1/registrations/self", headers=auth(holder))  # holder's R2 seat: nobody waits there
+    wait_for_pending_mail()
     assert "Subject:" not in caplog.text
 
     accounts.save_user("org@example.org", "organiser", "a long enough password")
     _, token = accounts.issue_token("org@example.org")
     client.patch(f"/api/v1/routes/{r1.id}", json={"capacity": 3}, headers=auth(token))
+    wait_for_pending_mail()
     assert "to second@example.org\nSubject: A place is yours: R1" in caplog.text
     assert "to third@example.org\nSubject: A place is yours: R1" in caplog.text

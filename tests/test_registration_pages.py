@@ -11,6 +11,7 @@ from summit.models import Delegate
 
 from conftest import csrf_token
 from factories import register, route, set_capacity
+from summit.services.notify import wait_for_pending_mail
 
 
 def form_data(client, url="/register", **fields):
@@ -158,5 +159,6 @@ def test_guessing_a_manage_link_finds_nothing(client, summit, path):
 def test_registration_email_goes_to_the_log_in_development_in_the_delegates_language(client, summit, caplog):
     caplog.set_level("INFO", logger="summit.mail")
     client.post("/register", data=form_data(client, language="zh"))
+    wait_for_pending_mail()
     assert "感谢您注册参加全球可持续交通高峰论坛（2024）" in caplog.text
     assert re.search(r"https://summit\.test/manage/[\w-]{40,}", caplog.text)

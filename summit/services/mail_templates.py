@@ -1,7 +1,7 @@
 """Emails from templates: ``templates/emails/<name>.txt`` and ``<name>.html``, in the reader's language.
 
 ``render_email(name, language, **context)`` gives the subject, the text part and the HTML part of one
-message; ``notify.send_message`` sends the two parts as multipart/alternative.  Every message a
+message; ``notify.send`` renders it in the mail thread and sends the two parts as multipart/alternative.  Every message a
 delegate receives is made this way (services/delegate_mail.py), and so is any message added later:
 write the two templates, then call ``render_email``.
 

@@ -3,7 +3,7 @@
 A message carries the delegate's secret manage link, so in production without
 SMTP we log only that a message could not be sent, never its body.
 
-With SMTP, the message is handed to this process's mail thread, which writes it
+The message is handed to this process's mail thread, which renders it, writes it
 out as MIME and talks to the mail server after the answer has gone: a
 registration must not wait on a mail server (a flash crowd of them would tie up
 every worker thread for as long as SMTP takes, or hangs).  A failed send is
@@ -17,11 +17,14 @@ import logging
 import smtplib
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import EmailMessage
+from functools import partial
+from typing import Protocol
 
-from flask import current_app
+from flask import Flask, current_app
 
 from ..request_id import current_request_id
 
@@ -45,10 +48,6 @@ class _Server:
 
 @dataclass(frozen=True)
 class _Letter:
-    """A message as the request leaves it.  The mail thread writes it out as MIME: the email package
-    takes about a millisecond for that, which would show in the timing of the lost-link page for a
-    registered address only (services/new_links.py)."""
-
     sender: str
     to: str
     subject: str
@@ -56,27 +55,57 @@ class _Letter:
     html: str | None
 
 
-def send_message(to: str, subject: str, body: str, html: str | None = None) -> bool:
-    """Send (or queue for sending); True when handed to SMTP or its queue, or logged in development.
+class Written(Protocol):
+    """What ``send``'s ``write`` returns (mail_templates.Email is one)."""
 
-    ``body`` is the text; with ``html`` the message is multipart/alternative, the text first (what a
-    client that shows no HTML reads), then the HTML.  The development log shows the text.  Never raises.
+    subject: str
+    text: str
+    html: str | None
+
+
+def send(to: str, write: Callable[[], Written], what: str) -> None:
+    """Hand a message to ``to`` to this process's mail thread, which writes it and sends it.
+
+    ``write()`` renders the message (subject, text, and HTML or None); it runs in the mail thread,
+    inside an app context, so it must hold plain values, not database rows.  The request thus
+    neither renders nor waits: the lost-link page renders a mail for a registered address only,
+    and its timing must not tell (services/new_links.py).  The email package's MIME writing
+    (about a millisecond) happens there too.  ``what`` names the message in the log when it
+    cannot be sent.  With ``html`` the message is multipart/alternative, the text first (what a
+    client that shows no HTML reads).  In development the text goes to the log instead.  Never raises.
     """
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
-        if config.get("SUMMIT_ENV") == "production":
-            log.warning("mail not configured: message %r to a delegate was not sent", subject)
-            return False
-        log.info("mail (development, not sent) to %s\nSubject: %s\n\n%s", to, subject, body)
-        return True
-    letter = _Letter(config["MAIL_FROM"], to, subject, body, html)
-    server = _Server(config["MAIL_SERVER"], config["MAIL_PORT"], bool(config.get("MAIL_USE_TLS")),
-                     config.get("MAIL_USERNAME"), config.get("MAIL_PASSWORD"))
-    request_id = current_request_id()
+    app = current_app._get_current_object()
+    config = app.config
+    if not config.get("MAIL_SERVER") and config.get("SUMMIT_ENV") == "production":
+        log.warning("mail not configured: a %r message to a delegate was not sent", what)
+        return
+    server = None
+    if config.get("MAIL_SERVER"):
+        server = _Server(config["MAIL_SERVER"], config["MAIL_PORT"], bool(config.get("MAIL_USE_TLS")),
+                         config.get("MAIL_USERNAME"), config.get("MAIL_PASSWORD"))
+    job = partial(_write_and_deliver, app, server, config.get("MAIL_FROM"), to, write, what,
+                  current_request_id())
     if config.get("MAIL_DELIVERY") == "inline":
-        return _deliver(server, letter, request_id, retry_delays=())
-    _mail_thread().submit(_deliver, server, letter, request_id)
-    return True
+        job(retry_delays=())
+    else:
+        _mail_thread().submit(job)
+
+
+def _write_and_deliver(app: Flask, server: _Server | None, sender: str, to: str, write, what: str,
+                       request_id: str | None, retry_delays=None) -> bool:
+    context = {"request_id": request_id or "-"}
+    try:
+        with app.app_context():
+            written = write()
+    except Exception:  # a template error; logged, and the thread lives on for the next message
+        log.exception("could not write a %r message; not sent", what, extra=context)
+        return False
+    if server is None:
+        log.info("mail (development, not sent) to %s\nSubject: %s\n\n%s", to, written.subject, written.text,
+                 extra=context)
+        return True
+    letter = _Letter(sender, to, written.subject, written.text, written.html)
+    return _deliver(server, letter, request_id, retry_delays)
 
 
 def wait_for_pending_mail(timeout: float = 30) -> None:
@@ -123,7 +152,6 @@ def _deliver(server: _Server, letter: _Letter, request_id: str | None, retry_del
                           "; giving up" if last else f"; trying again in {retry_delays[attempt]} s",
                           extra=context)
     return False
-
 
 
 def _mail_thread() -> ThreadPoolExecutor:

@@ -233,7 +233,9 @@ def test_a_delegate_gets_a_new_link_edits_details_and_cancels_and_the_next_in_li
 
     # The email (written to the server's log in development) carries the new link; opening it asks
     # to confirm, and confirming makes it the link (the page then offers a new calendar link too).
-    mail = site.server.log().split("mail (development, not sent) to kwame.mensah@example.org")[-1]
+    sent = "mail (development, not sent) to kwame.mensah@example.org"
+    site.server.wait_for_log(lambda log: sent in log)  # mail leaves after the answer
+    mail = site.server.log().split(sent)[-1]
     link = re.search(re.escape(site.url) + r"/manage/[\w-]+", mail).group(0)
     page.goto(link)
     journey.look(page, "new-link")
