@@ -127,7 +127,7 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         # Where delegates reach us: every absolute link (emails, API bodies, calendar feeds) starts with it,
         # never with a request's Host, and requests naming another host are refused.  Required in
-        # production; unset in development: the server's own listening address (summit/urls.py).
+        # production; unset in development: the server's own listening address (summit/plumbing/urls.py).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or None,
         # More host names requests may name (an internal name, an alias); links still use PUBLIC_BASE_URL.
         "ALLOWED_HOSTS": host_names(os.environ.get("ALLOWED_HOSTS")),
@@ -135,7 +135,7 @@ def from_environment(instance_path: str) -> dict:
         # how many processes render one batch (unset: one per core, at most 2).
         "BADGE_QUEUE": os.environ.get("BADGE_QUEUE") or None,
         "BADGE_RENDER_PROCESSES": _count("BADGE_RENDER_PROCESSES"),
-        # Most badges one request renders (the API's badges.pdf; unset: 50, services/badges.py);
+        # Most badges one request renders (the API's badges.pdf; unset: 50, services/badges/documents.py);
         # more is a 413 that points to a batch.
         "BADGE_SYNC_LIMIT": _count("BADGE_SYNC_LIMIT"),
         # Seconds a finished batch PDF (names and check-in codes) is kept before it is deleted.

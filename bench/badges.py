@@ -52,10 +52,10 @@ def make_app(db_path: Path, processes: int = 1):
 def setup(db_path: Path, n: int) -> None:
     from flask_migrate import upgrade
 
-    from summit.extensions import db
+    from summit.plumbing.extensions import db
     from summit.models import Delegate, utcnow
-    from summit.services.seeding import seed_summit
-    from summit.services.summits import current_summit
+    from summit.services.summits.seeding import seed_summit
+    from summit.services.summits.current import current_summit
 
     app = make_app(db_path)
     with app.app_context():
@@ -78,12 +78,12 @@ def peak_rss_mb(children: bool = False) -> float:
 
 
 def measure(mode: str, db_path: Path, n: int) -> dict:
-    from summit.extensions import db
+    from summit.plumbing.extensions import db
     from summit.models import BadgeJob, Delegate
-    from summit.services import badge_jobs, badges
-    from summit.services.badge_renderer import ASSET_BASE
-    from summit.services.badge_selection import Selection, select_delegates
-    from summit.services.summits import current_summit
+    from summit.services.badges import jobs as badge_jobs, documents as badges
+    from summit.services.badges.renderer import ASSET_BASE
+    from summit.services.badges.selection import Selection, select_delegates
+    from summit.services.summits.current import current_summit
 
     app = make_app(db_path, processes=2 if mode == "app-2" else 1)
     with app.app_context():

@@ -30,12 +30,12 @@ def prepare(database_url: str):
     from flask_migrate import upgrade
 
     from summit import create_app
-    from summit.extensions import db
+    from summit.plumbing.extensions import db
     from summit.models import VisitRoute
-    from summit.services import registration
-    from summit.services.calendar_tokens import calendar_token
-    from summit.services.seeding import seed_summit
-    from summit.services.summits import current_summit
+    from summit.services.registration import delegates as registration
+    from summit.services.calendar.tokens import calendar_token
+    from summit.services.summits.seeding import seed_summit
+    from summit.services.summits.current import current_summit
 
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,

@@ -32,9 +32,9 @@ def prepare(database_url: str, count: int):
 
     from bulk_delegates import insert_delegates
     from summit import create_app
-    from summit.services import accounts
-    from summit.services.seeding import seed_summit
-    from summit.services.summits import current_summit
+    from summit.services.console import accounts
+    from summit.services.summits.seeding import seed_summit
+    from summit.services.summits.current import current_summit
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
     with app.app_context():

@@ -189,7 +189,7 @@ def main() -> int:
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*flask, "seed"], env=env, check=True, capture_output=True)
     subprocess.run([sys.executable, "-c", (
-        "from summit import create_app\nfrom summit.extensions import db\nfrom summit.models import VisitRoute\n"
+        "from summit import create_app\nfrom summit.plumbing.extensions import db\nfrom summit.models import VisitRoute\n"
         f"app = create_app()\nwith app.app_context():\n"
         f"    db.session.execute(db.update(VisitRoute).values(capacity={args.capacity}))\n    db.session.commit()\n")],
         env=env, check=True)
@@ -279,7 +279,7 @@ def main() -> int:
                   f"{dict(sorted(row['statuses'].items()))}")
 
         check = subprocess.run([sys.executable, "-c", (
-            "from summit import create_app\nfrom summit.extensions import db\n"
+            "from summit import create_app\nfrom summit.plumbing.extensions import db\n"
             "from summit.models import VisitRoute, RouteBooking\nfrom sqlalchemy import func, select\n"
             "app = create_app()\nwith app.app_context():\n"
             "    bad = 0\n"

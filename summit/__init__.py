@@ -29,10 +29,10 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _check_public_address(app: Flask) -> None:
-    """PUBLIC_BASE_URL checked; production refuses to start without a public address (summit/urls.py)."""
+    """PUBLIC_BASE_URL checked; production refuses to start without a public address (summit/plumbing/urls.py)."""
     import config as settings
 
-    from .urls import configured_base
+    from .plumbing.urls import configured_base
 
     app.config["PUBLIC_BASE_URL"] = settings.public_base_url(app.config.get("PUBLIC_BASE_URL"))
     app.config["ALLOWED_HOSTS"] = settings.host_names(app.config.get("ALLOWED_HOSTS"))
@@ -43,8 +43,8 @@ def _check_public_address(app: Flask) -> None:
 def _summit_timezone() -> str:
     """Babel's time zone: every time on every page is Beijing time (the summit's zone), whatever the
     server's TZ and the visitor's; the pages say so next to the times."""
-    from .services.errors import NotFound
-    from .services.summits import current_summit
+    from .plumbing.errors import NotFound
+    from .services.summits.current import current_summit
 
     try:
         return current_summit().timezone
@@ -55,11 +55,12 @@ def _summit_timezone() -> str:
 def create_app(config: dict | None = None) -> Flask:
     import config as settings
 
-    from . import auth, cli, errors, host_check, i18n, request_id, request_input  # noqa: F401  (auth registers the user loader)
-    from .database import configure_engine
+    from . import auth, cli
+    from .plumbing import error_pages as errors, host_check, i18n, request_id, request_input
+    from .plumbing.database import configure_engine
     from .web import row_ids
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
-    from .logs import configure_logging
+    from .plumbing.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .plumbing.logs import configure_logging
 
     app = Flask(
         __name__,

@@ -10,10 +10,10 @@ from functools import wraps
 from flask import abort, g, request
 from flask_login import current_user, login_required
 
-from .extensions import db, login_manager
+from .plumbing.extensions import db, login_manager
 from .models import ConsoleUser
 from .models.types import ID_MAX
-from .services.accounts import user_for_token
+from .services.console.accounts import user_for_token
 
 
 @login_manager.user_loader

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from .extensions import db
-from .services.errors import ServiceError
+from .plumbing.extensions import db
+from .plumbing.errors import ServiceError
 
 
 def init_app(app: Flask) -> None:
@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
     @click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
     def seed(path: Path | None):
         """Load the GSTF 2024 definition, or the summit definition file PATH."""
-        from .services.seeding import seed_summit
+        from .services.summits.seeding import seed_summit
 
         try:
             report = seed_summit(path)
@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
                   help="Read the password from standard input (never from the command line).")
     def create_user(email: str, role: str, password_stdin: bool):
         """Create or update a console account."""
-        from .services.accounts import save_user
+        from .services.console.accounts import save_user
 
         password = sys.stdin.readline().rstrip("\r\n")
         try:
@@ -52,7 +52,7 @@ def init_app(app: Flask) -> None:
     def disable_user(email: str):
         """Disable a console account: its sessions end and its API tokens stop working
         (create-user with a new password enables it again)."""
-        from .services.accounts import disable_user as disable
+        from .services.console.accounts import disable_user as disable
 
         try:
             user = disable(email)
@@ -65,7 +65,7 @@ def init_app(app: Flask) -> None:
     @click.option("--label", default="", help="What the token is for (shown in the console).")
     def create_token(email: str, label: str):
         """Print a new API token for the account (the last line is the token alone)."""
-        from .services.accounts import issue_token
+        from .services.console.accounts import issue_token
 
         try:
             _, token = issue_token(email, label or "command line")
@@ -81,7 +81,7 @@ def init_app(app: Flask) -> None:
         from redis import Redis
         from rq import Queue, Worker
 
-        from .services.badge_jobs import queue_name
+        from .services.badges.jobs import queue_name
 
         url = app.config.get("REDIS_URL")
         if not url:
@@ -100,7 +100,7 @@ def init_app(app: Flask) -> None:
         The app does both on its own as batches are made, read and finished; run this
         from cron (e.g. hourly) so that nothing waits for the next batch on a quiet server.
         """
-        from .services.badge_jobs import expire_results, reap_stale
+        from .services.badges.jobs import expire_results, reap_stale
 
         failed = reap_stale()
         expired = expire_results()
@@ -114,7 +114,7 @@ def init_app(app: Flask) -> None:
         Without PATH: instance/backups/summit-<UTC time>.sqlite3 (or .pgdump on PostgreSQL).
         Safe while the app runs.  Prints the path written.
         """
-        from .services.backup import backup_database, default_backup_path
+        from .services.ops.backup import backup_database, default_backup_path
 
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         try:
@@ -132,7 +132,7 @@ def init_app(app: Flask) -> None:
         """Replace the database's contents with the backup PATH.  Stop the app first."""
         from sqlalchemy.engine import make_url
 
-        from .services.backup import restore_database
+        from .services.ops.backup import restore_database
 
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         shown = make_url(url).render_as_string(hide_password=True)

@@ -5,7 +5,7 @@
 Every value can be changed from the environment (README, "Operating it"); a
 gunicorn command-line option still overrides this file.  The access log is one
 JSON object a line on stdout, with the request id and with the secret part of
-``/manage/<secret>`` and ``/calendar/<secret>.ics`` masked (summit.access_log):
+``/manage/<secret>`` and ``/calendar/<secret>.ics`` masked (summit.plumbing.access_log):
 those paths are a delegate's credentials.
 """
 from __future__ import annotations
@@ -16,9 +16,9 @@ import time
 
 from config import check_environment, log_format
 
-from .access_log import RedactingLogger
-from .log_redaction import redact
-from .logs import JsonFormatter, utc_timestamp
+from .plumbing.access_log import RedactingLogger
+from .plumbing.log_redaction import redact
+from .plumbing.logs import JsonFormatter, utc_timestamp
 
 
 def _int_env(name: str, default: int) -> int:
@@ -131,7 +131,7 @@ def on_starting(server) -> None:
 
 def worker_exit(server, worker) -> None:
     """A worker leaving (restart, stop) first sends the mail its requests queued."""
-    from .services.notify import wait_for_pending_mail
+    from .plumbing.mail_transport import wait_for_pending_mail
 
     try:
         wait_for_pending_mail(timeout=graceful_timeout)

@@ -3,7 +3,7 @@
 Flask-Limiter keeps its counters in a `limits` storage. ``memory://`` is one per process, so
 each gunicorn worker would admit the whole limit again. Redis (``REDIS_URL``) is shared, and is
 used when it is set; without it, this storage keeps the counters in the ``rate_counter`` table
-(services/rate_counters.py: one atomic upsert per hit), on SQLite and PostgreSQL alike. It
+(services/ops/rate_counters.py: one atomic upsert per hit), on SQLite and PostgreSQL alike. It
 supports the fixed-window strategy, Flask-Limiter's default, for any limit a decorator declares.
 
 Each call uses a connection of its own from the app's engine and commits at once, apart from
@@ -18,9 +18,9 @@ from limits.storage import Storage
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .database import SQLITE_BEGIN_OPTION
-from .extensions import db
-from .services import rate_counters
+from .plumbing.database import SQLITE_BEGIN_OPTION
+from .plumbing.extensions import db
+from .services.ops import rate_counters
 
 
 @contextmanager

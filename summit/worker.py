@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import current_app, has_app_context
 
 from . import create_app
-from .services import badge_jobs
+from .services.badges import jobs as badge_jobs
 
 
 def run_badge_job(job_id: int | None = None) -> int | None:

@@ -8,9 +8,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import ConsoleUser, Delegate, RouteBooking, VisitRoute, utcnow
-from summit.services.accounts import issue_token, save_user
+from summit.services.console.accounts import issue_token, save_user
 
 _serial = itertools.count(1)
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import insert
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import CATEGORIES, Delegate
 
 GIVEN = ["Amina", "Li", "Olga", "Mohammed", "Sofia", "Kwame", "Priya", "João", "Élodie", "Hiroshi", "Nadia",

@@ -15,7 +15,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 
 from summit import create_app
-from summit.extensions import db
+from summit.plumbing.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ def database_url(tmp_path_factory) -> str:
 
 
 def _empty_tables(url: str) -> None:
-    # The same wait for the write lock as the app's own engine (summit/database.py), not the
+    # The same wait for the write lock as the app's own engine (summit/plumbing/database.py), not the
     # driver's 5 s: a live server or a job of the test may still be finishing its last write.
     engine = create_engine(url, connect_args={"timeout": 60} if url.startswith("sqlite") else {})
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
@@ -96,7 +96,7 @@ def _wait_for_background_work(started_before: set[threading.Thread]) -> None:
     A badge job started by one test's request runs in a thread of its own; left running, it
     wrote progress into the next test's database while that test seeded it.
     """
-    from summit.services.notify import wait_for_pending_mail
+    from summit.plumbing.mail_transport import wait_for_pending_mail
 
     wait_for_pending_mail()
     for thread in threading.enumerate():
@@ -126,8 +126,8 @@ def client(app):
 
 @pytest.fixture
 def summit(app):
-    from summit.services.seeding import seed_summit
-    from summit.services.summits import current_summit
+    from summit.services.summits.seeding import seed_summit
+    from summit.services.summits.current import current_summit
 
     seed_summit()
     return current_summit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from summit.services import accounts
+from summit.services.console import accounts
 
 from conftest import csrf_token
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import itertools
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import VisitRoute
-from summit.services import registration
+from summit.services.registration import delegates as registration
 
 _numbers = itertools.count(1)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import Delegate, ProgrammeItem, RouteBooking, VisitRoute, utcnow
 
 

@@ -43,7 +43,7 @@ def _sign_everyone_in(app, email: str) -> None:
     from flask import request
     from flask_login import current_user, login_user
 
-    from summit.extensions import db
+    from summit.plumbing.extensions import db
     from summit.models import ConsoleUser
 
     @app.before_request

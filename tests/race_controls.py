@@ -15,10 +15,13 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from summit.database import commit_keeping_state, write_transaction
-from summit.extensions import db
+from summit.plumbing.database import commit_keeping_state, write_transaction
+from summit.plumbing.extensions import db
 from summit.models import ConsoleUser, RateCounter, RouteBooking, VisitRoute, utcnow
-from summit.services import accounts, new_links, places, rate_counters
+from summit.services.console import accounts
+from summit.services.registration import new_links
+from summit.services.visits import capacity as places
+from summit.services.ops import rate_counters
 from summit.web import selfservice
 
 

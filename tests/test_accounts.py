@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import ApiToken, ConsoleUser, RateCounter
-from summit.services import accounts
-from summit.services.errors import ValidationFailed
+from summit.services.console import accounts
+from summit.plumbing.errors import ValidationFailed
 
 
 def create_user(app, email="Ops@Example.org", role="organiser", password="correct horse battery"):
@@ -67,7 +67,7 @@ def test_client_keys_group_an_ipv6_network_and_unwrap_mapped_ipv4():
 
 
 def test_counters_restart_when_their_window_ends(app):
-    from summit.services import rate_counters
+    from summit.services.ops import rate_counters
 
     assert rate_counters.hit(db.session, "k", 60, now=1000.0).hits == 1
     assert rate_counters.hit(db.session, "k", 60, amount=2, now=1030.0) == rate_counters.Window(3, 1060.0)

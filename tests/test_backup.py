@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import Delegate
-from summit.services import registration
-from summit.services.summits import current_summit
+from summit.services.registration import delegates as registration
+from summit.services.summits.current import current_summit
 
 from conftest import make_app
 from factories import delegate_data, register, route

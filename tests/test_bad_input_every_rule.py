@@ -21,9 +21,10 @@ from sqlalchemy import select
 from conftest import csrf_token
 from console_support import api_token, make_user, sign_in
 from factories import delegate_data, register
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import BadgeJob, ProgrammeItem
-from summit.services import accounts, new_links
+from summit.services.console import accounts
+from summit.services.registration import new_links
 from test_badge_jobs import wait_for
 from test_csrf_every_form import TYPED, FormReader
 from test_csrf_every_form import snapshot as every_row

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import Summit
 from summit.models.delegate import NAME_MAX, NATIVE_NAME_MAX, ORGANISATION_MAX
-from summit.services import badges
-from summit.services.badge_renderer import ASSET_BASE
-from summit.services.badge_text import Fitted
-from summit.services.checkin_codes import checkin_code
+from summit.services.badges import documents as badges
+from summit.services.badges.renderer import ASSET_BASE
+from summit.services.badges.text import Fitted
+from summit.services.checkin.codes import checkin_code
 
 from badge_helpers import SCRIPTS, decode_qr_codes, make_delegate, missing_glyphs, pdf_text, squash
 

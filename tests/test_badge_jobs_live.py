@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import BadgeJob, Delegate
-from summit.services import badge_jobs
-from summit.services.badge_selection import Selection
+from summit.services.badges import jobs as badge_jobs
+from summit.services.badges.selection import Selection
 
 from badge_helpers import make_delegate, staff_user
 from bulk_delegates import insert_delegates

@@ -8,8 +8,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from summit.models.delegate import NAME_MAX, NATIVE_NAME_MAX, ORGANISATION_MAX
-from summit.services import badges
-from summit.services.badge_renderer import ASSET_BASE, RefusedURL
+from summit.services.badges import documents as badges
+from summit.services.badges.renderer import ASSET_BASE, RefusedURL
 
 from badge_helpers import (SCRIPTS, decode_qr_codes, in_text, make_delegate, missing_glyphs, page_sizes_mm,
                            pdf_text, squash)
@@ -170,7 +170,7 @@ def test_names_of_the_longest_allowed_length_fit_without_clipping(summit, tmp_pa
 
 def test_the_overflow_check_can_fail(summit, monkeypatch):
     # Forcing the largest type onto the longest name must be caught.
-    from summit.services.badge_text import Fitted
+    from summit.services.badges.text import Fitted
 
     monkeypatch.setattr(badges, "fit_fields", lambda measurer, fields, width, height: [
         Fitted(f.spec.largest_pt, f.spec.lines) for f in fields])

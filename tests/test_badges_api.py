@@ -8,12 +8,12 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import Delegate
 
 from badge_helpers import decode_qr_codes, make_delegate, staff_token
 from factories import register
-from summit.services.checkin_codes import delegate_id_for_code
+from summit.services.checkin.codes import delegate_id_for_code
 
 
 def auth(token):

@@ -13,7 +13,7 @@ from icalendar import Calendar
 from factories_calendar import item as item_by_key
 from factories_calendar import let_time_pass, organiser_edit
 from rfc5545 import assert_rfc5545, content_lines
-from summit.services.agenda import programme
+from summit.services.programme.agenda import programme
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 

@@ -21,10 +21,10 @@ from factories import delegate_data, route, set_capacity
 from factories_calendar import item as item_by_key
 from factories_calendar import let_time_pass, organiser_edit
 from rfc5545 import assert_rfc5545
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import Delegate
-from summit.services.calendar_tokens import revoke_calendar_token
-from summit.services.notify import wait_for_pending_mail
+from summit.services.calendar.tokens import revoke_calendar_token
+from summit.plumbing.mail_transport import wait_for_pending_mail
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 

@@ -8,11 +8,11 @@ import pytest
 from badge_helpers import decode_qr_codes, make_delegate, staff_token, staff_user
 
 from summit import create_app
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import Delegate
-from summit.services import checkin
-from summit.services.calendar_tokens import calendar_token
-from summit.services.checkin_codes import checkin_code, delegate_id_for_code
+from summit.services.checkin import arrivals as checkin
+from summit.services.calendar.tokens import calendar_token
+from summit.services.checkin.codes import checkin_code, delegate_id_for_code
 
 
 def fresh():

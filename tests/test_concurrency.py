@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import RouteBooking, VisitRoute
 
 from factories import delegate_data, route, set_capacity

@@ -16,7 +16,7 @@ import pytest
 from conftest import csrf_token
 from factories import register
 from live_server import gunicorn
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import Delegate
 
 pytestmark = pytest.mark.slow

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from summit import create_app
-from summit.services.badge_jobs import queue_name, render_processes
+from summit.services.badges.jobs import queue_name, render_processes
 
 
 def test_badge_settings_come_from_the_environment(monkeypatch, tmp_path):

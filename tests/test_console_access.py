@@ -49,7 +49,7 @@ def url_for_rule(rule, ids):
 @pytest.fixture
 def ids(app, summit):
     delegate = register(summit).delegate
-    from summit.services import accounts
+    from summit.services.console import accounts
     user = accounts.save_user("owner@example.org", "staff", "a long enough password")
     token_row, _ = accounts.issue_token(user.email, "walk")
     return {"delegate_id": delegate.id, "item_id": summit.items[0].id, "route_id": summit.routes[0].id,

@@ -6,9 +6,9 @@ from collections import Counter
 
 from sqlalchemy import func
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import CATEGORIES, Delegate, RouteBooking, VisitRoute, utcnow
-from summit.services import registration
+from summit.services.registration import delegates as registration
 
 from bulk_delegates import insert_delegates
 from console_support import sign_in

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import AuditEntry, Delegate, VisitRoute
-from summit.services import delegate_search
+from summit.services.registration import search as delegate_search
 
 from bulk_delegates import insert_delegates
 from console_support import api_token, page_csrf, sign_in, text

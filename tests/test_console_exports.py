@@ -7,9 +7,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import Delegate
-from summit.services.exports import HEADERS
+from summit.services.console.exports import HEADERS
 
 from console_support import sign_in, text
 from factories import register, route, set_capacity

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from summit.services import accounts
+from summit.services.console import accounts
 
 from conftest import csrf_token, make_app
 from console_support import PASSWORD, make_user, same_origin, sign_in, text
@@ -162,7 +162,7 @@ def production_app(database_url, monkeypatch):
     app = make_app(database_url)
     with app.app_context():
         yield app
-        from summit.extensions import db
+        from summit.plumbing.extensions import db
         db.session.remove()
 
 

@@ -5,10 +5,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import AuditEntry, ProgrammeItem
-from summit.services import programme
-from summit.services.errors import ValidationFailed
+from summit.services.programme import editing as programme
+from summit.plumbing.errors import ValidationFailed
 
 from console_support import page_csrf, sign_in, text
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import AuditEntry, RouteBooking, VisitRoute
 
 from console_support import api_token, page_csrf, sign_in, text

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import ApiToken
 
 from conftest import csrf_token

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from conftest import csrf_token
 from console_support import PASSWORD, make_user, same_origin, sign_in
 from factories import register
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import ProgrammeItem
-from summit.services import accounts, new_links
+from summit.services.console import accounts
+from summit.services.registration import new_links
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 EXPIRED = ("had expired", "已过期", "已失效")

@@ -20,11 +20,11 @@ from flask.testing import FlaskClient
 from conftest import _empty_tables, csrf_token, make_app
 from factories import delegate_data, route, set_capacity
 from smtp_sink import smtp_sink
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import Delegate, RouteBooking, Summit, VisitRoute
-from summit.services.mail_templates import render_email
-from summit.services.seeding import seed_summit
-from summit.services.summits import current_summit
+from summit.plumbing.mail_templates import render_email
+from summit.services.summits.seeding import seed_summit
+from summit.services.summits.current import current_summit
 
 BASE = "https://summit.test/"  # the tests' public address (conftest.make_app)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "emails"
@@ -241,7 +241,7 @@ def test_the_delegates_language_wins_over_the_pages(mailbox):
 
 
 def test_every_mail_template_has_a_text_and_an_html_part():
-    """A message added later comes as both, like these (summit/services/mail_templates.py)."""
+    """A message added later comes as both, like these (summit/plumbing/mail_templates.py)."""
     names = {path.stem for path in TEMPLATES.iterdir() if not path.name.startswith("_")}
     assert {"registration_confirmation", "promotion_notice", "new_link"} <= names
     for name in names:

@@ -11,9 +11,9 @@ from pypdf import PdfReader
 
 from conftest import csrf_token
 from factories import register
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import BadgeJob, Delegate
-from summit.services.checkin_codes import checkin_code
+from summit.services.checkin.codes import checkin_code
 
 
 def post(client, url, **kwargs):
@@ -137,7 +137,7 @@ def test_a_name_with_markup_shows_as_text_on_the_desk(summit, client):
     ("100%", {"olga"}), ("_", {"olga"}), ("DURAND", {"emile"}),
 ])
 def test_the_desk_search_is_the_console_search(summit, client, q, expected):
-    """The desk's badge list finds delegates by the console's rule (services/delegate_search), case
+    """The desk's badge list finds delegates by the console's rule (services/registration/search.py), case
     folded in every script on SQLite and PostgreSQL alike, and matched literally."""
     people = {
         "emile": register(summit, given_name="Émile", family_name="Durand", organisation="Ville de Lyon",

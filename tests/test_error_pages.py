@@ -8,7 +8,7 @@ from html import unescape
 
 import pytest
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 
 from conftest import csrf_token, make_app
 

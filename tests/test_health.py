@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 
 from conftest import make_app
 

@@ -41,7 +41,7 @@ def test_pip_install_dot_into_a_clean_virtualenv_serves_pages(tmp_path):
         "assert c.get('/static/css/summit.css').status_code == 200\n"
         "assert c.get('/api/v1/routes').get_json()['routes'][0]['code'] == 'R1'\n"
         "from summit.models import Delegate\n"
-        "from summit.services.mail_templates import render_email\n"
+        "from summit.plumbing.mail_templates import render_email\n"
         "with summit.create_app().app_context():\n"
         "    mail = render_email('new_link', 'zh', delegate=Delegate(given_name='A', family_name='B'),\n"
         "                        summit_name='S', manage_url='https://x/manage/t', hours=24)\n"

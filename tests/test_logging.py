@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import pytest
 
 from config import log_format
-from summit.log_redaction import redact
+from summit.plumbing.log_redaction import redact
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "s3cretTokenNeverLogged"

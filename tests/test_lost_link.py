@@ -17,9 +17,9 @@ from sqlalchemy import update
 
 from conftest import csrf_token, make_app
 from factories import register
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import Delegate, utcnow
-from summit.services.notify import wait_for_pending_mail
+from summit.plumbing.mail_transport import wait_for_pending_mail
 
 SITE = "https://summit.test"
 

@@ -12,10 +12,10 @@ import pytest
 from conftest import _empty_tables, make_app
 from factories import delegate_data, route
 from smtp_sink import smtp_sink
-from summit.extensions import db
-from summit.services import notify
-from summit.services.seeding import seed_summit
-from summit.services.summits import current_summit
+from summit.plumbing.extensions import db
+from summit.plumbing import mail_transport as notify
+from summit.services.summits.seeding import seed_summit
+from summit.services.summits.current import current_summit
 
 
 @pytest.fixture

@@ -23,10 +23,10 @@ from console_support import PASSWORD, make_user, same_origin
 from factories import delegate_data
 from live_server import gunicorn
 from smtp_sink import smtp_sink
-from summit.extensions import db
-from summit.services.notify import wait_for_pending_mail
-from summit.services.seeding import seed_summit
-from summit.services.summits import current_summit
+from summit.plumbing.extensions import db
+from summit.plumbing.mail_transport import wait_for_pending_mail
+from summit.services.summits.seeding import seed_summit
+from summit.services.summits.current import current_summit
 
 SECRET_KEY = "production-secret-key-3f9c0a7e5d1b"
 WRONG_PASSWORD = "not the password but close 7f3a"
@@ -178,7 +178,7 @@ def test_development_does_log_the_link_so_the_capture_sees(database_url, everyth
 @pytest.mark.slow
 def test_the_access_log_hides_the_secrets_in_paths_and_headers(database_url, summit, tmp_path):
     access = tmp_path / "access.log"
-    args = ("--access-logfile", str(access), "--logger-class", "summit.access_log.RedactingLogger",
+    args = ("--access-logfile", str(access), "--logger-class", "summit.plumbing.access_log.RedactingLogger",
             "--access-logformat", '%(h)s "%(r)s" %(s)s "%(f)s" "%(a)s" %(U)s %({authorization}i)s %({location}o)s')
     with gunicorn(database_url, workers=1, threads=2, extra_args=args) as server:
         status, answer = server.call("POST", "/api/v1/registrations", delegate_data())
@@ -226,7 +226,7 @@ def test_the_access_log_hides_secrets_however_the_path_is_spelled(database_url, 
     else:  # an operator's own format on RedactingLogger, with the raw request line, redirects and referers
         log_file = tmp_path / "access.log"
         options = {"workers": 1, "threads": 2, "extra_args": (
-            "--access-logfile", str(log_file), "--logger-class", "summit.access_log.RedactingLogger",
+            "--access-logfile", str(log_file), "--logger-class", "summit.plumbing.access_log.RedactingLogger",
             "--access-logformat", '"%(r)s" %(s)s %(U)s %(q)s "%(f)s" %({location}o)s %({referer}i)s')}
     with gunicorn(database_url, **options) as server:
         status, answer = server.call("POST", "/api/v1/registrations", delegate_data())

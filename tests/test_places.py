@@ -5,13 +5,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from summit.database import writing
-from summit.extensions import db
+from summit.plumbing.database import writing
+from summit.plumbing.extensions import db
 from summit.models import Delegate, RouteBooking
-from summit.services import places, registration
-from summit.services.errors import ValidationFailed
-from summit.services.places import CapacityBelowConfirmed, RouteFull, waitlist_position
-from summit.services.registration import EmailTaken
+from summit.services.visits import capacity as places
+from summit.services.registration import delegates as registration
+from summit.plumbing.errors import ValidationFailed
+from summit.services.visits.capacity import CapacityBelowConfirmed, RouteFull, waitlist_position
+from summit.services.registration.delegates import EmailTaken
 
 from factories import register, route, set_capacity
 

@@ -19,11 +19,11 @@ from icalendar import Calendar
 from conftest import _empty_tables, csrf_token, make_app
 from factories import delegate_data, register
 from summit import create_app
-from summit.extensions import db
-from summit.services.agenda import programme
-from summit.services.notify import wait_for_pending_mail
-from summit.services.seeding import seed_summit
-from summit.services.summits import current_summit
+from summit.plumbing.extensions import db
+from summit.services.programme.agenda import programme
+from summit.plumbing.mail_transport import wait_for_pending_mail
+from summit.services.summits.seeding import seed_summit
+from summit.services.summits.current import current_summit
 
 ROOT = Path(__file__).resolve().parent.parent
 ATTACKER = "attacker.example"
@@ -223,10 +223,10 @@ def test_gunicorn_with_the_shipped_settings_refuses_to_start_unconfigured_and_sa
 
 
 def test_no_code_builds_an_absolute_link_from_the_request():
-    """The class, not only the cases above: absolute links come from summit/urls.py alone."""
+    """The class, not only the cases above: absolute links come from summit/plumbing/urls.py alone."""
     following_the_request = re.compile(r"_external\s*=|\burl_root\b|\bhost_url\b|request\.host\b")
     files = [*(ROOT / "summit").rglob("*.py"), *(ROOT / "templates").rglob("*.html")]
-    allowed = {ROOT / "summit" / "urls.py", ROOT / "summit" / "host_check.py"}  # the builder, and the check
+    allowed = {ROOT / "summit" / "plumbing" / "urls.py", ROOT / "summit" / "plumbing" / "host_check.py"}  # the builder, and the check
     offenders = [str(path.relative_to(ROOT)) for path in files
                  if path not in allowed and following_the_request.search(path.read_text())]
     assert offenders == []

@@ -103,7 +103,7 @@ def limited(database_url, summit):
     app = make_app(database_url, RATELIMIT_ENABLED=True, REGISTRATION_RATE_LIMIT="2 per minute",
                    LOGIN_RATE_LIMIT="2 per minute")
     # From a clean slate: in a full run an earlier test's hits were once still counted here.
-    from summit.extensions import limiter
+    from summit.plumbing.extensions import limiter
 
     with app.app_context():
         limiter.reset()

@@ -5,11 +5,11 @@ import json
 
 import pytest
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import Delegate
 
 from factories import delegate_data, route, set_capacity
-from summit.services.notify import wait_for_pending_mail
+from summit.plumbing.mail_transport import wait_for_pending_mail
 
 
 def post(client, body=None, **kwargs):
@@ -203,7 +203,7 @@ def test_registration_is_rate_limited_per_address_when_enabled(database_url, sum
 
 
 def test_whoever_moves_up_is_told_in_their_language_whichever_door_freed_the_place(client, summit, caplog):
-    from summit.services import accounts
+    from summit.services.console import accounts
 
     caplog.set_level("INFO", logger="summit.mail")
     r1, r2 = route(summit, "R1"), route(summit, "R2")

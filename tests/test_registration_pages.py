@@ -6,12 +6,12 @@ from html import unescape
 
 import pytest
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import Delegate
 
 from conftest import csrf_token
 from factories import register, route, set_capacity
-from summit.services.notify import wait_for_pending_mail
+from summit.plumbing.mail_transport import wait_for_pending_mail
 
 
 def form_data(client, url="/register", **fields):

@@ -6,7 +6,7 @@ import re
 import pytest
 from flask import g
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 
 from conftest import make_app
 

@@ -58,7 +58,7 @@ def test_a_hostile_next_never_leaves_the_site(client, summit, target):
         response = follow(asker, target)
         where = (name, target)
         if "\x00" in target:
-            assert response.status_code == 400, where  # refused before any view (summit.request_input)
+            assert response.status_code == 400, where  # refused before any view (summit.plumbing.request_input)
             continue
         assert response.status_code == 302, (where, response.status_code)
         assert response.headers["Location"] == fallback, (where, response.headers["Location"])

@@ -16,7 +16,7 @@ from conftest import ROOT, make_app
 from console_support import api_token, make_user, sign_in
 from factories import register
 from live_server import gunicorn
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import BadgeJob, ProgrammeItem
 from summit.web.security_headers import CONTENT_SECURITY_POLICY
 

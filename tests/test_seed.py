@@ -5,9 +5,9 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import ProgrammeItem, Summit, VisitRoute
-from summit.services.seeding import default_definition_path, seed_summit
+from summit.services.summits.seeding import default_definition_path, seed_summit
 
 NOTE = (Path(__file__).parent / "data" / "concept-note-gstf-2024.zh.txt").read_text()
 FLAT_NOTE = re.sub(r"\s+", "", NOTE)

@@ -1,4 +1,4 @@
-"""One set of text rules (summit.services.text_input) on every input path.
+"""One set of text rules (summit.plumbing.text_input) on every input path.
 
 - Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are refused with a clear
   message in Chinese and English: on the registration form, the self-service page, the console's
@@ -19,9 +19,9 @@ import pytest
 from conftest import csrf_token
 from console_support import api_token, page_csrf, sign_in
 from factories import delegate_data, register
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import ApiToken, Delegate, ProgrammeItem, VisitRoute
-from summit.services.text_input import MARKS_MAX, clean
+from summit.plumbing.text_input import MARKS_MAX, clean
 
 BIDI = {"en": "text-direction control character", "zh": "文字方向控制字符"}
 MARKS = {"en": "Too many accents or marks on one letter", "zh": "单个字母上的附加符号过多"}

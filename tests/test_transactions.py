@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from summit.database import require_write_transaction, writing
-from summit.extensions import db
+from summit.plumbing.database import require_write_transaction, writing
+from summit.plumbing.extensions import db
 from summit.models import AuditEntry, Delegate
-from summit.services import places, registration
+from summit.services.visits import capacity as places
+from summit.services.registration import delegates as registration
 
 from factories import register, route
 

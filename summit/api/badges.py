@@ -11,11 +11,11 @@ from __future__ import annotations
 from flask import Response, request, url_for
 
 from ..auth import api_requires
-from ..request_input import json_object
-from ..services import badges
-from ..services.badge_selection import Selection, json_ids, parse_ids, select_delegates
-from ..services.errors import ValidationFailed
-from ..services.summits import current_summit
+from ..plumbing.request_input import json_object
+from ..services.badges import documents as badges
+from ..services.badges.selection import Selection, json_ids, parse_ids, select_delegates
+from ..plumbing.errors import ValidationFailed
+from ..services.summits.current import current_summit
 from .blueprint import api_bp
 
 #: the fields a POST body may have

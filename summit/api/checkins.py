@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from ..auth import api_requires
-from ..errors import error_response
-from ..request_input import json_object
-from ..services.checkin import AlreadyCheckedIn, check_in
-from ..services.errors import ValidationFailed
-from ..services.summits import current_summit
+from ..plumbing.error_pages import error_response
+from ..plumbing.request_input import json_object
+from ..services.checkin.arrivals import AlreadyCheckedIn, check_in
+from ..plumbing.errors import ValidationFailed
+from ..services.summits.current import current_summit
 from . import serialise
 from .blueprint import api_bp
 

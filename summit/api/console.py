@@ -4,10 +4,12 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from ..auth import api_requires
-from ..request_input import json_object
-from ..services import agenda, delegate_search, routes_admin
-from ..services.errors import ValidationFailed
-from ..services.summits import current_summit
+from ..plumbing.request_input import json_object
+from ..services.programme import agenda
+from ..services.registration import search as delegate_search
+from ..services.visits import admin as routes_admin
+from ..plumbing.errors import ValidationFailed
+from ..services.summits.current import current_summit
 from . import serialise
 from .blueprint import api_bp
 

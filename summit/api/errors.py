@@ -1,8 +1,8 @@
-"""A service's typed error, raised in an API view, answered as the JSON body summit.errors builds."""
+"""A service's typed error, raised in an API view, answered as the JSON body summit.plumbing.error_pages builds."""
 from __future__ import annotations
 
-from ..errors import error_response
-from ..services.errors import ServiceError, ValidationFailed
+from ..plumbing.error_pages import error_response
+from ..plumbing.errors import ServiceError, ValidationFailed
 from .blueprint import api_bp
 
 

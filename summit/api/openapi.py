@@ -12,10 +12,10 @@ from ..models import CATEGORIES, LANGUAGES, PROGRAMME_KINDS
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
                                PHONE_MAX)
 from ..models.types import ID_MAX
-from ..services.badge_layouts import LAYOUTS
-from ..services.badge_selection import MAX_IDS
-from ..services.badges import DEFAULT_SYNC_LIMIT
-from ..services.delegate_search import PAGE_MAX, PER_PAGE_MAX, Q_MAX
+from ..services.badges.layouts import LAYOUTS
+from ..services.badges.selection import MAX_IDS
+from ..services.badges.documents import DEFAULT_SYNC_LIMIT
+from ..services.registration.search import PAGE_MAX, PER_PAGE_MAX, Q_MAX
 from .blueprint import api_bp
 
 
@@ -274,7 +274,7 @@ PATHS = {
 }
 
 
-# summit/host_check.py: any operation, for a request whose Host (or X-Forwarded-Host) is not the public address.
+# summit/plumbing/host_check.py: any operation, for a request whose Host (or X-Forwarded-Host) is not the public address.
 WRONG_HOST = _error("the request names a host this server does not answer for (PUBLIC_BASE_URL)")
 for _operations in PATHS.values():
     for _operation in _operations.values():
@@ -282,7 +282,7 @@ for _operations in PATHS.values():
 
 
 def _refusals_of_every_operation(paths: dict) -> None:
-    """What summit.request_input answers on any operation, before its own rules run."""
+    """What summit.plumbing.request_input answers on any operation, before its own rules run."""
     for item in paths.values():
         for method, operation in item.items():
             responses = operation["responses"]

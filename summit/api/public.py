@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..i18n import lang
-from ..services import agenda
-from ..services.summits import current_summit
+from ..plumbing.i18n import lang
+from ..services.programme import agenda
+from ..services.summits.current import current_summit
 from . import serialise
 from .blueprint import api_bp
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..auth import bearer_token
-from ..errors import error_response
-from ..extensions import limiter, registration_limit
-from ..request_input import json_object
-from ..services import registration
-from ..services.calendar_tokens import calendar_token, revoke_calendar_token
-from ..services.delegate_mail import send_registration_confirmation
-from ..services.errors import NotFound, ValidationFailed
-from ..services.summits import current_summit
-from ..urls import calendar_url, manage_url
+from ..plumbing.error_pages import error_response
+from ..plumbing.extensions import limiter, registration_limit
+from ..plumbing.request_input import json_object
+from ..services.registration import delegates as registration
+from ..services.calendar.tokens import calendar_token, revoke_calendar_token
+from ..services.registration.mail import send_registration_confirmation
+from ..plumbing.errors import NotFound, ValidationFailed
+from ..services.summits.current import current_summit
+from ..plumbing.urls import calendar_url, manage_url
 from . import serialise
 from .blueprint import api_bp
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..models import Delegate, ProgrammeItem, Summit
-from ..services.agenda import RouteAvailability
-from ..services.places import waitlist_position
+from ..services.programme.agenda import RouteAvailability
+from ..services.visits.capacity import waitlist_position
 
 
 def iso(moment: datetime | None, summit: Summit) -> str | None:

@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..plumbing.extensions import db
 from .types import UTCDateTime, utcnow
 
 ROLES = ("staff", "organiser")

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..plumbing.extensions import db
 from .types import UTCDateTime, utcnow
 
 #: queued → running → done → expired (its PDF deleted), or failed from queued or running

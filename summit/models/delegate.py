@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..plumbing.extensions import db
 from .types import UTCDateTime, utcnow
 
 CATEGORIES = ("government", "international_organisation", "enterprise", "academia", "media", "other")
@@ -49,7 +49,7 @@ class Delegate(db.Model):
     #: sha256 of the self-service secret; the secret itself is only ever in the delegate's link
     manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     #: sha256 of a new manage secret mailed on a lost-link request and not yet opened; opening it
-    #: (services/new_links.py) makes it manage_token_hash, so until then the working link keeps working
+    #: (services/registration/new_links.py) makes it manage_token_hash, so until then the working link keeps working
     pending_manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: when the pending secret stops being usable (set and cleared with it)
     pending_manage_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -85,7 +85,7 @@ class Delegate(db.Model):
             sqlite_where=text("status = 'registered'"), postgresql_where=text("status = 'registered'"),
         ),
         Index("ix_delegate_summit_family", "summit_id", "family_name"),
-        # The console's filters and sort orders at 10,000 delegates (see services/delegate_search.py).
+        # The console's filters and sort orders at 10,000 delegates (see services/registration/search.py).
         Index("ix_delegate_summit_status_created", "summit_id", "status", "created_at"),
         Index("ix_delegate_summit_country", "summit_id", "country"),
         Index("ix_delegate_summit_category", "summit_id", "category"),

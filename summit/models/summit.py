@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..plumbing.extensions import db
 from .types import UTCDateTime, utcnow
 
 PROGRAMME_KINDS = ("opening", "ministerial", "thematic", "banquet", "visit", "other")

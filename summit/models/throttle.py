@@ -4,11 +4,11 @@ from __future__ import annotations
 from sqlalchemy import Double, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..plumbing.extensions import db
 
 
 class RateCounter(db.Model):
-    """One counter for one key and its current window (services/rate_counters.py moves it).
+    """One counter for one key and its current window (services/ops/rate_counters.py moves it).
 
     Rows are keyed by a SHA-256 of the counter's name, which holds client addresses and typed
     emails: the table keeps no personal data in clear, and every key has the same short size.

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, request
 
-from ..i18n import lang
+from ..plumbing.i18n import lang
 from ..models import utcnow
-from ..services import calendar
-from ..services.calendar_tokens import delegate_for_calendar_token
-from ..services.summits import current_summit
-from ..urls import external_url
+from ..services.calendar import feeds as calendar
+from ..services.calendar.tokens import delegate_for_calendar_token
+from ..services.summits.current import current_summit
+from ..plumbing.urls import external_url
 
 calendar_bp = Blueprint("calendar", __name__)
 

@@ -7,16 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import console_requires
-from ..extensions import db
-from ..i18n import lang
+from ..plumbing.extensions import db
+from ..plumbing.i18n import lang
 from ..models import CATEGORIES
-from ..request_input import json_object, takes_json
-from ..services import badge_jobs, badges, delegate_search, text_input
-from ..services.badge_layouts import LAYOUTS
-from ..services.badge_selection import SORTS, Selection, parse_ids, select_delegates
-from ..services.checkin import AlreadyCheckedIn, UnknownCode, check_in
-from ..services.errors import NotFound, ValidationFailed
-from ..services.summits import current_summit
+from ..plumbing.request_input import json_object, takes_json
+from ..services.badges import jobs as badge_jobs, documents as badges
+from ..services.registration import search as delegate_search
+from ..plumbing import text_input
+from ..services.badges.layouts import LAYOUTS
+from ..services.badges.selection import SORTS, Selection, parse_ids, select_delegates
+from ..services.checkin.arrivals import AlreadyCheckedIn, UnknownCode, check_in
+from ..plumbing.errors import NotFound, ValidationFailed
+from ..services.summits.current import current_summit
 
 desk_bp = Blueprint("desk", __name__, url_prefix="/desk")
 

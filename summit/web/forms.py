@@ -16,10 +16,10 @@ from pypinyin import lazy_pinyin
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from ..i18n import lang
+from ..plumbing.i18n import lang
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
                                PHONE_MAX)
-from ..services.delegate_input import COUNTRY_CODES
+from ..services.registration.delegate_input import COUNTRY_CODES
 
 CATEGORY_LABELS = {
     "government": _l("Government"),

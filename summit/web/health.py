@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from ..extensions import limiter
-from ..host_check import answers_any_host
-from ..services.readiness import database_reachable, readiness_checks
+from ..plumbing.extensions import limiter
+from ..plumbing.host_check import answers_any_host
+from ..services.ops.readiness import database_reachable, readiness_checks
 
 health_bp = Blueprint("health", __name__)
 limiter.exempt(health_bp)

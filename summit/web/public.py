@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from ..i18n import LOCALES, remember_language_choice
-from ..services import agenda
-from ..services.summits import current_summit
+from ..plumbing.i18n import LOCALES, remember_language_choice
+from ..services.programme import agenda
+from ..services.summits.current import current_summit
 from .redirects import safe_next
 
 public_bp = Blueprint("public", __name__)

@@ -4,16 +4,17 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..extensions import csrf, limiter, registration_limit
-from ..i18n import lang
-from ..request_input import form_text_checked
-from ..services import agenda, registration
-from ..services.delegate_mail import send_registration_confirmation
-from ..services.errors import ServiceError, ValidationFailed
-from ..services.places import RouteFull, waitlist_position
-from ..services.registration import EmailTaken
-from ..services.summits import current_summit
-from ..urls import manage_url
+from ..plumbing.extensions import csrf, limiter, registration_limit
+from ..plumbing.i18n import lang
+from ..plumbing.request_input import form_text_checked
+from ..services.programme import agenda
+from ..services.registration import delegates as registration
+from ..services.registration.mail import send_registration_confirmation
+from ..plumbing.errors import ServiceError, ValidationFailed
+from ..services.visits.capacity import RouteFull, waitlist_position
+from ..services.registration.delegates import EmailTaken
+from ..services.summits.current import current_summit
+from ..plumbing.urls import manage_url
 from .forms import RegistrationForm, show_errors
 
 registration_bp = Blueprint("registration", __name__)

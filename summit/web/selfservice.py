@@ -8,17 +8,18 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 
-from ..extensions import csrf, limiter, registration_limit
-from ..request_input import form_text_checked
-from ..services import agenda, new_links, registration
-from ..services.calendar_tokens import calendar_token, revoke_calendar_token
-from ..services.delegate_mail import send_new_link
-from ..services.errors import NotFound, ValidationFailed
-from ..services.new_links import NewLinkExpired
-from ..services.places import RouteFull, waitlist_position
-from ..services.registration import EmailTaken
-from ..services.summits import current_summit
-from ..urls import calendar_url, manage_url
+from ..plumbing.extensions import csrf, limiter, registration_limit
+from ..plumbing.request_input import form_text_checked
+from ..services.programme import agenda
+from ..services.registration import new_links, delegates as registration
+from ..services.calendar.tokens import calendar_token, revoke_calendar_token
+from ..services.registration.mail import send_new_link
+from ..plumbing.errors import NotFound, ValidationFailed
+from ..services.registration.new_links import NewLinkExpired
+from ..services.visits.capacity import RouteFull, waitlist_position
+from ..services.registration.delegates import EmailTaken
+from ..services.summits.current import current_summit
+from ..plumbing.urls import calendar_url, manage_url
 from .forms import ConfirmForm, DetailsForm, LostLinkForm, RouteChoiceForm, country_name, show_errors
 from .registration import service_message
 

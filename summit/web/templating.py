@@ -6,8 +6,8 @@ from datetime import date, datetime
 from flask import Flask, current_app
 from flask_babel import format_date, format_time
 
-from ..i18n import LOCALES, lang, pick
-from ..urls import external_url
+from ..plumbing.i18n import LOCALES, lang, pick
+from ..plumbing.urls import external_url
 
 
 def day_label(day: date) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import Summit
 
 import live_app
@@ -62,8 +62,8 @@ class Site:
 @pytest.fixture(scope="module")
 def site(database_url, request):
     """The live site for this module; a module's SERVER_ENV dict adds settings to the server's environment."""
-    from summit.services.seeding import seed_summit
-    from summit.services.summits import current_summit
+    from summit.services.summits.seeding import seed_summit
+    from summit.services.summits.current import current_summit
 
     # The server's secret, so that what the tests sign (check-in codes) the server accepts.
     app = make_app(database_url, SECRET_KEY=live_app.SECRET_KEY)

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from summit.services.accounts import save_user
+from summit.services.console.accounts import save_user
 
 from browser.journey import Journey, words
 

@@ -8,10 +8,10 @@ import icalendar
 import pytest
 from playwright.sync_api import Page, expect
 
-from summit.database import writing
-from summit.extensions import db
+from summit.plumbing.database import writing
+from summit.plumbing.extensions import db
 from summit.models import Delegate
-from summit.services import places
+from summit.services.visits import capacity as places
 
 from browser.journey import words
 from factories import register, route

@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from summit.extensions import db
+from summit.plumbing.extensions import db
 from summit.models import BadgeJob, Delegate
-from summit.services.checkin_codes import checkin_code
+from summit.services.checkin.codes import checkin_code
 
 from browser.console_login import sign_in
 from browser.journey import words

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from summit.database import writing
-from summit.extensions import db
+from summit.plumbing.database import writing
+from summit.plumbing.extensions import db
 from summit.models import ProgrammeItem, RouteBooking
-from summit.services import places
+from summit.services.visits import capacity as places
 
 from browser.console_login import sign_in
 from browser.journey import words

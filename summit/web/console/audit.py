@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 
 from ...auth import console_requires
-from ...services import audit
-from ...services.summits import current_summit
+from ...services.console import audit
+from ...services.summits.current import current_summit
 from .blueprint import console
 from .common import int_arg
 

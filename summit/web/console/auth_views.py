@@ -7,9 +7,9 @@ from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from ...auth import console_requires
-from ...extensions import csrf, limiter
-from ...services import accounts
-from ...services.summits import current_summit
+from ...plumbing.extensions import csrf, limiter
+from ...services.console import accounts
+from ...services.summits.current import current_summit
 from ..redirects import safe_next
 from .blueprint import console
 from .forms import LoginForm, PlainForm
@@ -59,7 +59,7 @@ def login():
 
 
 def _summit_or_none():
-    from ...services.errors import NotFound
+    from ...plumbing.errors import NotFound
 
     try:
         return current_summit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from ...extensions import login_manager
+from ...plumbing.extensions import login_manager
 
 console = Blueprint("console", __name__, url_prefix="/console")
 

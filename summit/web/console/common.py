@@ -7,7 +7,7 @@ from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...services.errors import NotFound
+from ...plumbing.errors import NotFound
 
 
 def acting_user():

@@ -5,9 +5,9 @@ from flask import render_template
 from flask_babel import gettext as _
 
 from ...auth import console_requires
-from ...i18n import pick
-from ...services import dashboard
-from ...services.summits import current_summit
+from ...plumbing.i18n import pick
+from ...services.console import dashboard
+from ...services.summits.current import current_summit
 from ..forms import CATEGORY_LABELS, country_name
 from . import charts
 from .blueprint import console

@@ -6,13 +6,15 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ...auth import console_requires
-from ...i18n import pick
-from ...request_input import form_text_checked
-from ...services import agenda, audit, delegate_admin, delegate_search
-from ...services.errors import NotFound, ValidationFailed
-from ...services.places import RouteFull, waitlist_position
-from ...services.registration import EmailTaken
-from ...services.summits import current_summit
+from ...plumbing.i18n import pick
+from ...plumbing.request_input import form_text_checked
+from ...services.programme import agenda
+from ...services.console import audit
+from ...services.registration import admin as delegate_admin, search as delegate_search
+from ...plumbing.errors import NotFound, ValidationFailed
+from ...services.visits.capacity import RouteFull, waitlist_position
+from ...services.registration.delegates import EmailTaken
+from ...services.summits.current import current_summit
 from ..forms import CATEGORY_LABELS, country_choices, country_name, show_errors
 from .blueprint import console
 from .common import acting_user, or_404, submitted

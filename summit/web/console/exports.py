@@ -5,9 +5,12 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...auth import console_requires
-from ...services import agenda, delegate_search, exports, routes_admin
-from ...services.errors import ValidationFailed
-from ...services.summits import current_summit
+from ...services.programme import agenda
+from ...services.registration import search as delegate_search
+from ...services.console import exports
+from ...services.visits import admin as routes_admin
+from ...plumbing.errors import ValidationFailed
+from ...services.summits.current import current_summit
 from ...models import utcnow
 from .blueprint import console
 from .common import or_404

@@ -7,12 +7,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...auth import console_requires
-from ...i18n import pick
-from ...request_input import form_text_checked
-from ...services import agenda, programme
-from ...services.errors import Conflict, ValidationFailed
-from ...services.console_input import summit_time
-from ...services.summits import current_summit
+from ...plumbing.i18n import pick
+from ...plumbing.request_input import form_text_checked
+from ...services.programme import agenda, editing as programme
+from ...plumbing.errors import Conflict, ValidationFailed
+from ...services.console.input import summit_time
+from ...services.summits.current import current_summit
 from ..forms import show_errors
 from .blueprint import console
 from .common import acting_user, local_input, or_404, submitted

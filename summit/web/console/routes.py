@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ...auth import console_requires
-from ...request_input import form_text_checked
-from ...services import agenda, routes_admin
-from ...services.console_input import summit_time
-from ...services.errors import ValidationFailed
-from ...services.places import CapacityBelowConfirmed
-from ...services.summits import current_summit
+from ...plumbing.request_input import form_text_checked
+from ...services.programme import agenda
+from ...services.visits import admin as routes_admin
+from ...services.console.input import summit_time
+from ...plumbing.errors import ValidationFailed
+from ...services.visits.capacity import CapacityBelowConfirmed
+from ...services.summits.current import current_summit
 from ..forms import show_errors
 from .blueprint import console
 from .common import acting_user, local_input, or_404, submitted

@@ -5,12 +5,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ...auth import console_requires
-from ...extensions import db
+from ...plumbing.extensions import db
 from ...models import ApiToken
-from ...request_input import form_text_checked
-from ...services import accounts, text_input
-from ...services.errors import Conflict, NotFound
-from ...services.summits import current_summit
+from ...plumbing.request_input import form_text_checked
+from ...services.console import accounts
+from ...plumbing import text_input
+from ...plumbing.errors import Conflict, NotFound
+from ...services.summits.current import current_summit
 from .blueprint import console
 from .common import acting_user
 from .forms import PlainForm, TokenForm

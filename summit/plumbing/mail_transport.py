@@ -1,0 +1,167 @@
+"""Telling delegates what happened: email when SMTP is configured, the log in development.
+
+A message carries the delegate's secret manage link, so in production without
+SMTP we log only that a message could not be sent, never its body.
+
+The message is handed to this process's mail thread, which renders it, writes it
+out as MIME and talks to the mail server after the answer has gone: a
+registration must not wait on a mail server (a flash crowd of them would tie up
+every worker thread for as long as SMTP takes, or hangs).  A failed send is
+retried a few times.  Pending messages are still sent when the process exits
+normally (gunicorn's graceful restart or stop); ``MAIL_DELIVERY=inline`` sends
+inside the request instead.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from email.message import EmailMessage
+from functools import partial
+from typing import Protocol
+
+from flask import Flask, current_app
+
+from .request_id import current_request_id
+
+log = logging.getLogger("summit.mail")
+
+#: seconds to wait before each new try after a failure
+RETRY_DELAYS = (2, 10, 30)
+
+_lock = threading.Lock()
+_executor: ThreadPoolExecutor | None = None  # this process's mail thread, see _mail_thread()
+
+
+@dataclass(frozen=True)
+class _Server:
+    host: str
+    port: int
+    use_tls: bool
+    username: str | None
+    password: str | None
+
+
+@dataclass(frozen=True)
+class _Letter:
+    sender: str
+    to: str
+    subject: str
+    text: str
+    html: str | None
+
+
+class Written(Protocol):
+    """What ``send``'s ``write`` returns (mail_templates.Email is one)."""
+
+    subject: str
+    text: str
+    html: str | None
+
+
+def send(to: str, write: Callable[[], Written], what: str) -> None:
+    """Hand a message to ``to`` to this process's mail thread, which writes it and sends it.
+
+    ``write()`` renders the message (subject, text, and HTML or None); it runs in the mail thread,
+    inside an app context, so it must hold plain values, not database rows.  The request thus
+    neither renders nor waits: the lost-link page renders a mail for a registered address only,
+    and its timing must not tell (services/registration/new_links.py).  The email package's MIME writing
+    (about a millisecond) happens there too.  ``what`` names the message in the log when it
+    cannot be sent.  With ``html`` the message is multipart/alternative, the text first (what a
+    client that shows no HTML reads).  In development the text goes to the log instead.  Never raises.
+    """
+    app = current_app._get_current_object()
+    config = app.config
+    if not config.get("MAIL_SERVER") and config.get("SUMMIT_ENV") == "production":
+        log.warning("mail not configured: a %r message to a delegate was not sent", what)
+        return
+    server = None
+    if config.get("MAIL_SERVER"):
+        server = _Server(config["MAIL_SERVER"], config["MAIL_PORT"], bool(config.get("MAIL_USE_TLS")),
+                         config.get("MAIL_USERNAME"), config.get("MAIL_PASSWORD"))
+    job = partial(_write_and_deliver, app, server, config.get("MAIL_FROM"), to, write, what,
+                  current_request_id())
+    if config.get("MAIL_DELIVERY") == "inline":
+        job(retry_delays=())
+    else:
+        _mail_thread().submit(job)
+
+
+def _write_and_deliver(app: Flask, server: _Server | None, sender: str, to: str, write, what: str,
+                       request_id: str | None, retry_delays=None) -> bool:
+    context = {"request_id": request_id or "-"}
+    try:
+        with app.app_context():
+            written = write()
+    except Exception:  # a template error; logged, and the thread lives on for the next message
+        log.exception("could not write a %r message; not sent", what, extra=context)
+        return False
+    if server is None:
+        log.info("mail (development, not sent) to %s\nSubject: %s\n\n%s", to, written.subject, written.text,
+                 extra=context)
+        return True
+    letter = _Letter(sender, to, written.subject, written.text, written.html)
+    return _deliver(server, letter, request_id, retry_delays)
+
+
+def wait_for_pending_mail(timeout: float = 30) -> None:
+    """Block until every message queued so far is sent or given up (tests; tools)."""
+    with _lock:
+        executor = _executor
+    if executor is not None:
+        executor.submit(lambda: None).result(timeout=timeout)  # one thread: runs after all queued before it
+
+
+def _compose(letter: _Letter) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = letter.sender
+    message["To"] = letter.to
+    message["Subject"] = letter.subject
+    message.set_content(letter.text)
+    if letter.html is not None:
+        message.add_alternative(letter.html, subtype="html")
+    return message
+
+
+def _deliver(server: _Server, letter: _Letter, request_id: str | None, retry_delays=None) -> bool:
+    context = {"request_id": request_id or "-"}
+    if retry_delays is None:
+        retry_delays = RETRY_DELAYS
+    try:
+        message = _compose(letter)
+    except (ValueError, TypeError):  # a header the email package refuses; logged, and the thread lives on
+        log.exception("could not write %r; not sent", letter.subject, extra=context)
+        return False
+    for attempt, delay in enumerate((0, *retry_delays)):
+        time.sleep(delay)
+        try:
+            with smtplib.SMTP(server.host, server.port, timeout=10) as smtp:
+                if server.use_tls:
+                    smtp.starttls()
+                if server.username:
+                    smtp.login(server.username, server.password or "")
+                smtp.send_message(message)
+            return True
+        except (OSError, smtplib.SMTPException):
+            last = attempt == len(retry_delays)
+            log.exception("could not send %r%s", letter.subject,
+                          "; giving up" if last else f"; trying again in {retry_delays[attempt]} s",
+                          extra=context)
+    return False
+
+
+def _mail_thread() -> ThreadPoolExecutor:
+    """This process's mail thread, started on first use (so after gunicorn's fork, never before).
+
+    One thread: messages leave in the order they were written, and a slow mail server
+    slows only the mail.  Its queue is drained when the interpreter exits.
+    """
+    global _executor
+    with _lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summit-mail")
+        return _executor

@@ -1,0 +1,328 @@
+"""Delegate badges as print-ready PDF: what goes on a badge, and rendering it.
+
+``badge_html`` is the one way a badge is made: ``render_badges`` renders it now,
+for one badge on demand and the API (at most BADGE_SYNC_LIMIT badges), and batch
+jobs render it chunk by chunk (``render_chunk``).  Text is placed by the Jinja
+template (autoescaped: a name is always text, never markup), made printable
+and sized by badge_text (measured with the fonts that print it), and set in
+fixed boxes that clip it, so no text, however long or strange, moves the QR
+code or reaches the next badge.
+"""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import segno
+from babel import Locale
+from babel.dates import format_date, format_interval
+from flask import current_app, render_template
+from sqlalchemy import update
+from sqlalchemy.orm import selectinload
+
+from ...plumbing.database import writing
+from ...plumbing.extensions import db
+from ...models import Delegate, RouteBooking, Summit, utcnow
+from .layouts import DEFAULT_LAYOUT, LAYOUTS, Layout
+from .renderer import BadgeRenderer, merge_pdfs, process_renderer
+from .text import (
+    FONT_FAMILIES,
+    LANG_FAMILIES,
+    FieldSpec,
+    FieldText,
+    TextMeasurer,
+    direction,
+    fit_fields,
+    printable,
+)
+from ..checkin.codes import checkin_code
+from ...plumbing.errors import ServiceError, ValidationFailed
+
+#: badges rendered by one WeasyPrint call: big enough to amortise the per-document
+#: cost, small enough that memory stays flat whatever the batch size
+CHUNK_SIZE = 50
+#: most badges rendered inside one request unless BADGE_SYNC_LIMIT says otherwise:
+#: a few seconds of one worker
+DEFAULT_SYNC_LIMIT = 50
+
+CATEGORY_LABELS = {
+    "government": ("政府", "Government"),
+    "international_organisation": ("国际组织", "International organisation"),
+    "enterprise": ("企业", "Enterprise"),
+    "academia": ("学术与智库", "Academia & think tank"),
+    "media": ("媒体", "Media"),
+    "other": ("其他", "Other"),
+}
+
+# "Country or region": the summit's host uses these names for these three.
+REGION_NAMES = {
+    "TW": ("中国台湾", "Taiwan, China"),
+    "HK": ("中国香港", "Hong Kong, China"),
+    "MO": ("中国澳门", "Macao, China"),
+}
+
+
+class TooManyBadges(ServiceError):
+    """More badges than one request may render (BADGE_SYNC_LIMIT): a batch job's work."""
+
+    code = "too_many_badges"
+    status = 413
+
+
+def sync_limit() -> int:
+    """Most badges rendered inside one request (a few seconds of one worker)."""
+    return max(1, int(current_app.config.get("BADGE_SYNC_LIMIT") or DEFAULT_SYNC_LIMIT))
+
+
+def check_sync_limit(count: int, *, batch_url: str | None = None) -> None:
+    limit = sync_limit()
+    if count > limit:
+        raise TooManyBadges(
+            f"{count} badges are more than one request renders (at most {limit}): print them as a batch"
+            f"{f' ({batch_url})' if batch_url else ''}, which renders in the background, or ask for at most"
+            f" {limit} at a time", limit=limit, requested=count, **({"batch_url": batch_url} if batch_url else {}))
+
+
+@dataclass(frozen=True)
+class BadgeView:
+    """Everything printed on one badge, already chosen and sized."""
+
+    delegate_id: int
+    given_name: str
+    given_dir: str
+    family_name: str
+    family_dir: str
+    name_pt: float
+    #: lines the fitting measured each text to take at its size
+    name_lines: int
+    native_name: str
+    native_lang: str
+    native_dir: str
+    native_pt: float
+    native_lines: int
+    organisation: str
+    organisation_dir: str
+    organisation_pt: float
+    organisation_lines: int
+    country_en: str
+    country_zh: str
+    category: str
+    category_zh: str
+    category_en: str
+    route_code: str | None
+    qr_svg: str
+
+
+# ---------------------------------------------------------------- text fitting
+
+def _fields(base: float) -> dict[str, FieldSpec]:
+    """How the name, native name and organisation are set (badge.css: line heights, .2em
+    padding above and below each, .4em above the organisation)."""
+    return {
+        "name": FieldSpec(base * 2.6, base * 1.1, 2, 1.2, 0.4, bold=True),
+        "native": FieldSpec(base * 2.0, base * 1.0, 2, 1.45, 0.4),
+        "organisation": FieldSpec(base * 1.3, base * 0.85, 2, 1.25, 0.8),
+    }
+
+
+def _native_lang(text: str) -> str:
+    """zh-Hans for Chinese (Simplified glyph forms), ja/ko when kana/hangul say so, else unset."""
+    has_han = False
+    for ch in text:
+        code = ord(ch)
+        if 0x3040 <= code <= 0x30FF:
+            return "ja"
+        if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
+            return "ko"
+        if 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3FFFF:
+            has_han = True
+    return "zh-Hans" if has_han else ""
+
+
+# ---------------------------------------------------------------- what is printed
+
+@lru_cache(maxsize=512)
+def country_names(alpha2: str) -> tuple[str, str]:
+    """(English, Chinese) name of a country or region."""
+    code = (alpha2 or "").upper()
+    if code in REGION_NAMES:
+        zh, en = REGION_NAMES[code]
+        return en, zh
+    return (Locale("en").territories.get(code, code), Locale("zh").territories.get(code, code))
+
+
+def summit_dates(summit: Summit) -> tuple[str, str]:
+    """("25–26 September 2024", "2024年9月25日至26日")."""
+    start, end = summit.starts_on, summit.ends_on
+    if start == end:
+        return format_date(start, "d MMMM y", locale="en"), format_date(start, "y年M月d日", locale="zh")
+    if (start.year, start.month) == (end.year, end.month):
+        en = f"{start.day}–{end.day} {format_date(end, 'MMMM y', locale='en')}"
+    else:
+        en = format_interval(start, end, "yMMMd", locale="en")
+    return en, format_interval(start, end, "yMMMd", locale="zh")
+
+
+def qr_svg(code: str) -> str:
+    """The code as an inline SVG QR symbol (medium error correction survives a scuffed badge)."""
+    return segno.make(code, error="m", micro=False).svg_inline(border=2, omitsize=True, dark="#000")
+
+
+def badge_view(delegate: Delegate, layout: Layout) -> BadgeView:
+    given = printable(delegate.given_name)
+    family = printable(delegate.family_name)
+    native = printable(delegate.native_name)
+    organisation = printable(delegate.organisation)
+    native_lang = _native_lang(native)
+    specs = _fields(layout.base_pt)
+    name_size, native_size, organisation_size = fit_fields(measurer(), [
+        FieldText(f"{given} {family.upper()}", specs["name"], rtl=direction(given) == "rtl"),
+        FieldText(native, specs["native"], lang=native_lang, rtl=direction(native) == "rtl"),
+        FieldText(organisation, specs["organisation"], rtl=direction(organisation) == "rtl"),
+    ], layout.inner_width_pt, layout.who_height_pt)
+    booking = delegate.booking
+    en, zh = country_names(delegate.country)
+    category_zh, category_en = CATEGORY_LABELS.get(delegate.category, CATEGORY_LABELS["other"])
+    return BadgeView(
+        delegate_id=delegate.id,
+        given_name=given,
+        given_dir=direction(given),
+        family_name=family,
+        family_dir=direction(family),
+        name_pt=name_size.size_pt,
+        name_lines=name_size.lines,
+        native_name=native,
+        native_lang=native_lang,
+        native_dir=direction(native),
+        native_pt=native_size.size_pt,
+        native_lines=native_size.lines,
+        organisation=organisation,
+        organisation_dir=direction(organisation),
+        organisation_pt=organisation_size.size_pt,
+        organisation_lines=organisation_size.lines,
+        country_en=en,
+        country_zh=zh,
+        category=delegate.category if delegate.category in CATEGORY_LABELS else "other",
+        category_zh=category_zh,
+        category_en=category_en,
+        route_code=booking.route.code if booking is not None and booking.status == "confirmed" else None,
+        qr_svg=qr_svg(checkin_code(delegate)),
+    )
+
+
+def badge_html(delegates: Sequence[Delegate], summit: Summit, layout: Layout) -> str:
+    views = [badge_view(d, layout) for d in delegates]
+    positions = layout.positions()
+    sheets = [list(zip(views[i:i + layout.per_sheet], positions))
+              for i in range(0, len(views), layout.per_sheet)]
+    dates_en, dates_zh = summit_dates(summit)
+    return render_template("badges/sheets.html", sheets=sheets, layout=layout, summit=summit,
+                           dates_en=dates_en, dates_zh=dates_zh)
+
+
+# ---------------------------------------------------------------- rendering
+
+def asset_dir() -> Path:
+    return Path(current_app.root_path, current_app.template_folder, "badges", "assets")
+
+
+def renderer() -> BadgeRenderer:
+    """This process's renderer (one FontConfiguration, reused by every badge it prints)."""
+    return process_renderer(asset_dir())
+
+
+def measurer() -> TextMeasurer:
+    """Text measured with the renderer's own fonts."""
+    return renderer().measurer
+
+
+def layout_named(name: str | None) -> Layout:
+    name = name or DEFAULT_LAYOUT
+    if name not in LAYOUTS:
+        raise ValidationFailed({"layout": [f"one of {', '.join(LAYOUTS)}"]}, f"unknown badge layout {name!r}")
+    return LAYOUTS[name]
+
+
+def stylesheet_texts(layout: Layout) -> list[tuple[str, str]]:
+    """(cache key, CSS) of the badge design and the layout's page rule."""
+    design = (asset_dir() / "badge.css").read_text(encoding="utf-8")
+    page = render_template("badges/page.css", layout=layout, font_families=_css_families(FONT_FAMILIES),
+                           ja_families=_css_families(LANG_FAMILIES["ja"]),
+                           ko_families=_css_families(LANG_FAMILIES["ko"]))
+    return [("badge.css", design), (f"page:{layout.name}", page)]
+
+
+def _css_families(families: Sequence[str]) -> str:
+    return ", ".join(f'"{f}"' if " " in f else f for f in families)
+
+
+def _stylesheets(layout: Layout) -> list:
+    r = renderer()
+    return [r.stylesheet(key, text) for key, text in stylesheet_texts(layout)]
+
+
+def chunk_size(layout: Layout) -> int:
+    """CHUNK_SIZE rounded to whole sheets: a chunk never leaves a half-empty sheet mid-batch."""
+    return max(layout.per_sheet, CHUNK_SIZE // layout.per_sheet * layout.per_sheet)
+
+
+def render_chunk(delegates: Sequence[Delegate], summit: Summit, layout: Layout, target=None):
+    """One WeasyPrint document for a few badges: PDF bytes, or written to ``target``."""
+    return renderer().write_pdf(badge_html(delegates, summit, layout), _stylesheets(layout), target)
+
+
+def render_badges(delegates: Sequence[Delegate], layout: str | Layout = DEFAULT_LAYOUT,
+                  summit: Summit | None = None) -> bytes:
+    """A PDF of these delegates' badges, in this order, rendered now (in the caller's request).
+
+    At most BADGE_SYNC_LIMIT badges (TooManyBadges, 413, beyond): more is a
+    batch job's work (badge_jobs), which queues and renders in the background.
+    Up to CHUNK_SIZE badges are one WeasyPrint document; more (a limit set
+    above it) are rendered chunk by chunk to temporary files and joined, so
+    memory does not grow with the number of badges.
+    """
+    layout = layout if isinstance(layout, Layout) else layout_named(layout)
+    delegates = list(delegates)
+    if not delegates:
+        raise ValidationFailed({"ids": ["no delegates to print"]})
+    check_sync_limit(len(delegates))
+    if summit is None:
+        summit = db.session.get(Summit, delegates[0].summit_id)
+    size = chunk_size(layout)
+    if len(delegates) <= size:
+        return render_chunk(delegates, summit, layout)
+    with tempfile.TemporaryDirectory(prefix="summit-badges-") as tmp:
+        parts = []
+        for start in range(0, len(delegates), size):
+            part = Path(tmp) / f"{start:07d}.pdf"
+            render_chunk(delegates[start:start + size], summit, layout, part)
+            parts.append(part)
+        out = Path(tmp) / "badges.pdf"
+        merge_pdfs(parts, out)
+        return out.read_bytes()
+
+
+def load_for_badges(ids: Iterable[int]) -> list[Delegate]:
+    """These delegates with their route loaded, in the order given (unknown ids are left out)."""
+    ids = list(ids)
+    rows = db.session.scalars(
+        db.select(Delegate).where(Delegate.id.in_(ids))
+        .options(selectinload(Delegate.booking).selectinload(RouteBooking.route))
+    ).all()
+    by_id = {d.id: d for d in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def record_printed(ids: Iterable[int]) -> None:
+    """Stamp the badges as printed now, counting reprints (one UPDATE: concurrent prints add up)."""
+    ids = list(ids)
+    if not ids:
+        return
+    with writing():  # rendering took a while: never upgrade a stale read transaction
+        db.session.execute(
+            update(Delegate).where(Delegate.id.in_(ids))
+            .values(badge_printed_at=utcnow(), badge_print_count=Delegate.badge_print_count + 1)
+            .execution_options(synchronize_session=False))

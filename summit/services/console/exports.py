@@ -1,0 +1,141 @@
+"""Delegates as spreadsheets, and the bus captains' manifests.
+
+CSV carries a UTF-8 byte-order mark: without it Excel on Windows reads the file
+as the local code page and Chinese, Arabic or Cyrillic names turn to mojibake.
+Cells that a spreadsheet would run as a formula (=, +, -, @ first) are defused:
+a delegate typed them, and an export must never execute a delegate's input.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ...plumbing.extensions import db
+from ...models import Delegate, RouteBooking, Summit, VisitRoute
+from ..registration import search as delegate_search
+
+BOM = "\ufeff"
+#: (header, value of a row); the headers are the columns' stable names for scripts
+COLUMNS = [
+    ("id", lambda d, z: d.id),
+    ("family_name", lambda d, z: d.family_name),
+    ("given_name", lambda d, z: d.given_name),
+    ("native_name", lambda d, z: d.native_name),
+    ("email", lambda d, z: d.email),
+    ("organisation", lambda d, z: d.organisation),
+    ("job_title", lambda d, z: d.job_title),
+    ("country", lambda d, z: d.country),
+    ("category", lambda d, z: d.category),
+    ("phone", lambda d, z: d.phone),
+    ("route", lambda d, z: d.booking.route.code if d.booking else ""),
+    ("route_status", lambda d, z: d.booking.status if d.booking else ""),
+    ("banquet", lambda d, z: "yes" if d.banquet else "no"),
+    ("dietary_needs", lambda d, z: d.dietary_needs),
+    ("accessibility_needs", lambda d, z: d.accessibility_needs),
+    ("language", lambda d, z: d.language),
+    ("status", lambda d, z: d.status),
+    ("registered_at", lambda d, z: _local(d.created_at, z)),
+    ("checked_in_at", lambda d, z: _local(d.checked_in_at, z)),
+    ("badge_printed_at", lambda d, z: _local(d.badge_printed_at, z)),
+]
+HEADERS = [name for name, _ in COLUMNS]
+_PHONE = re.compile(r"^\+[\d\s().-]+$")
+
+
+def _local(moment: datetime | None, zone) -> str:
+    """Beijing wall-clock time with its offset, e.g. 2024-09-25 09:00 +08:00 (sorts as text too)."""
+    if moment is None:
+        return ""
+    text = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %z")
+    return f"{text[:-2]}:{text[-2:]}"
+
+
+def defuse(value):
+    """Text a spreadsheet would evaluate, made inert; a phone number like +86 … stays as it is."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _PHONE.match(value):
+        return "'" + value
+    return value
+
+
+def _delegates(summit: Summit, filters: delegate_search.DelegateFilter):
+    return db.session.scalars(delegate_search.ordered(summit, filters).execution_options(yield_per=1000))
+
+
+def delegates_csv(summit: Summit, filters: delegate_search.DelegateFilter) -> bytes:
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    zone = summit.zone
+    for delegate in _delegates(summit, filters):
+        writer.writerow([defuse(value(delegate, zone)) for _, value in COLUMNS])
+    return out.getvalue().encode("utf-8")
+
+
+def _text_cell(sheet, value, font=None):
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the first character
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def delegates_xlsx(summit: Summit, filters: delegate_search.DelegateFilter) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Delegates")
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([_text_cell(sheet, header, bold) for header in HEADERS])
+    zone = summit.zone
+    for delegate in _delegates(summit, filters):
+        sheet.append([_text_cell(sheet, value(delegate, zone)) for _, value in COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@dataclass
+class Manifest:
+    route: VisitRoute
+    confirmed: list[Delegate]
+    #: (position in line, delegate)
+    waiting: list[tuple[int, Delegate]]
+
+
+def manifest(route: VisitRoute) -> Manifest:
+    """Who boards the bus (confirmed, by family name), and who waits (in line order)."""
+    bookings = db.session.scalars(
+        select(RouteBooking).where(RouteBooking.route_id == route.id)
+        .options(selectinload(RouteBooking.delegate)).order_by(RouteBooking.id)).all()
+    confirmed = sorted((b.delegate for b in bookings if b.status == "confirmed"),
+                       key=lambda d: (d.family_name.casefold(), d.given_name.casefold(), d.id))
+    waiting = [(index, b.delegate) for index, b in
+               enumerate((b for b in bookings if b.status == "waitlisted"), start=1)]
+    return Manifest(route, confirmed, waiting)
+
+
+MANIFEST_HEADERS = ["no", "family_name", "given_name", "native_name", "organisation", "country", "phone"]
+
+
+def manifest_csv(m: Manifest) -> bytes:
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(MANIFEST_HEADERS)
+    for number, d in enumerate(m.confirmed, start=1):
+        writer.writerow([number, *(defuse(v) for v in (d.family_name, d.given_name, d.native_name, d.organisation,
+                                                        d.country, d.phone))])
+    return out.getvalue().encode("utf-8")

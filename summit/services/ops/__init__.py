@@ -1,0 +1,1 @@
+"""Running the instance: backups, readiness, the rate limiter's counters."""

@@ -1,0 +1,1 @@
+"""Delegates: registering, their self-service, lost links, the organisers' changes, search, their mail."""

@@ -1,0 +1,203 @@
+"""Registering delegates and their self-service: details, route, waiting list, cancellation.
+
+Every function that changes places runs in one write transaction (``with writing():``,
+see places.py) and commits once, so a registration, its seat and any promotion land together.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ...plumbing.database import insert_row, require_write_transaction, writing
+from ...plumbing.extensions import db
+from ...models import Delegate, Summit, utcnow
+from ...models.types import ID_MAX
+from ..visits import capacity as places
+from .mail import announce_promotions
+from .delegate_input import clean_delegate, raise_if_invalid, require_consent
+from ...plumbing.errors import Conflict, NotFound, ValidationFailed
+from ...plumbing.secrets import new_token, token_hash
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+
+
+@dataclass
+class Registered:
+    delegate: Delegate
+    #: the self-service secret; exists only here and in the delegate's link
+    manage_token: str
+
+
+def _route_choice(data: dict) -> tuple[int | None, bool]:
+    route_id = data.get("route_id")
+    join_waitlist = data.get("join_waitlist", False)
+    errors = {}
+    if route_id is not None and (not isinstance(route_id, int) or isinstance(route_id, bool)):
+        errors["route_id"] = ["must be a route id (integer) or null"]
+    if not isinstance(join_waitlist, bool):
+        errors["join_waitlist"] = ["must be true or false"]
+    if errors:
+        raise ValidationFailed(errors)
+    if route_id is not None and not 1 <= route_id <= ID_MAX:
+        raise places.unknown_route(route_id)  # no row has it, and the database could not even compare it
+    return route_id, join_waitlist
+
+
+def _email_in_use(summit_id: int, email: str, *, other_than: int | None = None) -> bool:
+    query = db.select(Delegate.id).where(
+        Delegate.summit_id == summit_id, Delegate.email == email, Delegate.status == "registered")
+    if other_than is not None:
+        query = query.where(Delegate.id != other_than)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def register(summit: Summit, data: dict) -> Registered:
+    """Create a delegate and, if asked, their place on a route (or in its line).
+
+    Raises ValidationFailed (field errors), EmailTaken, RouteFull (nothing created).
+    """
+    cleaned = clean_delegate(data)
+    require_consent(data, cleaned)
+    values = raise_if_invalid(cleaned)
+    route_id, join_waitlist = _route_choice(data)
+
+    summit_id = summit.id
+    try:
+        with writing(keep_state=True):
+            token = new_token()
+            now = utcnow()
+            # An email already registered is refused by the partial unique index (uq_delegate_live_email)
+            # at this INSERT: one check, race-free, and no look-up beforehand.
+            delegate = insert_row(Delegate, {
+                "summit_id": summit_id, "consent_at": now, "created_at": now, "updated_at": now,
+                "manage_token_hash": token_hash(token), **values})
+            # The route last: its lock is held from here to the commit, so everything
+            # else the registration writes stays outside that critical section.
+            if places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist) is None:
+                set_committed_value(delegate, "booking", None)
+    except IntegrityError as exc:  # already rolled back by writing()
+        if not _is_email_clash(exc):
+            raise
+        raise EmailTaken("this email is already registered") from exc
+    return Registered(delegate, token)
+
+
+def _is_email_clash(exc: IntegrityError) -> bool:
+    """The live-email unique index refused the row (PostgreSQL names it; SQLite names its columns)."""
+    message = str(exc.orig)
+    return "uq_delegate_live_email" in message or "delegate.summit_id, delegate.email" in message
+
+
+def _holder_of(token: str):
+    """The condition that picks the delegate a manage secret belongs to; NotFound for no possible secret."""
+    if not token or len(token) > 200:
+        raise NotFound("unknown or expired link", code="unknown_token")
+    return Delegate.manage_token_hash == token_hash(token)
+
+
+def delegate_for_manage_token(token: str) -> Delegate:
+    delegate = db.session.scalars(db.select(Delegate).where(_holder_of(token))).first()
+    if delegate is None or delegate.status != "registered":
+        raise NotFound("unknown or expired link", code="unknown_token")
+    return delegate
+
+
+def update_details(delegate: Delegate, data: dict, *, before_commit=None) -> Delegate:
+    """Edit name, organisation, needs…; route changes go through choose_route.
+
+    ``before_commit(delegate)``, if given, runs in the same transaction just before
+    it commits (the console writes its audit entry there).
+    """
+    cleaned = clean_delegate(data, partial=True)
+    values = raise_if_invalid(cleaned)
+    if "email" in values and _email_in_use(delegate.summit_id, values["email"], other_than=delegate.id):
+        raise EmailTaken("this email is already registered")
+    for name, value in values.items():
+        setattr(delegate, name, value)
+    delegate.updated_at = utcnow()
+    try:
+        if before_commit is not None:
+            before_commit(delegate)
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise EmailTaken("this email is already registered") from exc
+    return delegate
+
+
+def lock_delegate(delegate_id: int | None = None, *, manage_token: str | None = None) -> Delegate:
+    """The registered delegate (by id, or by their manage secret), locked and marked updated now.
+
+    One ``UPDATE … RETURNING`` finds the row, takes its lock and sets ``updated_at``: the
+    lock makes one delegate's own requests take turns.  The booking is read after the lock,
+    in its own statement.  Joined into the locking statement it would come, on PostgreSQL,
+    from the snapshot taken before the wait, so a second request for the same delegate
+    would see the booking the first one replaced.  Inside ``writing()`` only: the lock lasts to its commit.
+    """
+    require_write_transaction()
+    which = _holder_of(manage_token) if manage_token is not None else Delegate.id == delegate_id
+    delegate = db.session.scalars(
+        update(Delegate).where(which, Delegate.status == "registered").values(updated_at=utcnow())
+        .returning(Delegate),
+        execution_options={"populate_existing": True, "synchronize_session": False},
+    ).first()
+    if delegate is None:
+        raise NotFound("no such registration", code="unknown_token")
+    return delegate
+
+
+def choose_route(delegate: Delegate, data: dict, *, before_commit=None) -> places.PlaceChange:
+    """Change, drop, or queue for a route (see places.place_delegate for the rules).
+
+    Afterwards ``delegate`` (the same object, re-read under its lock) and the change
+    hold what was committed, ready to show without another query.
+
+    ``before_commit(delegate, change, previous_route_id)`` runs inside the transaction, before it commits.
+    """
+    delegate_id = delegate.id  # read now: on SQLite, writing() commits and so expires the object
+    return _change_route(lambda: lock_delegate(delegate_id), lambda: data, before_commit)[1]
+
+
+def choose_route_for_token(manage_token: str, read_data) -> tuple[Delegate, places.PlaceChange]:
+    """choose_route for whoever holds a manage secret; finding and locking them is one statement.
+
+    ``read_data()`` gives the request (it may raise ValidationFailed); it is called only once
+    the secret has proved good, so an unknown secret is NotFound whatever the body holds.
+    """
+    return _change_route(lambda: lock_delegate(manage_token=manage_token), read_data, None)
+
+
+def _change_route(lock, read_data, before_commit) -> tuple[Delegate, places.PlaceChange]:
+    with writing(keep_state=True):
+        delegate = lock()
+        route_id, join_waitlist = _route_choice(read_data())
+        previous = delegate.booking.route_id if delegate.booking else None
+        change = places.place_delegate(delegate, route_id, join_waitlist=join_waitlist)
+        if before_commit is not None:
+            before_commit(delegate, change, previous)
+    announce_promotions(change.promoted)
+    return delegate, change
+
+
+def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
+    """Cancel the registration: the place frees and the first in line moves up at once.
+
+    ``before_commit(delegate, change)`` runs inside the transaction, before it commits.
+    """
+    delegate_id = delegate.id
+    with writing(keep_state=True):
+        delegate = lock_delegate(delegate_id)
+        change = places.place_delegate(delegate, None, join_waitlist=False)
+        delegate.status = "cancelled"
+        delegate.cancelled_at = delegate.updated_at = utcnow()
+        delegate.calendar_token_version += 1  # the feed stops with the registration
+        if before_commit is not None:
+            before_commit(delegate, change)
+    announce_promotions(change.promoted)
+    return change
+

@@ -1,0 +1,1 @@
+"""Which summit is served (current.py), and loading a summit definition file (seeding.py)."""

@@ -1,0 +1,184 @@
+"""Load a summit definition file (TOML) into the database.
+
+Idempotent, and never overwrites an organiser's edit: for every row we seed we
+keep a fingerprint of the values we wrote (SeedRecord).  On the next run a row
+whose current values still match that fingerprint is ours to refresh; one that
+differs was edited in the console and is left alone; one that is gone was
+deleted by an organiser and is not brought back.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+from ...plumbing.database import writing
+from ...plumbing.extensions import db
+from ...models import ProgrammeItem, SeedRecord, Summit, VisitRoute, utcnow
+from ...plumbing.errors import ValidationFailed
+
+DEFAULT_DEFINITION = "gstf-2024.toml"
+
+SUMMIT_FIELDS = (
+    "name_zh", "name_en", "short_name_zh", "short_name_en", "theme_zh", "theme_en",
+    "starts_on", "ends_on", "timezone", "city_zh", "city_en", "venue_zh", "venue_en",
+    "organiser_zh", "organiser_en", "host_zh", "host_en",
+)
+ITEM_FIELDS = (
+    "kind", "title_zh", "title_en", "description_zh", "description_en",
+    "starts_at", "ends_at", "venue_zh", "venue_en", "position",
+)
+SUMMIT_DEFAULTS = {"timezone": "Asia/Shanghai"}
+ROUTE_DEFAULTS = {"stops": [], "departs_at": None, "returns_at": None}
+ROUTE_FIELDS = (
+    "name_zh", "name_en", "stops", "note_zh", "note_en", "capacity",
+    "departs_at", "returns_at", "meeting_point_zh", "meeting_point_en",
+)
+
+
+@dataclass
+class SeedReport:
+    summit: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    kept_edited: list[str] = field(default_factory=list)
+    kept_deleted: list[str] = field(default_factory=list)
+    #: routes whose new capacity is below the places already confirmed on them
+    kept_full: list[str] = field(default_factory=list)
+
+
+def default_definition_path() -> Path:
+    return Path(str(resources.files("summit.data").joinpath(DEFAULT_DEFINITION)))
+
+
+def read_definition(path: Path) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValidationFailed({"file": [str(exc)]}, f"cannot read {path}: {exc}") from exc
+    problems = []
+    if "summit" not in data or "slug" not in data.get("summit", {}):
+        problems.append("[summit] with a slug is required")
+    for index, item in enumerate(data.get("items", [])):
+        for name in ("key", "kind", "title_zh", "title_en", "starts_at", "ends_at"):
+            if name not in item:
+                problems.append(f"items[{index}] lacks {name}")
+        for name in ("starts_at", "ends_at"):
+            value = item.get(name)
+            if isinstance(value, datetime) and value.tzinfo is None:
+                problems.append(f"items[{index}].{name} needs an offset, e.g. +08:00")
+    for index, route in enumerate(data.get("routes", [])):
+        for name in ("code", "name_zh", "name_en", "capacity"):
+            if name not in route:
+                problems.append(f"routes[{index}] lacks {name}")
+    if problems:
+        raise ValidationFailed({"file": problems}, "; ".join(problems))
+    return data
+
+
+def _canonical(value):
+    # Compare instants, not spellings: 09:00+08:00 and 01:00Z are the same time.
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _fingerprint(values: dict) -> str:
+    payload = json.dumps({k: _canonical(v) for k, v in values.items()}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _wanted(source: dict, fields, defaults: dict) -> dict:
+    return {name: source.get(name, defaults.get(name, "")) for name in fields}
+
+
+class _Seeder:
+    def __init__(self, summit: Summit, report: SeedReport):
+        self.summit = summit
+        self.report = report
+        self.records = {r.key: r for r in db.session.scalars(
+            db.select(SeedRecord).where(SeedRecord.summit_id == summit.id))}
+
+    def sync(self, key: str, row, wanted: dict, make_row):
+        """Create, refresh or leave alone one seeded row."""
+        record = self.records.get(key)
+        fingerprint = _fingerprint(wanted)
+        if row is None:
+            if record is not None:
+                self.report.kept_deleted.append(key)
+                return
+            row = make_row()
+            db.session.add(row)
+            self.report.created.append(key)
+        else:
+            current = _fingerprint({name: getattr(row, name) for name in wanted})
+            if record is not None and current != record.fingerprint:
+                self.report.kept_edited.append(key)
+                return
+            if current == fingerprint:
+                self._record(key, record, fingerprint)
+                return
+            if hasattr(row, "revision"):
+                # Calendars publish both: SEQUENCE (revision) and LAST-MODIFIED (updated_at).
+                row.revision += 1
+                row.updated_at = utcnow()
+            self.report.updated.append(key)
+        for name, value in wanted.items():
+            setattr(row, name, value)
+        self._record(key, record, fingerprint)
+
+    def _record(self, key, record, fingerprint):
+        if record is None:
+            record = SeedRecord(summit_id=self.summit.id, key=key, fingerprint=fingerprint)
+            db.session.add(record)
+            self.records[key] = record
+        record.fingerprint = fingerprint
+
+
+def seed_summit(path: Path | None = None) -> SeedReport:
+    """Load one summit definition; returns what was created, refreshed or kept."""
+    data = read_definition(path or default_definition_path())
+    # Reads, then writes what it read: as a writer from the start, so that on SQLite it queues
+    # behind another writer (busy timeout) instead of failing "database is locked" when its
+    # read snapshot can no longer be upgraded, and two seeds at once cannot both create a row.
+    with writing():
+        return _load(data)
+
+
+def _load(data: dict) -> SeedReport:
+    spec = data["summit"]
+    summit = db.session.scalars(db.select(Summit).where(Summit.slug == spec["slug"])).first()
+    report = SeedReport(summit=spec["slug"])
+
+    if summit is None:
+        summit = Summit(slug=spec["slug"], **_wanted(spec, SUMMIT_FIELDS, SUMMIT_DEFAULTS))
+        db.session.add(summit)
+        db.session.flush()
+        report.created.append("summit")
+    seeder = _Seeder(summit, report)
+    seeder.sync("summit", summit, _wanted(spec, SUMMIT_FIELDS, SUMMIT_DEFAULTS), lambda: None)
+
+    items = {i.seed_key: i for i in summit.items if i.seed_key}
+    for position, spec_item in enumerate(data.get("items", [])):
+        key = spec_item["key"]
+        seeder.sync(f"item:{key}", items.get(key), _wanted(spec_item, ITEM_FIELDS, {"position": position}),
+                    lambda key=key: ProgrammeItem(summit_id=summit.id, seed_key=key))
+
+    routes = {r.code: r for r in summit.routes}
+    for spec_route in data.get("routes", []):
+        code = spec_route["code"]
+        row = routes.get(code)
+        if row is not None and spec_route.get("capacity", 0) < row.confirmed:
+            # Never take places away from delegates who hold them: the organiser decides who moves.
+            report.kept_full.append(f"route:{code}")
+            continue
+        seeder.sync(f"route:{code}", routes.get(code), _wanted(spec_route, ROUTE_FIELDS, ROUTE_DEFAULTS),
+                    lambda code=code: VisitRoute(summit_id=summit.id, code=code, confirmed=0))
+    return report

@@ -1,0 +1,1 @@
+"""Technical-visit routes: the capacity rule and the waiting list (capacity.py), the organisers' changes."""

@@ -1,0 +1,270 @@
+"""Places on technical-visit routes: the capacity rule and the waiting list, in one place.
+
+The rule that must never break: a route never has more confirmed delegates than
+its capacity, whatever the number of concurrent requests and worker processes.
+
+How it holds:
+* Every change runs inside ``with writing():`` (summit/plumbing/database.py), and each function here
+  that takes, frees or hands on a seat refuses to run outside one (require_write_transaction).
+  The routes involved are locked first (``SELECT … FOR UPDATE`` in id order on PostgreSQL; on
+  SQLite BEGIN IMMEDIATE already holds the database's single write lock).  So the
+  decision "is there a seat?" and the write that takes it are one step.
+* The seat itself is taken with a conditional UPDATE
+  (``confirmed = confirmed + 1 WHERE confirmed < capacity``), and the database
+  CHECKs ``confirmed <= capacity``: even a future bug in this module cannot
+  overbook, it can only fail.
+* Whenever a seat frees, the first in line is promoted in the same transaction.
+
+Callers commit; nothing here commits, so a registration and its seat land together or not at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ...plumbing.database import insert_row, require_write_transaction
+from ...plumbing.extensions import db
+from ...models import RouteBooking, VisitRoute, utcnow
+from ...plumbing.errors import Conflict, ValidationFailed
+
+
+class RouteFull(Conflict):
+    code = "route_full"
+
+
+class CapacityBelowConfirmed(Conflict):
+    code = "capacity_below_confirmed"
+
+
+@dataclass
+class PlaceChange:
+    """What one operation did, so callers can tell the people concerned."""
+
+    booking: RouteBooking | None
+    promoted: list[RouteBooking]
+
+
+def lock_routes(summit_id: int, route_ids) -> dict[int, VisitRoute]:
+    """The summit's routes with these ids, locked against concurrent seat changes."""
+    require_write_transaction()
+    ids = sorted({i for i in route_ids if i is not None})
+    if not ids:
+        return {}
+    query = (
+        select(VisitRoute)
+        .where(VisitRoute.id.in_(ids), VisitRoute.summit_id == summit_id)
+        .order_by(VisitRoute.id)  # one lock order everywhere: no deadlocks
+        .execution_options(populate_existing=True)
+        .with_for_update()
+    )
+    rows = db.session.scalars(query).all()
+    return {row.id: row for row in rows}
+
+
+def unknown_route(route_id) -> ValidationFailed:
+    return ValidationFailed({"route_id": ["unknown route"]}, "unknown route")
+
+
+def _take_seat(route: VisitRoute) -> bool:
+    """A seat on a locked route, if one is free (the route object is refreshed either way).
+
+    The route was read under its lock, so a full one is known full without asking again:
+    in a flash crowd most requests meet a full route, and this spares each one a statement.
+    """
+    if route.confirmed >= route.capacity:
+        return False
+    return _take_seat_on(route.summit_id, route.id) is not None
+
+
+def _free_seat(route: VisitRoute) -> None:
+    confirmed = db.session.execute(
+        update(VisitRoute).where(VisitRoute.id == route.id)
+        .values(confirmed=VisitRoute.confirmed - 1)
+        .returning(VisitRoute.confirmed)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(route, "confirmed", confirmed)
+
+
+def _waiting_line(route: VisitRoute):
+    """The route's waiting line, first come first served."""
+    return (select(RouteBooking)
+            .where(RouteBooking.route_id == route.id, RouteBooking.status == "waitlisted")
+            .order_by(RouteBooking.id))
+
+
+def promote_waiting(route: VisitRoute) -> list[RouteBooking]:
+    """Give free seats to the first in line, oldest first; the route must be locked."""
+    require_write_transaction()
+    promoted = []
+    while True:
+        first = db.session.scalars(_waiting_line(route).limit(1)).first()
+        if first is None or not _take_seat(route):
+            return promoted
+        first.status = "confirmed"
+        first.confirmed_at = utcnow()
+        db.session.flush()
+        promoted.append(first)
+
+
+_BOOKINGS = RouteBooking.__table__
+# Built once: on the hot paths, building a statement costs about as much as sending it.
+_DELETE_BOOKING = _BOOKINGS.delete().where(_BOOKINGS.c.id == bindparam("id")).returning(_BOOKINGS.c.status)
+
+
+def _release(booking: RouteBooking, route: VisitRoute) -> list[RouteBooking]:
+    """Give up a booking; the route must be locked.  Returns whoever moved up."""
+    # The status comes back from the DELETE itself: a promotion may have confirmed this
+    # booking while we waited for the route's lock, and the copy in memory would not know.
+    status = db.session.connection().execute(_DELETE_BOOKING, {"id": booking.id}).scalar_one_or_none()
+    db.session.expunge(booking)
+    if status != "confirmed":
+        return []
+    promoted = _hand_over_seat(route)
+    if promoted is None:
+        _free_seat(route)
+        return []
+    return [promoted]
+
+
+def _hand_over_seat(route: VisitRoute) -> RouteBooking | None:
+    """The seat just given up goes straight to the first in line, if anyone waits.
+
+    The confirmed count does not change, so it is one statement instead of a release,
+    a look-up and a take.  One seat is enough: while anyone waits the route is full,
+    because every freed seat is handed on at once.
+    """
+    first_in_line = _waiting_line(route).with_only_columns(RouteBooking.id).limit(1).scalar_subquery()
+    promoted = db.session.scalars(
+        update(RouteBooking).where(RouteBooking.id == first_in_line)
+        .values(status="confirmed", confirmed_at=utcnow())
+        .returning(RouteBooking),
+        execution_options={"populate_existing": True},
+    ).first()
+    if promoted is not None:
+        set_committed_value(promoted, "route", route)  # the promotion notice names it, without a reload
+    return promoted
+
+
+def book_new_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> RouteBooking | None:
+    """A seat, or a place in line, on ``route_id`` for a delegate just written (flushed).
+
+    None when no route is asked for; RouteFull when full and not willing to wait.
+    Run inside ``writing()``, as the transaction's last step before the commit:
+    from the seat on, the route stays locked until then.
+    """
+    require_write_transaction()
+    if route_id is None:
+        return None
+    route = _take_seat_on(delegate.summit_id, route_id)
+    if route is not None:
+        status = "confirmed"
+    else:
+        # Full or unknown: lock the route to tell which, and to queue behind its seats.
+        route = lock_routes(delegate.summit_id, [route_id]).get(route_id)
+        if route is None:
+            raise unknown_route(route_id)
+        status = _claim(route, join_waitlist)
+    return _add_booking(delegate, route, status)
+
+
+def _take_seat_on(summit_id: int, route_id: int) -> VisitRoute | None:
+    """Take a seat by route id: find, lock and count in one round-trip; None if full or unknown.
+
+    The UPDATE's row lock is held to the commit, exactly as lock_routes' would be.
+    """
+    return db.session.scalars(
+        update(VisitRoute)
+        .where(VisitRoute.id == route_id, VisitRoute.summit_id == summit_id,
+               VisitRoute.confirmed < VisitRoute.capacity)
+        .values(confirmed=VisitRoute.confirmed + 1)
+        .returning(VisitRoute),
+        execution_options={"populate_existing": True},
+    ).first()
+
+
+def _add_booking(delegate, route: VisitRoute, status: str) -> RouteBooking:
+    now = utcnow()
+    booking = insert_row(RouteBooking, {
+        "delegate_id": delegate.id, "route_id": route.id, "status": status,
+        "created_at": now, "confirmed_at": now if status == "confirmed" else None})
+    # Linked in memory too, so showing the result needs no reload (and the route,
+    # held only weakly by the session, stays with the booking).
+    set_committed_value(booking, "route", route)
+    set_committed_value(booking, "delegate", delegate)
+    set_committed_value(delegate, "booking", booking)
+    # The place in line is counted when asked (waitlist_position), after the commit: counted here,
+    # under the route's lock, it made every delegate joining a long line wait for the count
+    # of everyone ahead of the one before (bench/flash_crowd.py, registrations at a set rate).
+    return booking
+
+
+def _claim(target: VisitRoute, join_waitlist: bool) -> str:
+    if _take_seat(target):
+        return "confirmed"
+    if join_waitlist:
+        return "waitlisted"
+    raise RouteFull(f"route {target.code} is full", route_id=target.id)
+
+
+def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> PlaceChange:
+    """Put the delegate on route ``route_id`` (None: on no route), atomically.
+
+    * the same route as now: nothing changes (the seat or the place in line is kept);
+    * a route with a free seat: the seat is taken and the old place released;
+    * a full route: with ``join_waitlist`` the delegate gives up the old place and
+      joins the end of the line; without it, RouteFull and the old place is kept.
+    Must run inside ``writing()`` with the delegate's row locked (see
+    registration.lock_delegate), so two requests for one delegate take turns;
+    the caller commits.
+    """
+    require_write_transaction()
+    current = delegate.booking
+    if current is not None and current.route_id == route_id:
+        return PlaceChange(current, [])
+    routes = lock_routes(delegate.summit_id, [route_id, current.route_id if current else None])
+    if route_id is not None and route_id not in routes:
+        raise unknown_route(route_id)
+
+    if route_id is None:
+        promoted = _release(current, routes[current.route_id]) if current else []
+        set_committed_value(delegate, "booking", None)
+        return PlaceChange(None, promoted)
+
+    status = _claim(routes[route_id], join_waitlist)
+    promoted = _release(current, routes[current.route_id]) if current else []
+    return PlaceChange(_add_booking(delegate, routes[route_id], status), promoted)
+
+
+def set_capacity(route: VisitRoute, capacity: int) -> list[RouteBooking]:
+    """Change a route's capacity; raising it promotes from the line at once (inside ``writing()``)."""
+    require_write_transaction()
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 0 or capacity > 100_000:
+        raise ValidationFailed({"capacity": ["a whole number from 0 to 100000"]})
+    route = lock_routes(route.summit_id, [route.id])[route.id]
+    if capacity < route.confirmed:
+        raise CapacityBelowConfirmed(
+            f"{route.confirmed} delegates already hold a place on {route.code}; "
+            f"move or cancel some before lowering the capacity to {capacity}",
+            confirmed=route.confirmed)
+    route.capacity = capacity
+    route.revision += 1
+    route.updated_at = utcnow()
+    db.session.flush()
+    return promote_waiting(route)
+
+
+_COUNT_AHEAD = (select(func.count()).select_from(_BOOKINGS)
+                .where(_BOOKINGS.c.route_id == bindparam("route_id"), _BOOKINGS.c.status == "waitlisted",
+                       _BOOKINGS.c.id < bindparam("id")))
+
+
+def waitlist_position(booking: RouteBooking) -> int | None:
+    """1 for the first in line; None for a confirmed place."""
+    if booking.status != "waitlisted":
+        return None
+    ahead = db.session.connection().execute(
+        _COUNT_AHEAD, {"route_id": booking.route_id, "id": booking.id}).scalar_one()
+    return ahead + 1
