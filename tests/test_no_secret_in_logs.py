@@ -168,6 +168,7 @@ def test_development_does_log_the_link_so_the_capture_sees(database_url, everyth
             assert app.config["SUMMIT_ENV"] == "development"
             seed_summit()
             answer = app.test_client().post("/api/v1/registrations", json=delegate_data()).get_json()
+            wait_for_pending_mail()  # the mail thread writes it, after the answer
             db.session.remove()
             db.engine.dispose()
     finally:
