@@ -1,8 +1,9 @@
 """GET /api/v1/openapi.json: the OpenAPI 3 description of this API.
 
 The bodies' schemas are the pydantic models of summit.api.schemas, the ones the views validate
-requests with; here are the operations: paths, parameters, status codes, credentials. A test
-compares the paths with the live URL map, and each view's model with its operation's requestBody.
+requests with; here are the operations: paths, parameters, status codes, credentials. Tests
+compare the paths with the live URL map (tests/test_openapi.py) and send every documented body
+field a value of another type, expecting the contract's 422 naming it (tests/test_api_schemas.py).
 """
 from __future__ import annotations
 
