@@ -10,9 +10,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..models.types import ID_MAX
-from ..services.badges.layouts import LAYOUTS
 from ..services.badges.documents import DEFAULT_SYNC_LIMIT
-from ..services.registration.search import PAGE_MAX, PER_PAGE_MAX, Q_MAX
 from . import schemas
 from .blueprint import api_bp
 
@@ -97,25 +95,14 @@ PATHS = {
                       **UNAUTHORISED}}},
     "/api/v1/delegates": {"get": {
         "summary": "Find delegates (staff)", "operationId": "listDelegates", "security": CONSOLE_AUTH,
-        "parameters": [
-            {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": Q_MAX},
-             "description": "part of a Latin or native name, email or organisation (literal, case-insensitive)"},
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX,
-                                                      "default": 1}},
-            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": PER_PAGE_MAX,
-                                                          "default": 50}},
-        ],
+        "parameters": schemas.query_parameters(schemas.DelegateQuery),
         "responses": {"200": _json(_ref(schemas.DelegatePage), "one page of delegates"),
             "422": _error("bad paging"), **UNAUTHORISED, **URI_TOO_LONG}}},
     "/api/v1/badges.pdf": {
         "get": {
             "summary": "Badges as PDF (staff)", "operationId": "badges", "security": CONSOLE_AUTH,
             "description": BADGES_DESCRIPTION,
-            "parameters": [
-                {"name": "ids", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+(,[0-9]+)*$"}},
-                {"name": "all", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]}},
-                {"name": "layout", "in": "query", "schema": {"type": "string", "enum": list(LAYOUTS)}},
-            ],
+            "parameters": schemas.query_parameters(schemas.BadgeQuery),
             "responses": BADGES_RESPONSES | URI_TOO_LONG},
         "post": {
             "summary": "Badges as PDF, the selection in a JSON body (staff)", "operationId": "badgesByBody",

@@ -28,6 +28,7 @@ from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_M
 from ..models.types import ID_MAX
 from ..services.badges.layouts import LAYOUTS
 from ..services.badges.selection import MAX_IDS
+from ..services.registration.search import PAGE_MAX, PER_PAGE_DEFAULT, PER_PAGE_MAX, Q_MAX
 from ..services.visits.admin import CAPACITY_MAX
 
 
@@ -232,6 +233,25 @@ class BadgeSelection(Schema):
                       Refusal(f"one of {', '.join(LAYOUTS)}")] = None
 
 
+# --- query strings ---------------------------------------------------------------------------------
+# Documented here, parsed by the services (registration.search, badges.selection), whose parsers
+# the console's pages share: a query is text, read with those pages' rules (an empty value is the
+# default, digits are ASCII), which a model of typed fields would not say the same way.
+
+class DelegateQuery(Schema):
+    q: Annotated[str | Omitted, documented(maxLength=Q_MAX),
+                 Field(description="part of a Latin or native name, email or organisation "
+                                   "(literal, case-insensitive)")] = None
+    page: Annotated[int, documented(minimum=1, maximum=PAGE_MAX)] = 1
+    per_page: Annotated[int, documented(minimum=1, maximum=PER_PAGE_MAX)] = PER_PAGE_DEFAULT
+
+
+class BadgeQuery(Schema):
+    ids: Annotated[str | Omitted, documented(pattern="^[0-9]+(,[0-9]+)*$")] = None
+    all: Literal["1", "true"] | Omitted = None
+    layout: Literal[tuple(LAYOUTS)] | Omitted = None  # type: ignore[valid-type]
+
+
 # --- the document's JSON Schemas -------------------------------------------------------------------
 
 class _DocumentSchemas(GenerateJsonSchema):
@@ -271,3 +291,19 @@ def component_schemas() -> dict:
     _, top = models_json_schema([(model, "validation") for model in MODELS], ref_template=REF_TEMPLATE,
                                 schema_generator=_DocumentSchemas)
     return top["$defs"]
+
+
+def query_parameters(model: type[Schema]) -> list[dict]:
+    """An operation's query parameters, one per field of ``model`` (its description beside the schema)."""
+    schema = model.model_json_schema(ref_template=REF_TEMPLATE, schema_generator=_DocumentSchemas)
+    parameters = []
+    for name, field in schema["properties"].items():
+        field = dict(field)
+        description = field.pop("description", None)
+        parameter = {"name": name, "in": "query", "schema": field}
+        if name in schema.get("required", ()):
+            parameter["required"] = True
+        if description:
+            parameter["description"] = description
+        parameters.append(parameter)
+    return parameters
