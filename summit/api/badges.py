@@ -11,15 +11,13 @@ from __future__ import annotations
 from flask import Response, request, url_for
 
 from ..auth import api_requires
-from ..plumbing.request_input import json_object
 from ..services.badges import documents as badges
 from ..services.badges.selection import Selection, json_ids, parse_ids, select_delegates
 from ..plumbing.errors import ValidationFailed
 from ..services.summits.current import current_summit
 from .blueprint import api_bp
-
-#: the fields a POST body may have
-BODY_FIELDS = ("ids", "all", "layout")
+from .schemas import BadgeSelection
+from .validation import read_body
 
 
 @api_bp.get("/badges.pdf")
@@ -35,20 +33,11 @@ def get_badges_pdf():
 @api_requires("staff")
 def post_badges_pdf():
     """The same as GET, from ``{"ids": [1, 2, 3], "layout": "a4-4up"}`` or ``{"all": true}``."""
-    body = json_object()
-    unknown = sorted(set(body) - set(BODY_FIELDS))
-    if unknown:
-        raise ValidationFailed({name: ["unknown field"] for name in unknown[:20]},
-                               f"unknown field {unknown[0]!r}: the body takes ids, all and layout")
-    layout = body.get("layout")
-    if layout is not None and not isinstance(layout, str):
-        raise ValidationFailed({"layout": ["a string: a6 or a4-4up"]})
-    layout = badges.layout_named(layout)
-    everyone = body.get("all", False)
-    if not isinstance(everyone, bool):
-        raise ValidationFailed({"all": ["true or false"]})
-    ids = json_ids(body["ids"]) if "ids" in body else None
-    return _badges_pdf(layout, ids, everyone)
+    selection = read_body(BadgeSelection)
+    layout = badges.layout_named(selection.layout)
+    # ids: null is malformed too, so presence decides, not the value
+    ids = json_ids(selection.ids) if "ids" in selection.model_fields_set else None
+    return _badges_pdf(layout, ids, selection.all)
 
 
 def _badges_pdf(layout, ids: list[int] | None, everyone: bool) -> Response:

@@ -5,20 +5,18 @@ from flask import g, jsonify
 
 from ..auth import api_requires
 from ..plumbing.error_pages import error_response
-from ..plumbing.request_input import json_object
 from ..services.checkin.arrivals import AlreadyCheckedIn, check_in
-from ..plumbing.errors import ValidationFailed
 from ..services.summits.current import current_summit
 from . import serialise
 from .blueprint import api_bp
+from .schemas import CheckinInput
+from .validation import read_body
 
 
 @api_bp.post("/checkins")
 @api_requires("staff")
 def post_checkin():
-    code = json_object().get("code")
-    if not isinstance(code, str) or not code.strip():
-        raise ValidationFailed({"code": ["the badge's check-in code (a string) is required"]})
+    code = read_body(CheckinInput).code
     summit = current_summit()
     try:
         delegate = check_in(code, g.api_user)

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from ..auth import api_requires
-from ..plumbing.request_input import json_object
 from ..services.programme import agenda
 from ..services.registration import search as delegate_search
 from ..services.visits import admin as routes_admin
-from ..plumbing.errors import ValidationFailed
 from ..services.summits.current import current_summit
 from . import serialise
 from .blueprint import api_bp
+from .schemas import CapacityChange
+from .validation import read_body
 
 
 def _route_body(summit, route_id: int) -> dict:
@@ -25,10 +25,8 @@ def patch_route(route_id: int):
     """{"capacity": N}: raising promotes from the waiting list; below confirmed is 409 capacity_below_confirmed."""
     summit = current_summit()
     route = routes_admin.get_route(summit, route_id)
-    body = json_object()
-    if "capacity" not in body:
-        raise ValidationFailed({"capacity": ["required: a whole number from 0 to 100000"]}, "capacity is required")
-    routes_admin.change_capacity(route, body["capacity"], g.api_user)
+    change = read_body(CapacityChange)
+    routes_admin.change_capacity(route, change.capacity, g.api_user)
     return jsonify(_route_body(summit, route_id))
 
 

@@ -1,26 +1,26 @@
 """GET /api/v1/openapi.json: the OpenAPI 3 description of this API.
 
-Lengths and enumerations come from the same constants the services enforce, so
-the document cannot drift from the rules; a test compares its paths with the
-live URL map.
+The bodies' schemas are the pydantic models of summit.api.schemas, the ones the views validate
+requests with; here are the operations: paths, parameters, status codes, credentials. Tests
+compare the paths with the live URL map (tests/test_openapi.py) and send every documented body
+field a value of another type, expecting the contract's 422 naming it (tests/test_api_schemas.py).
 """
 from __future__ import annotations
 
 from flask import jsonify
 
-from ..models import CATEGORIES, LANGUAGES, PROGRAMME_KINDS
-from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
-                               PHONE_MAX)
 from ..models.types import ID_MAX
-from ..services.badges.layouts import LAYOUTS
-from ..services.badges.selection import MAX_IDS
 from ..services.badges.documents import DEFAULT_SYNC_LIMIT
-from ..services.registration.search import PAGE_MAX, PER_PAGE_MAX, Q_MAX
+from . import schemas
 from .blueprint import api_bp
 
 
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
+def _ref(model: type[schemas.Schema]) -> dict:
+    return {"$ref": schemas.REF_TEMPLATE.format(model=model.__name__)}
+
+
+def _body(model: type[schemas.Schema]) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": _ref(model)}}}
 
 
 def _json(schema: dict, description: str) -> dict:
@@ -28,132 +28,8 @@ def _json(schema: dict, description: str) -> dict:
 
 
 def _error(description: str) -> dict:
-    return _json(_ref("Error"), description)
+    return _json(_ref(schemas.Error), description)
 
-
-def _text(limit: int, **extra) -> dict:
-    return {"type": "string", "maxLength": limit, **extra}
-
-
-#: a route's id, or null for none; an id no route has is 422 (unknown route)
-ROUTE_ID = {"type": ["integer", "null"], "minimum": 1, "maximum": ID_MAX}
-
-SCHEMAS = {
-    "Error": {
-        "type": "object", "required": ["error", "message"],
-        "properties": {
-            "error": {"type": "string", "description": "machine-readable code, e.g. route_full"},
-            "message": {"type": "string"},
-            "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-            "request_id": {"type": "string", "description": "on a 5xx: the reference to quote (also the "
-                                                             "X-Request-ID response header)"},
-        },
-    },
-    "Bilingual": {"type": "object", "required": ["zh", "en"],
-                  "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}},
-    "AgendaItem": {
-        "type": "object", "required": ["id", "kind", "title", "starts_at", "ends_at", "venue"],
-        "properties": {
-            "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(PROGRAMME_KINDS)},
-            "title": _ref("Bilingual"), "starts_at": {"type": "string", "format": "date-time"},
-            "ends_at": {"type": "string", "format": "date-time"},
-            "venue": {"type": "string", "description": "the room, in the language asked for (Accept-Language)"},
-            "venue_names": _ref("Bilingual"), "description": _ref("Bilingual"),
-            "cancelled": {"type": "boolean"}, "revision": {"type": "integer"},
-        },
-    },
-    "Route": {
-        "type": "object",
-        "required": ["id", "code", "name", "stops", "capacity", "confirmed", "remaining", "waitlisted"],
-        "properties": {
-            "id": {"type": "integer"}, "code": {"type": "string"}, "name": _ref("Bilingual"),
-            "stops": {"type": "array", "items": _ref("Bilingual")},
-            "capacity": {"type": "integer", "minimum": 0}, "confirmed": {"type": "integer", "minimum": 0},
-            "remaining": {"type": "integer", "minimum": 0}, "waitlisted": {"type": "integer", "minimum": 0},
-            "note": _ref("Bilingual"), "meeting_point": _ref("Bilingual"),
-            "departs_at": {"type": ["string", "null"], "format": "date-time"},
-            "returns_at": {"type": ["string", "null"], "format": "date-time"},
-        },
-    },
-    "RoutePlace": {
-        "type": ["object", "null"], "required": ["id", "status", "waitlist_position"],
-        "properties": {
-            "id": {"type": "integer"}, "status": {"type": "string", "enum": ["confirmed", "waitlisted"]},
-            "waitlist_position": {"type": ["integer", "null"], "minimum": 1}, "code": {"type": "string"},
-        },
-    },
-    "RegistrationInput": {
-        "type": "object",
-        "required": ["given_name", "family_name", "email", "organisation", "country", "category", "consent"],
-        "properties": {
-            "given_name": _text(NAME_MAX, minLength=1, description="Latin script"),
-            "family_name": _text(NAME_MAX, minLength=1, description="Latin script"),
-            "native_name": _text(NATIVE_NAME_MAX, description="the name in the delegate's own script"),
-            "email": _text(EMAIL_MAX, format="email"),
-            "organisation": _text(ORGANISATION_MAX, minLength=1),
-            "job_title": _text(JOB_TITLE_MAX),
-            "phone": _text(PHONE_MAX),
-            "country": {"type": "string", "pattern": "^[A-Za-z]{2}$", "description": "ISO 3166-1 alpha-2"},
-            "category": {"type": "string", "enum": list(CATEGORIES)},
-            "route_id": ROUTE_ID,
-            "join_waitlist": {"type": "boolean"},
-            "banquet": {"type": "boolean"},
-            "dietary_needs": _text(NEEDS_MAX),
-            "accessibility_needs": _text(NEEDS_MAX),
-            "language": {"type": "string", "enum": list(LANGUAGES)},
-            "consent": {"type": "boolean", "const": True},
-        },
-    },
-    "Registration": {
-        "type": "object", "required": ["id", "status", "route", "manage_url", "calendar_url"],
-        "properties": {
-            "id": {"type": "integer"}, "status": {"type": "string", "enum": ["registered"]},
-            "route": _ref("RoutePlace"),
-            "token": {"type": "string", "description": "the delegate's secret (only in the 201 answer)"},
-            "manage_url": {"type": "string", "format": "uri"}, "calendar_url": {"type": "string", "format": "uri"},
-        },
-    },
-    "RouteChoice": {
-        "type": "object", "required": ["route_id"],
-        "properties": {"route_id": ROUTE_ID, "join_waitlist": {"type": "boolean"}},
-    },
-    "Delegate": {
-        "type": "object",
-        "required": ["id", "given_name", "family_name", "native_name", "email", "organisation", "country",
-                     "category", "route", "checked_in_at"],
-        "properties": {
-            "id": {"type": "integer"}, "given_name": {"type": "string"}, "family_name": {"type": "string"},
-            "native_name": {"type": "string"}, "email": {"type": "string"}, "organisation": {"type": "string"},
-            "country": {"type": "string"}, "category": {"type": "string", "enum": list(CATEGORIES)},
-            "route": _ref("RoutePlace"), "checked_in_at": {"type": ["string", "null"], "format": "date-time"},
-        },
-    },
-    "BadgeSelection": {
-        "type": "object", "additionalProperties": False,
-        "description": "ids, or all: true (all wins; malformed ids are 422 even beside it)",
-        "properties": {
-            "ids": {"type": "array", "minItems": 1, "maxItems": MAX_IDS,
-                    "items": {"type": "integer", "minimum": 1, "maximum": ID_MAX},
-                    "description": "delegate ids, printed in this order (repeats printed once)"},
-            "all": {"type": "boolean", "description": "every registered delegate"},
-            "layout": {"type": "string", "enum": list(LAYOUTS), "default": "a6"},
-        },
-    },
-    "TooManyBadges": {
-        "type": "object", "required": ["error", "message"],
-        "properties": {
-            "error": {"type": "string", "description": "too_many_badges (payload_too_large for a body over 1 MiB)"},
-            "message": {"type": "string"},
-            "limit": {"type": "integer", "description": "the most badges one request renders (BADGE_SYNC_LIMIT)"},
-            "requested": {"type": "integer", "description": "how many were asked for"},
-            "batch_url": {"type": "string", "description": "the staff desk's page for printing a batch"},
-        },
-    },
-    "CheckinResult": {
-        "type": "object", "required": ["delegate", "checked_in_at"],
-        "properties": {"delegate": _ref("Delegate"), "checked_in_at": {"type": "string", "format": "date-time"}},
-    },
-}
 
 DELEGATE_AUTH = [{"delegateToken": []}]
 CONSOLE_AUTH = [{"apiToken": []}]
@@ -171,7 +47,7 @@ BADGES_RESPONSES = {
     "200": {"description": "one A6 badge per page, or four per A4 sheet",
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
     "404": _error("an id is no delegate's (unknown_delegate)"),
-    "413": _json(_ref("TooManyBadges"), "too_many_badges: more badges than one request renders; or a body "
+    "413": _json(_ref(schemas.TooManyBadges), "too_many_badges: more badges than one request renders; or a body "
                                         "over 1 MiB"),
     "422": _error("malformed ids or unknown layout"),
     **UNAUTHORISED,
@@ -182,19 +58,15 @@ PATHS = {
                                      "responses": {"200": {"description": "OpenAPI 3 document"}}}},
     "/api/v1/agenda": {"get": {
         "summary": "The programme, in time order", "operationId": "getAgenda",
-        "responses": {"200": _json({"type": "object", "required": ["items"],
-                                    "properties": {"items": {"type": "array", "items": _ref("AgendaItem")}}},
-                                   "the programme")}}},
+        "responses": {"200": _json(_ref(schemas.Agenda), "the programme")}}},
     "/api/v1/routes": {"get": {
         "summary": "Technical-visit routes with places", "operationId": "getRoutes",
-        "responses": {"200": _json({"type": "object", "required": ["routes"],
-                                    "properties": {"routes": {"type": "array", "items": _ref("Route")}}},
-                                   "the routes")}}},
+        "responses": {"200": _json(_ref(schemas.Routes), "the routes")}}},
     "/api/v1/registrations": {"post": {
         "summary": "Register a delegate", "operationId": "register",
-        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("RegistrationInput")}}},
+        "requestBody": _body(schemas.RegistrationInput),
         "responses": {
-            "201": _json(_ref("Registration"), "registered; `token` is the delegate's secret"),
+            "201": _json(_ref(schemas.Registration), "registered; `token` is the delegate's secret"),
             "409": _error("email_taken, or route_full (nothing was created)"),
             "413": _error("body over 1 MiB (with a Content-Length, or sent chunked)"),
             "422": _error("invalid fields, named in `errors`"),
@@ -204,11 +76,11 @@ PATHS = {
         }}},
     "/api/v1/registrations/self": {
         "get": {"summary": "The delegate's registration", "operationId": "getSelf", "security": DELEGATE_AUTH,
-                "responses": {"200": _json(_ref("Registration"), "the registration"), **UNAUTHORISED}},
+                "responses": {"200": _json(_ref(schemas.Registration), "the registration"), **UNAUTHORISED}},
         "patch": {"summary": "Change, drop or queue for a route", "operationId": "patchSelf",
                   "security": DELEGATE_AUTH,
-                  "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("RouteChoice")}}},
-                  "responses": {"200": _json(_ref("Registration"), "the new state"),
+                  "requestBody": _body(schemas.RouteChoice),
+                  "responses": {"200": _json(_ref(schemas.Registration), "the new state"),
                                 "409": _error("route_full: the old place is kept"),
                                 "422": _error("invalid fields"), **UNAUTHORISED}},
         "delete": {"summary": "Cancel the registration", "operationId": "deleteSelf", "security": DELEGATE_AUTH,
@@ -219,44 +91,29 @@ PATHS = {
         "summary": "Reset the personal calendar URL", "operationId": "resetSelfCalendar", "security": DELEGATE_AUTH,
         "description": "Gives the registration a new `calendar_url`. The old one stops working at once "
                        "(404), so every calendar subscribed to it stops updating. No request body.",
-        "responses": {"200": _json(_ref("Registration"), "the registration, with its new calendar_url"),
+        "responses": {"200": _json(_ref(schemas.Registration), "the registration, with its new calendar_url"),
                       **UNAUTHORISED}}},
     "/api/v1/delegates": {"get": {
         "summary": "Find delegates (staff)", "operationId": "listDelegates", "security": CONSOLE_AUTH,
-        "parameters": [
-            {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": Q_MAX},
-             "description": "part of a Latin or native name, email or organisation (literal, case-insensitive)"},
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX,
-                                                      "default": 1}},
-            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": PER_PAGE_MAX,
-                                                          "default": 50}},
-        ],
-        "responses": {"200": _json({"type": "object", "required": ["delegates"], "properties": {
-            "delegates": {"type": "array", "items": _ref("Delegate")}}}, "one page of delegates"),
+        "parameters": schemas.query_parameters(schemas.DelegateQuery),
+        "responses": {"200": _json(_ref(schemas.DelegatePage), "one page of delegates"),
             "422": _error("bad paging"), **UNAUTHORISED, **URI_TOO_LONG}}},
     "/api/v1/badges.pdf": {
         "get": {
             "summary": "Badges as PDF (staff)", "operationId": "badges", "security": CONSOLE_AUTH,
             "description": BADGES_DESCRIPTION,
-            "parameters": [
-                {"name": "ids", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+(,[0-9]+)*$"}},
-                {"name": "all", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]}},
-                {"name": "layout", "in": "query", "schema": {"type": "string", "enum": list(LAYOUTS)}},
-            ],
+            "parameters": schemas.query_parameters(schemas.BadgeQuery),
             "responses": BADGES_RESPONSES | URI_TOO_LONG},
         "post": {
             "summary": "Badges as PDF, the selection in a JSON body (staff)", "operationId": "badgesByBody",
             "security": CONSOLE_AUTH,
             "description": BADGES_DESCRIPTION + " The same as GET, for id lists too long for a URL.",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("BadgeSelection")}}},
+            "requestBody": _body(schemas.BadgeSelection),
             "responses": BADGES_RESPONSES}},
     "/api/v1/checkins": {"post": {
         "summary": "Check a delegate in by badge code (staff)", "operationId": "checkIn", "security": CONSOLE_AUTH,
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["code"], "properties": {"code": {
-                "type": "string", "minLength": 1, "maxLength": 500, "pattern": "\\S",
-                "description": "the text of the badge's QR code (not blank)"}}}}}},
-        "responses": {"200": _json(_ref("CheckinResult"), "checked in now"),
+        "requestBody": _body(schemas.CheckinInput),
+        "responses": {"200": _json(_ref(schemas.CheckinResult), "checked in now"),
                       "404": _error("unknown_code (also a forged or altered one)"),
                       "409": _error("already_checked_in, with the first checked_in_at"),
                       "422": _error("no code"), **UNAUTHORISED}}},
@@ -264,10 +121,8 @@ PATHS = {
         "summary": "Change a route's capacity (organisers)", "operationId": "patchRoute", "security": CONSOLE_AUTH,
         "parameters": [{"name": "route_id", "in": "path", "required": True,
                         "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["capacity"],
-            "properties": {"capacity": {"type": "integer", "minimum": 0, "maximum": 100000}}}}}},
-        "responses": {"200": _json(_ref("Route"), "the route; raising capacity promoted from the waiting list"),
+        "requestBody": _body(schemas.CapacityChange),
+        "responses": {"200": _json(_ref(schemas.Route), "the route; raising capacity promoted from the waiting list"),
                       "404": _error("no such route"),
                       "409": _error("capacity_below_confirmed"), "422": _error("invalid capacity"),
                       **UNAUTHORISED, **FORBIDDEN}}},
@@ -305,7 +160,7 @@ def document() -> dict:
         "servers": [{"url": "/"}],
         "paths": PATHS,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": schemas.component_schemas(),
             "securitySchemes": {
                 "delegateToken": {"type": "http", "scheme": "bearer",
                                   "description": "the `token` returned when registering"},

@@ -10,11 +10,13 @@ from ..plumbing.request_input import json_object
 from ..services.registration import delegates as registration
 from ..services.calendar.tokens import calendar_token, revoke_calendar_token
 from ..services.registration.mail import send_registration_confirmation
-from ..plumbing.errors import NotFound, ValidationFailed
+from ..plumbing.errors import NotFound
 from ..services.summits.current import current_summit
 from ..plumbing.urls import calendar_url, manage_url
 from . import serialise
 from .blueprint import api_bp
+from .schemas import RouteChoice
+from .validation import read_body
 
 
 def _registration_body(delegate, token: str, *, with_token: bool = False) -> dict:
@@ -78,10 +80,8 @@ def patch_self():
         return _unauthorized(ASK_FOR_BEARER)
 
     def route_request() -> dict:
-        body = json_object()
-        if "route_id" not in body:
-            raise ValidationFailed({"route_id": ["required: a route id, or null for no route"]})
-        return body
+        # the choice as sent: the service's _route_choice reads join_waitlist's absence as false
+        return read_body(RouteChoice).model_dump(exclude_unset=True)
 
     try:
         # Finds, locks and changes in one transaction; the body is read once the token has proved good.

@@ -1,0 +1,309 @@
+"""The API's request and response bodies, declared once as pydantic models.
+
+The same classes validate what a request brings in (summit.api.validation) and give the
+JSON Schemas of /api/v1/openapi.json (summit.api.openapi), so the document cannot say one
+thing while the code checks another. Lengths and enumerations come from the constants the
+services enforce.
+
+What a model checks is the shape: which fields, of which JSON type. Rules that need the
+database or the summit (an existing route, a real country, Latin-script names, a code that is
+a badge's) stay in the services, which answer them with their own codes; where the document
+states such a rule as a schema keyword, it is written with ``documented(...)`` (JSON Schema
+only), next to the field it belongs to, from the same constant the service uses.
+
+A field's ``Refusal`` is the text a caller gets in ``errors`` when that field is wrong; the
+body is then refused with the contract's 422 (see summit.api.validation).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic.json_schema import GenerateJsonSchema, SkipJsonSchema, models_json_schema
+
+from ..models import CATEGORIES, LANGUAGES, PROGRAMME_KINDS
+from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
+                               PHONE_MAX)
+from ..models.types import ID_MAX
+from ..services.badges.layouts import LAYOUTS
+from ..services.badges.selection import MAX_IDS
+from ..services.registration.search import PAGE_MAX, PER_PAGE_DEFAULT, PER_PAGE_MAX, Q_MAX
+from ..services.visits.admin import CAPACITY_MAX
+
+
+class Refusal:
+    """What ``errors`` says about a field that fails its model (``missing``: when it is absent)."""
+
+    def __init__(self, message: str, *, missing: str | None = None):
+        self.message = message
+        self.missing = missing or message
+
+
+def documented(**keywords) -> Any:
+    """JSON Schema keywords for the document alone: a service enforces the rule, with its own answer."""
+    return Field(json_schema_extra=keywords)
+
+
+#: a field a body may leave out (the document shows its type without null, as the services take it)
+Omitted = SkipJsonSchema[None]
+
+
+def _text(limit: int, **keywords) -> Any:
+    return documented(maxLength=limit, **keywords)
+
+
+class Schema(BaseModel):
+    """A body as the contract has it: extra fields ignored (an answer may grow), strict JSON types."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+
+# --- answers ---------------------------------------------------------------------------------------
+
+class Error(Schema):
+    error: Annotated[str, Field(description="machine-readable code, e.g. route_full")]
+    message: str
+    errors: dict[str, list[str]] | Omitted = None
+    request_id: Annotated[str | Omitted, Field(description="on a 5xx: the reference to quote (also the "
+                                                           "X-Request-ID response header)")] = None
+
+
+class Bilingual(Schema):
+    zh: str
+    en: str
+
+
+class AgendaItem(Schema):
+    id: int
+    kind: Literal[PROGRAMME_KINDS]  # type: ignore[valid-type]
+    title: Bilingual
+    starts_at: datetime
+    ends_at: datetime
+    venue: Annotated[str, Field(description="the room, in the language asked for (Accept-Language)")]
+    venue_names: Bilingual | Omitted = None
+    description: Bilingual | Omitted = None
+    cancelled: bool | Omitted = None
+    revision: int | Omitted = None
+
+
+Count = Annotated[int, Field(ge=0)]
+
+
+class Route(Schema):
+    id: int
+    code: str
+    name: Bilingual
+    stops: list[Bilingual]
+    capacity: Count
+    confirmed: Count
+    remaining: Count
+    waitlisted: Count
+    note: Bilingual | Omitted = None
+    meeting_point: Bilingual | Omitted = None
+    departs_at: datetime | None = None
+    returns_at: datetime | None = None
+
+
+class RoutePlace(Schema):
+    id: int
+    status: Literal["confirmed", "waitlisted"]
+    waitlist_position: Annotated[int, Field(ge=1)] | None
+    code: str | Omitted = None
+
+
+class Registration(Schema):
+    id: int
+    status: Literal["registered"]
+    route: RoutePlace | None
+    token: Annotated[str | Omitted, Field(description="the delegate's secret (only in the 201 answer)")] = None
+    manage_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
+    calendar_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
+
+
+class Delegate(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    native_name: str
+    email: str
+    organisation: str
+    country: str
+    category: Literal[CATEGORIES]  # type: ignore[valid-type]
+    route: RoutePlace | None
+    checked_in_at: datetime | None
+
+
+class DelegatePage(Schema):
+    delegates: list[Delegate]
+    page: int | Omitted = None
+    per_page: int | Omitted = None
+    total: int | Omitted = None
+
+
+class Agenda(Schema):
+    items: list[AgendaItem]
+
+
+class Routes(Schema):
+    routes: list[Route]
+
+
+class TooManyBadges(Schema):
+    error: Annotated[str, Field(description="too_many_badges (payload_too_large for a body over 1 MiB)")]
+    message: str
+    limit: Annotated[int | Omitted, Field(description="the most badges one request renders (BADGE_SYNC_LIMIT)")] = None
+    requested: Annotated[int | Omitted, Field(description="how many were asked for")] = None
+    batch_url: Annotated[str | Omitted, Field(description="the staff desk's page for printing a batch")] = None
+
+
+class CheckinResult(Schema):
+    delegate: Delegate
+    checked_in_at: datetime
+
+
+# --- requests --------------------------------------------------------------------------------------
+
+#: a route's id, or null for none; an id no route has is the service's 422 (unknown route)
+RouteId = Annotated[StrictInt | None, documented(minimum=1, maximum=ID_MAX)]
+
+
+class RegistrationInput(Schema):
+    # Documented here, checked by summit.services.registration.delegate_input: the same rules serve the
+    # registration form, and they clean before they measure (NFC, trimmed), so a model could not state them.
+
+    given_name: Annotated[str, _text(NAME_MAX, minLength=1, description="Latin script")]
+    family_name: Annotated[str, _text(NAME_MAX, minLength=1, description="Latin script")]
+    native_name: Annotated[str | Omitted, _text(NATIVE_NAME_MAX,
+                                                description="the name in the delegate's own script")] = None
+    email: Annotated[str, _text(EMAIL_MAX, format="email")]
+    organisation: Annotated[str, _text(ORGANISATION_MAX, minLength=1)]
+    job_title: Annotated[str | Omitted, _text(JOB_TITLE_MAX)] = None
+    phone: Annotated[str | Omitted, _text(PHONE_MAX)] = None
+    country: Annotated[str, documented(pattern="^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")]
+    category: Literal[CATEGORIES]  # type: ignore[valid-type]
+    route_id: RouteId = None
+    join_waitlist: bool | Omitted = None
+    banquet: bool | Omitted = None
+    dietary_needs: Annotated[str | Omitted, _text(NEEDS_MAX)] = None
+    accessibility_needs: Annotated[str | Omitted, _text(NEEDS_MAX)] = None
+    language: Literal[LANGUAGES] | Omitted = None  # type: ignore[valid-type]
+    consent: Literal[True]
+
+
+class RouteChoice(Schema):
+    route_id: Annotated[RouteId, Refusal("must be a route id (integer) or null",
+                                         missing="required: a route id, or null for no route")]
+    join_waitlist: Annotated[StrictBool | Omitted, Refusal("must be true or false")] = None
+
+
+class CapacityChange(Schema):
+    capacity: Annotated[StrictInt, Field(ge=0, le=CAPACITY_MAX),
+                        Refusal(f"a whole number from 0 to {CAPACITY_MAX}",
+                                missing=f"required: a whole number from 0 to {CAPACITY_MAX}")]
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("blank")
+    return text
+
+
+class CheckinInput(Schema):
+    # Any text is looked up: a blank one is refused here, an overlong or altered one is the service's 404.
+    # Blank is what str.strip() says (a JSON Schema \S differs on a few control characters).
+    code: Annotated[StrictStr, AfterValidator(_not_blank), documented(minLength=1, maxLength=500, pattern=r"\S"),
+                    Field(description="the text of the badge's QR code (not blank)"),
+                    Refusal("the badge's check-in code (a string) is required")]
+
+
+class BadgeSelection(Schema):
+    """ids, or all: true (all wins; malformed ids are 422 even beside it)"""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    # How many, and repeats, are summit.services.badges.selection.json_ids's rule: it counts distinct ids.
+    ids: Annotated[list[Annotated[StrictInt, Field(ge=1, le=ID_MAX)]] | Omitted,
+                   documented(minItems=1, maxItems=MAX_IDS),
+                   Field(description="delegate ids, printed in this order (repeats printed once)"),
+                   Refusal("a list of delegate ids, e.g. [1, 2, 3]")] = None
+    all: Annotated[StrictBool, Field(description="every registered delegate"), Refusal("true or false")] = False
+    layout: Annotated[Literal[tuple(LAYOUTS)] | Omitted,  # type: ignore[valid-type]
+                      Field(json_schema_extra={"default": "a6"}),
+                      Refusal(f"one of {', '.join(LAYOUTS)}")] = None
+
+
+# --- query strings ---------------------------------------------------------------------------------
+# Documented here, parsed by the services (registration.search, badges.selection), whose parsers
+# the console's pages share: a query is text, read with those pages' rules (an empty value is the
+# default, digits are ASCII), which a model of typed fields would not say the same way.
+
+class DelegateQuery(Schema):
+    q: Annotated[str | Omitted, documented(maxLength=Q_MAX),
+                 Field(description="part of a Latin or native name, email or organisation "
+                                   "(literal, case-insensitive)")] = None
+    page: Annotated[int, documented(minimum=1, maximum=PAGE_MAX)] = 1
+    per_page: Annotated[int, documented(minimum=1, maximum=PER_PAGE_MAX)] = PER_PAGE_DEFAULT
+
+
+class BadgeQuery(Schema):
+    ids: Annotated[str | Omitted, documented(pattern="^[0-9]+(,[0-9]+)*$")] = None
+    all: Literal["1", "true"] | Omitted = None
+    layout: Literal[tuple(LAYOUTS)] | Omitted = None  # type: ignore[valid-type]
+
+
+# --- the document's JSON Schemas -------------------------------------------------------------------
+
+class _DocumentSchemas(GenerateJsonSchema):
+    """JSON Schema 2020-12 as OpenAPI 3.1 takes it, without pydantic's titles and ``default: null``s."""
+
+    def field_title_should_be_set(self, schema) -> bool:
+        return False
+
+    def model_schema(self, schema):
+        json_schema = super().model_schema(schema)
+        json_schema.pop("title", None)
+        return json_schema
+
+    def default_schema(self, schema):
+        json_schema = super().default_schema(schema)
+        if schema.get("default") is None or schema.get("default") is False:
+            json_schema.pop("default", None)
+        return json_schema
+
+    def nullable_schema(self, schema):
+        json_schema = super().nullable_schema(schema)
+        options = json_schema.get("anyOf", [])
+        if len(options) == 2 and options[1] == {"type": "null"} and isinstance(options[0].get("type"), str):
+            return {**options[0], "type": [options[0]["type"], "null"]}
+        return json_schema
+
+
+#: every model the document names, in its order
+MODELS = (Error, Bilingual, AgendaItem, Route, RoutePlace, RegistrationInput, Registration, RouteChoice,
+          Delegate, BadgeSelection, TooManyBadges, CheckinResult, Agenda, Routes, DelegatePage, CapacityChange,
+          CheckinInput)
+REF_TEMPLATE = "#/components/schemas/{model}"
+
+
+def component_schemas() -> dict:
+    """components.schemas of the OpenAPI document, one per model, each referring to the others by $ref."""
+    _, top = models_json_schema([(model, "validation") for model in MODELS], ref_template=REF_TEMPLATE,
+                                schema_generator=_DocumentSchemas)
+    return top["$defs"]
+
+
+def query_parameters(model: type[Schema]) -> list[dict]:
+    """An operation's query parameters, one per field of ``model`` (its description beside the schema)."""
+    schema = model.model_json_schema(ref_template=REF_TEMPLATE, schema_generator=_DocumentSchemas)
+    parameters = []
+    for name, field in schema["properties"].items():
+        field = dict(field)
+        description = field.pop("description", None)
+        parameter = {"name": name, "in": "query", "schema": field}
+        if name in schema.get("required", ()):
+            parameter["required"] = True
+        if description:
+            parameter["description"] = description
+        parameters.append(parameter)
+    return parameters
