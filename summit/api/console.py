@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from ..auth import api_requires
+from ..models.labels import MAX_CAPACITY
 from ..plumbing.request_input import json_object
 from ..services.programme import agenda
 from ..services.registration import search as delegate_search
@@ -27,7 +28,8 @@ def patch_route(route_id: int):
     route = routes_admin.get_route(summit, route_id)
     body = json_object()
     if "capacity" not in body:
-        raise ValidationFailed({"capacity": ["required: a whole number from 0 to 100000"]}, "capacity is required")
+        raise ValidationFailed({"capacity": [f"required: a whole number from 0 to {MAX_CAPACITY}"]},
+                               "capacity is required")
     routes_admin.change_capacity(route, body["capacity"], g.api_user)
     return jsonify(_route_body(summit, route_id))
 

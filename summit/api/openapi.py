@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..models import CATEGORIES, LANGUAGES, PROGRAMME_KINDS
+from ..models import CATEGORIES, LANGUAGES, MAX_CAPACITY, PROGRAMME_KINDS
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
                                PHONE_MAX)
 from ..models.types import ID_MAX
@@ -266,7 +266,7 @@ PATHS = {
                         "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["capacity"],
-            "properties": {"capacity": {"type": "integer", "minimum": 0, "maximum": 100000}}}}}},
+            "properties": {"capacity": {"type": "integer", "minimum": 0, "maximum": MAX_CAPACITY}}}}}},
         "responses": {"200": _json(_ref("Route"), "the route; raising capacity promoted from the waiting list"),
                       "404": _error("no such route"),
                       "409": _error("capacity_below_confirmed"), "422": _error("invalid capacity"),
