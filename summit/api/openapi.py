@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..models import CATEGORIES, LANGUAGES, MAX_CAPACITY, PROGRAMME_KINDS
+from ..models import CATEGORIES, LANGUAGES, MAX_CAPACITY, PROGRAMME_KINDS, BookingStatus, DelegateStatus
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
                                PHONE_MAX)
 from ..models.types import ID_MAX
@@ -78,7 +78,7 @@ SCHEMAS = {
     "RoutePlace": {
         "type": ["object", "null"], "required": ["id", "status", "waitlist_position"],
         "properties": {
-            "id": {"type": "integer"}, "status": {"type": "string", "enum": ["confirmed", "waitlisted"]},
+            "id": {"type": "integer"}, "status": {"type": "string", "enum": list(BookingStatus.values())},
             "waitlist_position": {"type": ["integer", "null"], "minimum": 1}, "code": {"type": "string"},
         },
     },
@@ -107,7 +107,7 @@ SCHEMAS = {
     "Registration": {
         "type": "object", "required": ["id", "status", "route", "manage_url", "calendar_url"],
         "properties": {
-            "id": {"type": "integer"}, "status": {"type": "string", "enum": ["registered"]},
+            "id": {"type": "integer"}, "status": {"type": "string", "enum": [DelegateStatus.REGISTERED.value]},
             "route": _ref("RoutePlace"),
             "token": {"type": "string", "description": "the delegate's secret (only in the 201 answer)"},
             "manage_url": {"type": "string", "format": "uri"}, "calendar_url": {"type": "string", "format": "uri"},
