@@ -77,7 +77,8 @@ def test_the_check_refuses_a_value_outside_the_enum(app, summit):
             db.session.execute(sql("UPDATE delegate SET status = 'pending' WHERE id = :id"), {"id": delegate.id})
     db.session.rollback()
     for status in DelegateStatus:
-        db.session.execute(sql("UPDATE delegate SET status = :s WHERE id = :id"), {"s": status.value, "id": delegate.id})
+        db.session.execute(sql("UPDATE delegate SET status = :s WHERE id = :id"),
+                           {"s": status.value, "id": delegate.id})
     db.session.rollback()
 
 

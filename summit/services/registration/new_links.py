@@ -64,7 +64,8 @@ def request_new_link(summit_id: int, email: str) -> tuple[Delegate, str] | None:
         _commit_without_waiting_for_the_disk()
         delegate = db.session.scalars(
             update(Delegate)
-            .where(Delegate.summit_id == summit_id, Delegate.email == email, Delegate.status == DelegateStatus.REGISTERED)
+            .where(Delegate.summit_id == summit_id, Delegate.email == email,
+                   Delegate.status == DelegateStatus.REGISTERED)
             .values(pending_manage_token_hash=token_hash(token),
                     pending_manage_token_expires_at=utcnow() + NEW_LINK_LIFETIME)
             .returning(Delegate),

@@ -119,7 +119,8 @@ def _apply(route: VisitRoute, values: dict, user: ConsoleUser | None) -> RouteCh
             audit.record(user, f"{ENTITY}.update", ENTITY, route_id, changes)
         for booking in promoted:
             audit.record(user, "delegate.promoted", "delegate", booking.delegate_id,
-                         {"route": [locked.code, locked.code], "status": [BookingStatus.WAITLISTED, BookingStatus.CONFIRMED]})
+                         {"route": [locked.code, locked.code],
+                          "status": [BookingStatus.WAITLISTED, BookingStatus.CONFIRMED]})
     announce_promotions(promoted)
     return RouteChange(locked, promoted, changes)
 

@@ -56,7 +56,8 @@ def delegates():
                  if d.booking and d.booking.status == BookingStatus.WAITLISTED}
     return render_template(
         "console/delegates.html", summit=summit, filters=filters, found=found, positions=positions,
-        routes=agenda.routes_with_availability(summit), categories=DelegateCategory.labels(), countries=country_choices()[1:],
+        routes=agenda.routes_with_availability(summit), categories=DelegateCategory.labels(),
+        countries=country_choices()[1:],
         country_name=country_name, list_url=_list_url,
         export_args={n: request.args[n] for n in FILTER_ARGS if request.args.get(n)}), status
 
