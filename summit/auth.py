@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from .plumbing.extensions import db, login_manager
 from .models import ConsoleUser
+from .models.labels import Role
 from .models.types import ID_MAX
 from .services.console.accounts import user_for_token
 
@@ -42,6 +43,7 @@ def bearer_token() -> str:
 
 def api_requires(role: str):
     """API views: 401 without a valid token, 403 when the account's role is too low."""
+    role = Role(role)  # a misspelt role fails when the view is defined, not when it is called
 
     def decorate(view):
         @wraps(view)
@@ -62,6 +64,7 @@ def api_requires(role: str):
 
 def console_requires(role: str):
     """Console pages: the login page for visitors, 403 for a role too low."""
+    role = Role(role)  # a misspelt role fails when the view is defined, not when it is called
 
     def decorate(view):
         @wraps(view)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from .models.labels import Role
 from .plumbing.extensions import db
 from .plumbing.errors import ServiceError
 
@@ -31,7 +32,7 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("create-user")
     @click.argument("email")
-    @click.option("--role", type=click.Choice(["organiser", "staff"]), required=True)
+    @click.option("--role", type=click.Choice(Role.values()), required=True)
     @click.option("--password-stdin", is_flag=True, required=True,
                   help="Read the password from standard input (never from the command line).")
     def create_user(email: str, role: str, password_stdin: bool):

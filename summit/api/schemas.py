@@ -22,14 +22,13 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from pydantic.json_schema import GenerateJsonSchema, SkipJsonSchema, models_json_schema
 
-from ..models import CATEGORIES, LANGUAGES, PROGRAMME_KINDS
+from ..models import CATEGORIES, LANGUAGES, MAX_CAPACITY, PROGRAMME_KINDS, BookingStatus, DelegateStatus
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
                                PHONE_MAX)
 from ..models.types import ID_MAX
 from ..services.badges.layouts import LAYOUTS
 from ..services.badges.selection import MAX_IDS
 from ..services.registration.search import PAGE_MAX, PER_PAGE_DEFAULT, PER_PAGE_MAX, Q_MAX
-from ..services.visits.admin import CAPACITY_MAX
 
 
 class Refusal:
@@ -107,14 +106,14 @@ class Route(Schema):
 
 class RoutePlace(Schema):
     id: int
-    status: Literal["confirmed", "waitlisted"]
+    status: Literal[BookingStatus.values()]  # type: ignore[valid-type]
     waitlist_position: Annotated[int, Field(ge=1)] | None
     code: str | Omitted = None
 
 
 class Registration(Schema):
     id: int
-    status: Literal["registered"]
+    status: Literal[DelegateStatus.REGISTERED.value]  # type: ignore[valid-type]
     route: RoutePlace | None
     token: Annotated[str | Omitted, Field(description="the delegate's secret (only in the 201 answer)")] = None
     manage_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
@@ -198,9 +197,9 @@ class RouteChoice(Schema):
 
 
 class CapacityChange(Schema):
-    capacity: Annotated[StrictInt, Field(ge=0, le=CAPACITY_MAX),
-                        Refusal(f"a whole number from 0 to {CAPACITY_MAX}",
-                                missing=f"required: a whole number from 0 to {CAPACITY_MAX}")]
+    capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY),
+                        Refusal(f"a whole number from 0 to {MAX_CAPACITY}",
+                                missing=f"required: a whole number from 0 to {MAX_CAPACITY}")]
 
 
 def _not_blank(text: str) -> str:

@@ -8,9 +8,11 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..plumbing.extensions import db
+from .labels import Role
 from .types import UTCDateTime, utcnow
 
-ROLES = ("staff", "organiser")
+#: lowest first (see Role)
+ROLES = Role.values()
 
 
 class ConsoleUser(UserMixin, db.Model):
@@ -32,7 +34,7 @@ class ConsoleUser(UserMixin, db.Model):
 
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lower"),
-        CheckConstraint("role IN ('staff','organiser')", name="role_known"),
+        CheckConstraint(Role.sql_in("role"), name="role_known"),
     )
 
     @property
@@ -45,7 +47,7 @@ class ConsoleUser(UserMixin, db.Model):
 
     def has_role(self, role: str) -> bool:
         """Organisers can do everything staff can."""
-        return ROLES.index(self.role) >= ROLES.index(role)
+        return Role(self.role).includes(role)
 
 
 class ApiToken(db.Model):

@@ -7,9 +7,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..plumbing.extensions import db
+from .labels import BookingStatus, DelegateCategory, DelegateStatus
 from .types import UTCDateTime, utcnow
 
-CATEGORIES = ("government", "international_organisation", "enterprise", "academia", "media", "other")
+CATEGORIES = DelegateCategory.values()
 LANGUAGES = ("zh", "en")
 
 # Lengths the form, the API and the badge layout all agree on.
@@ -21,14 +22,17 @@ JOB_TITLE_MAX = 150
 NEEDS_MAX = 500
 PHONE_MAX = 40
 
+#: the partial index's condition, as the migration wrote it
+_LIVE = f"status = '{DelegateStatus.REGISTERED.value}'"
+
 
 class Delegate(db.Model):
     __tablename__ = "delegate"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     summit_id: Mapped[int] = mapped_column(ForeignKey("summit.id", ondelete="CASCADE"))
-    #: "registered" or "cancelled"; a cancelled row is kept for the organisers' record
-    status: Mapped[str] = mapped_column(String(12), default="registered")
+    #: a DelegateStatus; a cancelled row is kept for the organisers' record
+    status: Mapped[str] = mapped_column(String(12), default=DelegateStatus.REGISTERED.value)
     given_name: Mapped[str] = mapped_column(String(NAME_MAX))
     family_name: Mapped[str] = mapped_column(String(NAME_MAX))
     #: the name in the delegate's own script, any Unicode (NFC)
@@ -69,11 +73,8 @@ class Delegate(db.Model):
 
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lower"),
-        CheckConstraint("status IN ('registered','cancelled')", name="status_known"),
-        CheckConstraint(
-            "category IN ('government','international_organisation','enterprise','academia','media','other')",
-            name="category_known",
-        ),
+        CheckConstraint(DelegateStatus.sql_in("status"), name="status_known"),
+        CheckConstraint(DelegateCategory.sql_in("category"), name="category_known"),
         CheckConstraint("language IN ('zh','en')", name="language_known"),
         CheckConstraint("length(country) = 2", name="country_alpha2"),
         CheckConstraint("badge_print_count >= 0", name="print_count_non_negative"),
@@ -82,7 +83,7 @@ class Delegate(db.Model):
         # One live registration per email and summit; a cancelled one may register again.
         Index(
             "uq_delegate_live_email", "summit_id", "email", unique=True,
-            sqlite_where=text("status = 'registered'"), postgresql_where=text("status = 'registered'"),
+            sqlite_where=text(_LIVE), postgresql_where=text(_LIVE),
         ),
         Index("ix_delegate_summit_family", "summit_id", "family_name"),
         # The console's filters and sort orders at 10,000 delegates (see services/registration/search.py).
@@ -111,6 +112,7 @@ class RouteBooking(db.Model):
         ForeignKey("delegate.id", ondelete="CASCADE"), unique=True
     )
     route_id: Mapped[int] = mapped_column(ForeignKey("visit_route.id", ondelete="RESTRICT"))
+    #: a BookingStatus
     status: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -119,6 +121,6 @@ class RouteBooking(db.Model):
     route = relationship("VisitRoute")
 
     __table_args__ = (
-        CheckConstraint("status IN ('confirmed','waitlisted')", name="status_known"),
+        CheckConstraint(BookingStatus.sql_in("status"), name="status_known"),
         Index("ix_route_booking_route_status", "route_id", "status", "id"),
     )

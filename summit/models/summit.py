@@ -8,9 +8,10 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..plumbing.extensions import db
+from .labels import ProgrammeKind
 from .types import UTCDateTime, utcnow
 
-PROGRAMME_KINDS = ("opening", "ministerial", "thematic", "banquet", "visit", "other")
+PROGRAMME_KINDS = ProgrammeKind.values()
 
 
 class Summit(db.Model):
@@ -78,9 +79,7 @@ class ProgrammeItem(db.Model):
     summit: Mapped[Summit] = relationship(back_populates="items")
 
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('opening','ministerial','thematic','banquet','visit','other')", name="kind_known"
-        ),
+        CheckConstraint(ProgrammeKind.sql_in("kind"), name="kind_known"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("revision >= 0", name="revision_non_negative"),
         UniqueConstraint("summit_id", "seed_key", name="uq_programme_item_seed_key"),

@@ -10,9 +10,10 @@ from ..auth import console_requires
 from ..plumbing.extensions import db
 from ..plumbing.i18n import lang
 from ..models import CATEGORIES
+from ..models.labels import DelegateCategory
 from ..plumbing.request_input import json_object, takes_json
 from ..services.badges import jobs as badge_jobs, documents as badges
-from ..services.registration import search as delegate_search
+from ..services.registration import countries, search as delegate_search
 from ..plumbing import text_input
 from ..services.badges.layouts import LAYOUTS
 from ..services.badges.selection import SORTS, Selection, parse_ids, select_delegates
@@ -37,13 +38,11 @@ SEARCH_MAX = 100
 
 
 def category_label(category: str) -> str:
-    zh, en = badges.CATEGORY_LABELS.get(category, badges.CATEGORY_LABELS["other"])
-    return zh if lang() == "zh" else en
+    return str(DelegateCategory.of(category).label)
 
 
 def country_label(alpha2: str) -> str:
-    en, zh = badges.country_names(alpha2)
-    return zh if lang() == "zh" else en
+    return countries.country_name(alpha2, lang())
 
 
 @desk_bp.app_context_processor

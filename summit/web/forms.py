@@ -7,46 +7,26 @@ unknown choice is reported by the service, in the same words as the API.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
-from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from pypinyin import lazy_pinyin
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from ..plumbing.i18n import lang
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
                                PHONE_MAX)
-from ..services.registration.delegate_input import COUNTRY_CODES
-
-CATEGORY_LABELS = {
-    "government": _l("Government"),
-    "international_organisation": _l("International organisation"),
-    "enterprise": _l("Enterprise"),
-    "academia": _l("Academia & think tank"),
-    "media": _l("Media"),
-    "other": _l("Other"),
-}
-
-
-@lru_cache(maxsize=4)
-def _countries(language: str) -> tuple[tuple[str, str], ...]:
-    locale = Locale.parse("zh_Hans_CN" if language == "zh" else "en")
-    names = [(code, locale.territories.get(code, code)) for code in COUNTRY_CODES]
-    # Chinese readers look countries up in pinyin order (阿联酋, 埃塞俄比亚, 巴西 …).
-    names.sort(key=(lambda pair: lazy_pinyin(pair[1])) if language == "zh" else (lambda pair: pair[1]))
-    return tuple(names)
+from ..models.labels import DelegateCategory
+from ..services.registration import countries
 
 
 def country_name(code: str) -> str:
-    return dict(_countries(lang())).get(code, code)
+    """The country or region in the page's language (the badge's and the exports' names)."""
+    return countries.country_name(code, lang())
 
 
 def country_choices() -> list[SelectChoice]:
     """ISO 3166-1 countries and regions, named and sorted in the page's language."""
-    return [SelectChoice("", _l("Choose…")), *(SelectChoice(code, name) for code, name in _countries(lang()))]
+    return [SelectChoice("", _l("Choose…")), *(SelectChoice(code, name) for code, name in countries.countries(lang()))]
 
 
 def length(limit: int) -> dict:
@@ -61,7 +41,7 @@ class DetailsForm(FlaskForm):
     organisation = StringField(_l("Organisation"), render_kw={**length(ORGANISATION_MAX), "autocomplete": "organization", "dir": "auto"})
     job_title = StringField(_l("Job title"), render_kw={**length(JOB_TITLE_MAX), "autocomplete": "organization-title", "dir": "auto"})
     country = SelectField(_l("Country or region"), validate_choice=False, render_kw={"autocomplete": "country"})
-    category = RadioField(_l("Category"), choices=[SelectChoice(k, v) for k, v in CATEGORY_LABELS.items()],
+    category = RadioField(_l("Category"), choices=[SelectChoice(c.value, c.label) for c in DelegateCategory],
                           validate_choice=False)
     phone = StringField(_l("Mobile phone (for the visit day)"), render_kw={**length(PHONE_MAX), "autocomplete": "tel", "inputmode": "tel"})
     banquet = BooleanField(_l("I will attend the welcome banquet on 25 September"))

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 
+from ..models.labels import BookingStatus
 from ..plumbing.extensions import csrf, limiter, registration_limit
 from ..plumbing.request_input import form_text_checked
 from ..services.programme import agenda
@@ -87,7 +88,7 @@ def change_route(token: str):
         return _render_manage(token, _delegate(token), form, 409 if isinstance(exc, RouteFull) else 422)
     if change.booking is None:
         flash(_("You are no longer on a technical-visit route."), "success")
-    elif change.booking.status == "confirmed":
+    elif change.booking.status == BookingStatus.CONFIRMED:
         flash(_("Your place on %(route)s is confirmed.", route=change.booking.route.code), "success")
     else:
         flash(_("You are on the waiting list for %(route)s. You will move up automatically.",

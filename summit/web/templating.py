@@ -1,4 +1,4 @@
-"""What every template can use: the page's language, bilingual fields, Beijing times."""
+"""What every template can use: the page's language, bilingual fields, Beijing times, the labelled values."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -6,6 +6,7 @@ from datetime import date, datetime
 from flask import Flask, current_app
 from flask_babel import format_date, format_time
 
+from ..models.labels import ENUMS
 from ..plumbing.i18n import LOCALES, lang, pick
 from ..plumbing.urls import external_url
 
@@ -27,4 +28,6 @@ def has_endpoint(name: str) -> bool:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(lang=lang, pick=pick, LOCALES=LOCALES, has_endpoint=has_endpoint,
                                  external_url=external_url)
+    # BookingStatus.CONFIRMED, ProgrammeKind.of(kind).label …: templates name values and labels as the code does
+    app.jinja_env.globals.update({enum.__name__: enum for enum in ENUMS})
     app.jinja_env.filters.update(day_label=day_label, clock=clock)

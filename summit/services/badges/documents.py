@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import segno
-from babel import Locale
 from babel.dates import format_date, format_interval
 from flask import current_app, render_template
 from sqlalchemy import update
@@ -26,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from ...plumbing.database import writing
 from ...plumbing.extensions import db
 from ...models import Delegate, RouteBooking, Summit, utcnow
+from ...models.labels import BookingStatus, DelegateCategory
 from .layouts import DEFAULT_LAYOUT, LAYOUTS, Layout
 from .renderer import BadgeRenderer, merge_pdfs, process_renderer
 from .text import (
@@ -39,6 +38,7 @@ from .text import (
     printable,
 )
 from ..checkin.codes import checkin_code
+from ..registration.countries import country_names
 from ...plumbing.errors import ServiceError, ValidationFailed
 
 #: badges rendered by one WeasyPrint call: big enough to amortise the per-document
@@ -48,21 +48,6 @@ CHUNK_SIZE = 50
 #: a few seconds of one worker
 DEFAULT_SYNC_LIMIT = 50
 
-CATEGORY_LABELS = {
-    "government": ("政府", "Government"),
-    "international_organisation": ("国际组织", "International organisation"),
-    "enterprise": ("企业", "Enterprise"),
-    "academia": ("学术与智库", "Academia & think tank"),
-    "media": ("媒体", "Media"),
-    "other": ("其他", "Other"),
-}
-
-# "Country or region": the summit's host uses these names for these three.
-REGION_NAMES = {
-    "TW": ("中国台湾", "Taiwan, China"),
-    "HK": ("中国香港", "Hong Kong, China"),
-    "MO": ("中国澳门", "Macao, China"),
-}
 
 
 class TooManyBadges(ServiceError):
@@ -144,14 +129,10 @@ def _native_lang(text: str) -> str:
 
 # ---------------------------------------------------------------- what is printed
 
-@lru_cache(maxsize=512)
-def country_names(alpha2: str) -> tuple[str, str]:
-    """(English, Chinese) name of a country or region."""
-    code = (alpha2 or "").upper()
-    if code in REGION_NAMES:
-        zh, en = REGION_NAMES[code]
-        return en, zh
-    return (Locale("en").territories.get(code, code), Locale("zh").territories.get(code, code))
+def category_labels(category: str) -> tuple[str, str]:
+    """(Chinese, English) label of a delegate's category, Other for one no longer known: a badge prints both."""
+    known = DelegateCategory.of(category)
+    return known.label_in("zh"), known.label_in("en")
 
 
 def summit_dates(summit: Summit) -> tuple[str, str]:
@@ -185,7 +166,7 @@ def badge_view(delegate: Delegate, layout: Layout) -> BadgeView:
     ], layout.inner_width_pt, layout.who_height_pt)
     booking = delegate.booking
     en, zh = country_names(delegate.country)
-    category_zh, category_en = CATEGORY_LABELS.get(delegate.category, CATEGORY_LABELS["other"])
+    category_zh, category_en = category_labels(delegate.category)
     return BadgeView(
         delegate_id=delegate.id,
         given_name=given,
@@ -205,10 +186,10 @@ def badge_view(delegate: Delegate, layout: Layout) -> BadgeView:
         organisation_lines=organisation_size.lines,
         country_en=en,
         country_zh=zh,
-        category=delegate.category if delegate.category in CATEGORY_LABELS else "other",
+        category=DelegateCategory.of(delegate.category).value,
         category_zh=category_zh,
         category_en=category_en,
-        route_code=booking.route.code if booking is not None and booking.status == "confirmed" else None,
+        route_code=booking.route.code if booking is not None and booking.status == BookingStatus.CONFIRMED else None,
         qr_svg=qr_svg(checkin_code(delegate)),
     )
 

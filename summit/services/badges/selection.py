@@ -8,8 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from ...plumbing.extensions import db
 from ...models import CATEGORIES, Delegate, RouteBooking, Summit, VisitRoute
+from ...models.labels import BookingStatus, DelegateStatus
 from ...models.types import ID_MAX
-from .documents import country_names
+from ..registration.countries import country_names
 from ...plumbing.errors import NotFound, ValidationFailed
 
 SELECTIONS = ("all", "category", "route", "not_printed", "ids")
@@ -82,7 +83,7 @@ def select_delegates(summit: Summit, selection: Selection) -> list[Delegate]:
     if selection.sort not in SORTS + ("given",):
         raise ValidationFailed({"sort": [f"one of {', '.join(SORTS)}"]})
     query = (db.select(Delegate)
-             .where(Delegate.summit_id == summit.id, Delegate.status == "registered")
+             .where(Delegate.summit_id == summit.id, Delegate.status == DelegateStatus.REGISTERED)
              .options(selectinload(Delegate.booking).selectinload(RouteBooking.route)))
     if selection.kind == "category":
         if selection.category not in CATEGORIES:
@@ -95,7 +96,7 @@ def select_delegates(summit: Summit, selection: Selection) -> list[Delegate]:
             raise ValidationFailed({"route_id": ["not one of this summit's routes"]})
         # a badge shows a confirmed route only, so a route's batch is its confirmed delegates
         query = query.join(RouteBooking).where(RouteBooking.route_id == route.id,
-                                               RouteBooking.status == "confirmed")
+                                               RouteBooking.status == BookingStatus.CONFIRMED)
     elif selection.kind == "not_printed":
         query = query.where(Delegate.badge_printed_at.is_(None))
     elif selection.kind == "ids":

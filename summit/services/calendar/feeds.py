@@ -31,6 +31,7 @@ from icalendar import Calendar, Event, Timezone, vDuration
 
 from ...plumbing.extensions import db
 from ...models import Delegate, ProgrammeItem, RouteBooking, Summit, VisitRoute, utcnow
+from ...models.labels import BookingStatus, ProgrammeKind
 from ..programme.agenda import programme
 from ...plumbing.errors import NotFound
 from ..visits.capacity import waitlist_position
@@ -90,8 +91,8 @@ def delegate_calendar(delegate: Delegate, links: FeedLinks) -> CalendarFile:
     route = booking.route if booking is not None else None
     items = [
         item for item in programme(summit)
-        if not (item.kind == "banquet" and not delegate.banquet)
-        and not (item.kind == "visit" and route is not None and route.departs_at is not None)
+        if not (item.kind == ProgrammeKind.BANQUET and not delegate.banquet)
+        and not (item.kind == ProgrammeKind.VISIT and route is not None and route.departs_at is not None)
     ]
     changes = [item.updated_at for item in items] + [delegate.updated_at]
     events = [_item_event(item, summit, lang, links) for item in items]
@@ -237,7 +238,7 @@ def _visit_event(delegate: Delegate, booking: RouteBooking, route: VisitRoute, p
     event.add("dtstamp", changed)
     event.add("last-modified", changed)
     # Confirming a waiting place is a change the app must apply over the tentative copy.
-    event.add("sequence", route.revision + (1 if booking.status == "confirmed" else 0))
+    event.add("sequence", route.revision + (1 if booking.status == BookingStatus.CONFIRMED else 0))
     event.add("dtstart", route.departs_at.astimezone(zone))
     if route.returns_at is not None:
         event.add("dtend", route.returns_at.astimezone(zone))
@@ -248,7 +249,7 @@ def _visit_event(delegate: Delegate, booking: RouteBooking, route: VisitRoute, p
     event.add("description", "\n\n".join(lines))
     if meeting_point:
         event.add("location", meeting_point)
-    event.add("categories", [_kind_label("visit")])
+    event.add("categories", [_kind_label(ProgrammeKind.VISIT)])
     event.add("url", url)
     event.add("status", "TENTATIVE" if position is not None else "CONFIRMED")
     return event
@@ -277,11 +278,5 @@ def _pick(row, field: str, lang: str) -> str:
 
 
 def _kind_label(kind: str) -> str:
-    # The same words as the programme page's labels (templates/public/_macros.html).
-    return {
-        "opening": _("Opening"),
-        "ministerial": _("Ministerial"),
-        "thematic": _("Thematic session"),
-        "banquet": _("Banquet"),
-        "visit": _("Technical visit"),
-    }.get(kind) or _("Other")
+    # The programme page's words (models/labels.py), in the feed's language (force_locale around the caller).
+    return str(ProgrammeKind.of(kind).label)

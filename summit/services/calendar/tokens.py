@@ -14,6 +14,7 @@ from sqlalchemy import update
 from ...plumbing.database import writing
 from ...plumbing.extensions import db
 from ...models import Delegate
+from ...models.labels import DelegateStatus
 from ...plumbing.errors import NotFound
 
 
@@ -34,7 +35,7 @@ def delegate_for_calendar_token(token: str) -> Delegate | None:
     if not isinstance(delegate_id, int) or not isinstance(version, int):
         return None
     delegate = db.session.get(Delegate, delegate_id)
-    if delegate is None or delegate.status != "registered" or delegate.calendar_token_version != version:
+    if delegate is None or delegate.status != DelegateStatus.REGISTERED or delegate.calendar_token_version != version:
         return None
     return delegate
 
@@ -48,7 +49,7 @@ def revoke_calendar_token(delegate: Delegate) -> str:
     delegate_id = delegate.id  # read now: on SQLite, writing() commits and expires the object
     with writing(keep_state=True):
         renewed = db.session.scalars(
-            update(Delegate).where(Delegate.id == delegate_id, Delegate.status == "registered")
+            update(Delegate).where(Delegate.id == delegate_id, Delegate.status == DelegateStatus.REGISTERED)
             .values(calendar_token_version=Delegate.calendar_token_version + 1)
             .returning(Delegate),
             execution_options={"populate_existing": True, "synchronize_session": False},

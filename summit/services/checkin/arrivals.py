@@ -14,6 +14,7 @@ from sqlalchemy import update
 from ...plumbing.database import writing
 from ...plumbing.extensions import db
 from ...models import ConsoleUser, Delegate, utcnow
+from ...models.labels import DelegateStatus
 from .codes import delegate_id_for_code
 from ...plumbing.errors import Conflict, NotFound
 
@@ -49,7 +50,7 @@ def check_in(code: str, by_user: ConsoleUser | None) -> Delegate:
     with writing():
         result = db.session.execute(
             update(Delegate)
-            .where(Delegate.id == delegate_id, Delegate.status == "registered",
+            .where(Delegate.id == delegate_id, Delegate.status == DelegateStatus.REGISTERED,
                    Delegate.checked_in_at.is_(None))
             .values(checked_in_at=utcnow(), checked_in_by_id=by_user.id if by_user else None)
             .execution_options(synchronize_session=False)
@@ -57,6 +58,6 @@ def check_in(code: str, by_user: ConsoleUser | None) -> Delegate:
     delegate = db.session.get(Delegate, delegate_id, populate_existing=True)
     if result.rowcount == 1:
         return delegate
-    if delegate is None or delegate.status != "registered":
+    if delegate is None or delegate.status != DelegateStatus.REGISTERED:
         raise UnknownCode("this code is not a registered delegate's badge")
     raise AlreadyCheckedIn(delegate)

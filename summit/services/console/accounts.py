@@ -24,6 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ...plumbing.database import writing
 from ...plumbing.extensions import client_key, db
 from ...models import ROLES, ApiToken, ConsoleUser, utcnow
+from ...models.labels import Role
 from ..ops import rate_counters
 from ...plumbing.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from ...plumbing.secrets import new_token, token_hash
@@ -171,7 +172,7 @@ def issue_token(email: str, label: str = "") -> tuple[ApiToken, str]:
 
 def revoke_token(token_id: int, user: ConsoleUser | None = None) -> ApiToken:
     row = db.session.get(ApiToken, token_id)
-    if row is None or (user is not None and row.user_id != user.id and user.role != "organiser"):
+    if row is None or (user is not None and row.user_id != user.id and user.role != Role.ORGANISER):
         raise NotFound("no such token")
     if row.revoked_at is not None:
         raise Conflict("token already revoked", code="already_revoked")

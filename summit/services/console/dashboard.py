@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ...plumbing.extensions import db
 from ...models import CATEGORIES, Delegate, Summit
+from ...models.labels import DelegateStatus
 from ..programme.agenda import RouteAvailability, routes_with_availability
 
 TOP_COUNTRIES = 12
@@ -36,7 +37,7 @@ def _count(*where) -> int:
 
 
 def figures(summit: Summit) -> Figures:
-    live = (Delegate.summit_id == summit.id, Delegate.status == "registered")
+    live = (Delegate.summit_id == summit.id, Delegate.status == DelegateStatus.REGISTERED)
     zone = summit.zone
     per_day = Counter(moment.astimezone(zone).date() for moment in db.session.scalars(
         select(Delegate.created_at).where(*live)))
@@ -60,7 +61,7 @@ def figures(summit: Summit) -> Figures:
     routes = routes_with_availability(summit)
     return Figures(
         registered=_count(*live),
-        cancelled=_count(Delegate.summit_id == summit.id, Delegate.status == "cancelled"),
+        cancelled=_count(Delegate.summit_id == summit.id, Delegate.status == DelegateStatus.CANCELLED),
         checked_in=_count(*live, Delegate.checked_in_at.is_not(None)),
         badges_printed=_count(*live, Delegate.badge_printed_at.is_not(None)),
         waiting=sum(a.waitlisted for a in routes),

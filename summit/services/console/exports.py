@@ -22,7 +22,9 @@ from sqlalchemy.orm import selectinload
 
 from ...plumbing.extensions import db
 from ...models import Delegate, RouteBooking, Summit, VisitRoute
+from ...models.labels import BookingStatus
 from ..registration import search as delegate_search
+from ..registration.countries import country_name
 
 BOM = "\ufeff"
 #: (header, value of a row); the headers are the columns' stable names for scripts
@@ -35,6 +37,9 @@ COLUMNS = [
     ("organisation", lambda d, z: d.organisation),
     ("job_title", lambda d, z: d.job_title),
     ("country", lambda d, z: d.country),
+    # the names the badge prints, for readers of the sheet (scripts keep the code)
+    ("country_name_en", lambda d, z: country_name(d.country, "en")),
+    ("country_name_zh", lambda d, z: country_name(d.country, "zh")),
     ("category", lambda d, z: d.category),
     ("phone", lambda d, z: d.phone),
     ("route", lambda d, z: d.booking.route.code if d.booking else ""),
@@ -120,10 +125,10 @@ def manifest(route: VisitRoute) -> Manifest:
     bookings = db.session.scalars(
         select(RouteBooking).where(RouteBooking.route_id == route.id)
         .options(selectinload(RouteBooking.delegate)).order_by(RouteBooking.id)).all()
-    confirmed = sorted((b.delegate for b in bookings if b.status == "confirmed"),
+    confirmed = sorted((b.delegate for b in bookings if b.status == BookingStatus.CONFIRMED),
                        key=lambda d: (d.family_name.casefold(), d.given_name.casefold(), d.id))
     waiting = [(index, b.delegate) for index, b in
-               enumerate((b for b in bookings if b.status == "waitlisted"), start=1)]
+               enumerate((b for b in bookings if b.status == BookingStatus.WAITLISTED), start=1)]
     return Manifest(route, confirmed, waiting)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func
 
 from ...plumbing.extensions import db
 from ...models import ProgrammeItem, RouteBooking, Summit, VisitRoute
+from ...models.labels import BookingStatus
 
 
 def programme(summit: Summit, *, include_cancelled: bool = True) -> list[ProgrammeItem]:
@@ -49,7 +50,7 @@ def routes_with_availability(summit: Summit) -> list[RouteAvailability]:
     waiting = dict(db.session.execute(
         db.select(RouteBooking.route_id, func.count())
         .join(VisitRoute, VisitRoute.id == RouteBooking.route_id)
-        .where(VisitRoute.summit_id == summit.id, RouteBooking.status == "waitlisted")
+        .where(VisitRoute.summit_id == summit.id, RouteBooking.status == BookingStatus.WAITLISTED)
         .group_by(RouteBooking.route_id)
     ).all())
     routes = db.session.scalars(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ...plumbing.extensions import db
 from ...models import ConsoleUser, Delegate, Summit, VisitRoute
+from ...models.labels import BookingStatus, DelegateStatus
 from ..console import audit
 from . import delegates as registration
 from ...plumbing.errors import NotFound
@@ -35,7 +36,8 @@ def _route_code(route_id: int | None) -> str | None:
 def _audit_promotions(user, change: PlaceChange) -> None:
     for booking in change.promoted:
         audit.record(user, "delegate.promoted", ENTITY, booking.delegate_id,
-                     {"status": ["waitlisted", "confirmed"], "route": [booking.route.code, booking.route.code]})
+                     {"status": [BookingStatus.WAITLISTED, BookingStatus.CONFIRMED],
+                      "route": [booking.route.code, booking.route.code]})
 
 
 def correct_details(delegate: Delegate, data: dict, user: ConsoleUser | None) -> Delegate:
@@ -66,7 +68,8 @@ def move(delegate: Delegate, route_id: int | None, join_waitlist: bool, user: Co
 
 def cancel(delegate: Delegate, user: ConsoleUser | None) -> PlaceChange:
     def record(cancelled: Delegate, change: PlaceChange) -> None:
-        audit.record(user, f"{ENTITY}.cancel", ENTITY, cancelled.id, {"status": ["registered", "cancelled"]})
+        audit.record(user, f"{ENTITY}.cancel", ENTITY, cancelled.id,
+                     {"status": [DelegateStatus.REGISTERED, DelegateStatus.CANCELLED]})
         _audit_promotions(user, change)
 
     return registration.cancel(delegate, before_commit=record)

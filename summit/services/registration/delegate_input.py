@@ -10,7 +10,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-import pycountry
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
@@ -27,8 +26,7 @@ from ...models.delegate import (
 )
 from ...plumbing import text_input
 from ...plumbing.errors import ValidationFailed
-
-COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
+from .countries import COUNTRY_CODES
 
 #: field → (maximum length, required, multi-line)
 TEXT_FIELDS = {

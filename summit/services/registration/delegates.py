@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ...plumbing.database import insert_row, require_write_transaction, writing
 from ...plumbing.extensions import db
 from ...models import Delegate, Summit, utcnow
+from ...models.labels import DelegateStatus
 from ...models.types import ID_MAX
 from ..visits import capacity as places
 from .mail import announce_promotions
@@ -50,7 +51,7 @@ def _route_choice(data: dict) -> tuple[int | None, bool]:
 
 def _email_in_use(summit_id: int, email: str, *, other_than: int | None = None) -> bool:
     query = db.select(Delegate.id).where(
-        Delegate.summit_id == summit_id, Delegate.email == email, Delegate.status == "registered")
+        Delegate.summit_id == summit_id, Delegate.email == email, Delegate.status == DelegateStatus.REGISTERED)
     if other_than is not None:
         query = query.where(Delegate.id != other_than)
     return db.session.scalar(query.limit(1)) is not None
@@ -102,7 +103,7 @@ def _holder_of(token: str):
 
 def delegate_for_manage_token(token: str) -> Delegate:
     delegate = db.session.scalars(db.select(Delegate).where(_holder_of(token))).first()
-    if delegate is None or delegate.status != "registered":
+    if delegate is None or delegate.status != DelegateStatus.REGISTERED:
         raise NotFound("unknown or expired link", code="unknown_token")
     return delegate
 
@@ -142,7 +143,7 @@ def lock_delegate(delegate_id: int | None = None, *, manage_token: str | None = 
     require_write_transaction()
     which = _holder_of(manage_token) if manage_token is not None else Delegate.id == delegate_id
     delegate = db.session.scalars(
-        update(Delegate).where(which, Delegate.status == "registered").values(updated_at=utcnow())
+        update(Delegate).where(which, Delegate.status == DelegateStatus.REGISTERED).values(updated_at=utcnow())
         .returning(Delegate),
         execution_options={"populate_existing": True, "synchronize_session": False},
     ).first()
@@ -193,7 +194,7 @@ def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
     with writing(keep_state=True):
         delegate = lock_delegate(delegate_id)
         change = places.place_delegate(delegate, None, join_waitlist=False)
-        delegate.status = "cancelled"
+        delegate.status = DelegateStatus.CANCELLED
         delegate.cancelled_at = delegate.updated_at = utcnow()
         delegate.calendar_token_version += 1  # the feed stops with the registration
         if before_commit is not None:

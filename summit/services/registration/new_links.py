@@ -23,6 +23,7 @@ from sqlalchemy import text, update
 from ...plumbing.database import writing
 from ...plumbing.extensions import db
 from ...models import Delegate, utcnow
+from ...models.labels import DelegateStatus
 from . import delegates as registration
 from .delegate_input import clean_delegate
 from ...plumbing.errors import NotFound, ServiceError, ValidationFailed
@@ -63,7 +64,8 @@ def request_new_link(summit_id: int, email: str) -> tuple[Delegate, str] | None:
         _commit_without_waiting_for_the_disk()
         delegate = db.session.scalars(
             update(Delegate)
-            .where(Delegate.summit_id == summit_id, Delegate.email == email, Delegate.status == "registered")
+            .where(Delegate.summit_id == summit_id, Delegate.email == email,
+                   Delegate.status == DelegateStatus.REGISTERED)
             .values(pending_manage_token_hash=token_hash(token),
                     pending_manage_token_expires_at=utcnow() + NEW_LINK_LIFETIME)
             .returning(Delegate),
@@ -94,7 +96,7 @@ def _hash_of(token: str) -> str:
 def delegate_for_new_link(token: str) -> Delegate:
     """The registered delegate whose pending link this is; NewLinkExpired or NotFound otherwise."""
     delegate = db.session.scalars(db.select(Delegate).where(
-        Delegate.pending_manage_token_hash == _hash_of(token), Delegate.status == "registered")).first()
+        Delegate.pending_manage_token_hash == _hash_of(token), Delegate.status == DelegateStatus.REGISTERED)).first()
     if delegate is None:
         raise NotFound("unknown or expired link", code="unknown_token")
     if delegate.pending_manage_token_expires_at <= utcnow():
@@ -114,7 +116,7 @@ def open_new_link(token: str) -> tuple[Delegate, bool]:
     with writing(keep_state=True):
         delegate = db.session.scalars(
             update(Delegate)
-            .where(Delegate.pending_manage_token_hash == hashed, Delegate.status == "registered",
+            .where(Delegate.pending_manage_token_hash == hashed, Delegate.status == DelegateStatus.REGISTERED,
                    Delegate.pending_manage_token_expires_at > now)
             .values(manage_token_hash=hashed, pending_manage_token_hash=None,
                     pending_manage_token_expires_at=None, updated_at=now)

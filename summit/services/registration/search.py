@@ -19,6 +19,7 @@ from flask_sqlalchemy.pagination import Pagination
 
 from ...plumbing.extensions import db
 from ...models import CATEGORIES, Delegate, RouteBooking, Summit
+from ...models.labels import BookingStatus, DelegateStatus
 from ...models.types import ID_MAX
 from ...plumbing import text_input
 from .delegate_input import COUNTRY_CODES
@@ -29,7 +30,7 @@ PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 500
 #: past any real list; bounds the OFFSET a caller can ask the database for
 PAGE_MAX = 1_000_000
-STATUSES = ("registered", "cancelled", "all")
+STATUSES = (*DelegateStatus.values(), "all")
 YES_NO = ("yes", "no")
 #: sort key → columns (id last, so pages never shuffle between requests)
 SORTS = {
@@ -52,7 +53,7 @@ class DelegateFilter:
     waiting: bool = False
     checked_in: str | None = None
     badge_printed: str | None = None
-    status: str = "registered"
+    status: str = DelegateStatus.REGISTERED
     sort: str = "name"
 
 
@@ -179,7 +180,7 @@ def _conditions(summit: Summit, f: DelegateFilter) -> tuple[list, bool]:
         where.append(RouteBooking.route_id == f.route)
         needs_booking = True
     if f.waiting:
-        where.append(RouteBooking.status == "waitlisted")
+        where.append(RouteBooking.status == BookingStatus.WAITLISTED)
         needs_booking = True
     if f.checked_in:
         where.append(Delegate.checked_in_at.is_not(None) if f.checked_in == "yes" else Delegate.checked_in_at.is_(None))

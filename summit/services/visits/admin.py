@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from ...plumbing.database import writing
 from ...plumbing.extensions import db
 from ...models import ConsoleUser, RouteBooking, Summit, VisitRoute, utcnow
+from ...models.labels import MAX_CAPACITY, BookingStatus
 from ..console import audit
 from . import capacity as places
 from ..console.input import Problems, clean_text, clean_time
@@ -31,7 +32,6 @@ TEXT_FIELDS = {
 }
 STOP_MAX = 200
 STOPS_MAX = 30
-CAPACITY_MAX = 100_000
 EDITABLE = (*TEXT_FIELDS, "stops", "departs_at", "returns_at", "capacity")
 ENTITY = "visit_route"
 
@@ -52,8 +52,8 @@ def get_route(summit: Summit, route_id: int) -> VisitRoute:
 
 
 def _capacity(value, problems: Problems):
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= CAPACITY_MAX:
-        problems.add("capacity", _l("A whole number from 0 to %(max)d.", max=CAPACITY_MAX))
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CAPACITY:
+        problems.add("capacity", _l("A whole number from 0 to %(max)d.", max=MAX_CAPACITY))
         return None
     return value
 
@@ -119,7 +119,8 @@ def _apply(route: VisitRoute, values: dict, user: ConsoleUser | None) -> RouteCh
             audit.record(user, f"{ENTITY}.update", ENTITY, route_id, changes)
         for booking in promoted:
             audit.record(user, "delegate.promoted", "delegate", booking.delegate_id,
-                         {"route": [locked.code, locked.code], "status": ["waitlisted", "confirmed"]})
+                         {"route": [locked.code, locked.code],
+                          "status": [BookingStatus.WAITLISTED, BookingStatus.CONFIRMED]})
     announce_promotions(promoted)
     return RouteChange(locked, promoted, changes)
 
@@ -135,5 +136,5 @@ def change_capacity(route: VisitRoute, capacity, user: ConsoleUser | None) -> Ro
     problems = Problems()
     value = _capacity(capacity, problems)
     if problems:
-        raise ValidationFailed({"capacity": [f"a whole number from 0 to {CAPACITY_MAX}"]}, "invalid capacity")
+        raise ValidationFailed({"capacity": [f"a whole number from 0 to {MAX_CAPACITY}"]}, "invalid capacity")
     return _apply(route, {"capacity": value}, user)

@@ -27,6 +27,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ...plumbing.database import insert_row, require_write_transaction
 from ...plumbing.extensions import db
 from ...models import RouteBooking, VisitRoute, utcnow
+from ...models.labels import MAX_CAPACITY, BookingStatus
 from ...plumbing.errors import Conflict, ValidationFailed
 
 
@@ -91,7 +92,7 @@ def _free_seat(route: VisitRoute) -> None:
 def _waiting_line(route: VisitRoute):
     """The route's waiting line, first come first served."""
     return (select(RouteBooking)
-            .where(RouteBooking.route_id == route.id, RouteBooking.status == "waitlisted")
+            .where(RouteBooking.route_id == route.id, RouteBooking.status == BookingStatus.WAITLISTED)
             .order_by(RouteBooking.id))
 
 
@@ -103,7 +104,7 @@ def promote_waiting(route: VisitRoute) -> list[RouteBooking]:
         first = db.session.scalars(_waiting_line(route).limit(1)).first()
         if first is None or not _take_seat(route):
             return promoted
-        first.status = "confirmed"
+        first.status = BookingStatus.CONFIRMED
         first.confirmed_at = utcnow()
         db.session.flush()
         promoted.append(first)
@@ -120,7 +121,7 @@ def _release(booking: RouteBooking, route: VisitRoute) -> list[RouteBooking]:
     # booking while we waited for the route's lock, and the copy in memory would not know.
     status = db.session.connection().execute(_DELETE_BOOKING, {"id": booking.id}).scalar_one_or_none()
     db.session.expunge(booking)
-    if status != "confirmed":
+    if status != BookingStatus.CONFIRMED:
         return []
     promoted = _hand_over_seat(route)
     if promoted is None:
@@ -139,7 +140,7 @@ def _hand_over_seat(route: VisitRoute) -> RouteBooking | None:
     first_in_line = _waiting_line(route).with_only_columns(RouteBooking.id).limit(1).scalar_subquery()
     promoted = db.session.scalars(
         update(RouteBooking).where(RouteBooking.id == first_in_line)
-        .values(status="confirmed", confirmed_at=utcnow())
+        .values(status=BookingStatus.CONFIRMED, confirmed_at=utcnow())
         .returning(RouteBooking),
         execution_options={"populate_existing": True},
     ).first()
@@ -160,7 +161,7 @@ def book_new_delegate(delegate, route_id: int | None, *, join_waitlist: bool) ->
         return None
     route = _take_seat_on(delegate.summit_id, route_id)
     if route is not None:
-        status = "confirmed"
+        status = BookingStatus.CONFIRMED
     else:
         # Full or unknown: lock the route to tell which, and to queue behind its seats.
         route = lock_routes(delegate.summit_id, [route_id]).get(route_id)
@@ -189,7 +190,7 @@ def _add_booking(delegate, route: VisitRoute, status: str) -> RouteBooking:
     now = utcnow()
     booking = insert_row(RouteBooking, {
         "delegate_id": delegate.id, "route_id": route.id, "status": status,
-        "created_at": now, "confirmed_at": now if status == "confirmed" else None})
+        "created_at": now, "confirmed_at": now if status == BookingStatus.CONFIRMED else None})
     # Linked in memory too, so showing the result needs no reload (and the route,
     # held only weakly by the session, stays with the booking).
     set_committed_value(booking, "route", route)
@@ -201,11 +202,11 @@ def _add_booking(delegate, route: VisitRoute, status: str) -> RouteBooking:
     return booking
 
 
-def _claim(target: VisitRoute, join_waitlist: bool) -> str:
+def _claim(target: VisitRoute, join_waitlist: bool) -> BookingStatus:
     if _take_seat(target):
-        return "confirmed"
+        return BookingStatus.CONFIRMED
     if join_waitlist:
-        return "waitlisted"
+        return BookingStatus.WAITLISTED
     raise RouteFull(f"route {target.code} is full", route_id=target.id)
 
 
@@ -241,8 +242,8 @@ def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> Pl
 def set_capacity(route: VisitRoute, capacity: int) -> list[RouteBooking]:
     """Change a route's capacity; raising it promotes from the line at once (inside ``writing()``)."""
     require_write_transaction()
-    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 0 or capacity > 100_000:
-        raise ValidationFailed({"capacity": ["a whole number from 0 to 100000"]})
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 0 or capacity > MAX_CAPACITY:
+        raise ValidationFailed({"capacity": [f"a whole number from 0 to {MAX_CAPACITY}"]})
     route = lock_routes(route.summit_id, [route.id])[route.id]
     if capacity < route.confirmed:
         raise CapacityBelowConfirmed(
@@ -257,13 +258,13 @@ def set_capacity(route: VisitRoute, capacity: int) -> list[RouteBooking]:
 
 
 _COUNT_AHEAD = (select(func.count()).select_from(_BOOKINGS)
-                .where(_BOOKINGS.c.route_id == bindparam("route_id"), _BOOKINGS.c.status == "waitlisted",
+                .where(_BOOKINGS.c.route_id == bindparam("route_id"), _BOOKINGS.c.status == BookingStatus.WAITLISTED,
                        _BOOKINGS.c.id < bindparam("id")))
 
 
 def waitlist_position(booking: RouteBooking) -> int | None:
     """1 for the first in line; None for a confirmed place."""
-    if booking.status != "waitlisted":
+    if booking.status != BookingStatus.WAITLISTED:
         return None
     ahead = db.session.connection().execute(
         _COUNT_AHEAD, {"route_id": booking.route_id, "id": booking.id}).scalar_one()

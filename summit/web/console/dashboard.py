@@ -5,10 +5,11 @@ from flask import render_template
 from flask_babel import gettext as _
 
 from ...auth import console_requires
+from ...models.labels import DelegateCategory
 from ...plumbing.i18n import pick
 from ...services.console import dashboard
 from ...services.summits.current import current_summit
-from ..forms import CATEGORY_LABELS, country_name
+from ..forms import country_name
 from . import charts
 from .blueprint import console
 
@@ -21,7 +22,7 @@ def home():
     return render_template(
         "console/dashboard.html", summit=summit, f=figures,
         timeline=charts.timeline(figures.by_day),
-        categories=charts.bars([(str(CATEGORY_LABELS[c]), n) for c, n in figures.by_category]),
+        categories=charts.bars([(str(DelegateCategory(c).label), n) for c, n in figures.by_category]),
         category_keys=[c for c, _ in figures.by_category],
         countries=charts.bars([(country_name(code) if code else _("All others"), n) for code, n in figures.by_country]),
         country_keys=[code or "other" for code, _ in figures.by_country],

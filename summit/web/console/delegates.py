@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ...auth import console_requires
+from ...models.labels import BookingStatus, DelegateCategory, DelegateStatus
 from ...plumbing.i18n import pick
 from ...plumbing.request_input import form_text_checked
 from ...services.programme import agenda
@@ -15,7 +16,7 @@ from ...plumbing.errors import NotFound, ValidationFailed
 from ...services.visits.capacity import RouteFull, waitlist_position
 from ...services.registration.delegates import EmailTaken
 from ...services.summits.current import current_summit
-from ..forms import CATEGORY_LABELS, country_choices, country_name, show_errors
+from ..forms import country_choices, country_name, show_errors
 from .blueprint import console
 from .common import acting_user, or_404, submitted
 from .forms import DelegateForm, MoveForm, PlainForm
@@ -52,10 +53,11 @@ def delegates():
     if found is None:
         found = delegate_search.search(summit, filters)
     positions = {d.id: waitlist_position(d.booking) for d in found.items
-                 if d.booking and d.booking.status == "waitlisted"}
+                 if d.booking and d.booking.status == BookingStatus.WAITLISTED}
     return render_template(
         "console/delegates.html", summit=summit, filters=filters, found=found, positions=positions,
-        routes=agenda.routes_with_availability(summit), categories=CATEGORY_LABELS, countries=country_choices()[1:],
+        routes=agenda.routes_with_availability(summit), categories=DelegateCategory.labels(),
+        countries=country_choices()[1:],
         country_name=country_name, list_url=_list_url,
         export_args={n: request.args[n] for n in FILTER_ARGS if request.args.get(n)}), status
 
@@ -72,7 +74,7 @@ def _render_detail(summit, delegate, move_form=None, status=200):
     return render_template(
         "console/delegate.html", summit=summit, delegate=delegate, booking=booking,
         position=waitlist_position(booking) if booking else None, move_form=move_form,
-        categories=CATEGORY_LABELS, country=country_name(delegate.country), history=history,
+        categories=DelegateCategory.labels(), country=country_name(delegate.country), history=history,
         plain_form=PlainForm()), status
 
 
@@ -138,7 +140,7 @@ def delegate_move(delegate_id: int):
         return redirect(url_for("console.delegate_detail", delegate_id=delegate_id))
     if change.booking is None:
         flash(_("The delegate is on no route now."), "success")
-    elif change.booking.status == "confirmed":
+    elif change.booking.status == BookingStatus.CONFIRMED:
         flash(_("The delegate's place on %(route)s is confirmed.", route=change.booking.route.code), "success")
     else:
         flash(_("The delegate is on the waiting list for %(route)s.", route=change.booking.route.code), "warning")
@@ -151,7 +153,7 @@ def delegate_cancel(delegate_id: int):
     summit = current_summit()
     delegate = or_404(delegate_admin.get_delegate, summit, delegate_id)
     form = PlainForm()
-    if delegate.status != "registered":
+    if delegate.status != DelegateStatus.REGISTERED:
         flash(_("This registration is already cancelled."), "warning")
         return redirect(url_for("console.delegate_detail", delegate_id=delegate_id))
     if form.validate_on_submit():

@@ -9,7 +9,7 @@ from wtforms import (BooleanField, DateTimeLocalField, EmailField, IntegerField,
                      StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 
-from ...models import PROGRAMME_KINDS
+from ...models import MAX_CAPACITY, ProgrammeKind
 from ..forms import DetailsForm
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -43,19 +43,9 @@ class CountField(IntegerField):
             return
         if not (text.isascii() and text.isdigit()):
             self.data = None
-            raise ValueError(_l("A whole number from 0 to %(max)d.", max=100_000))
+            raise ValueError(_l("A whole number from 0 to %(max)d.", max=MAX_CAPACITY))
         self.data = int(text)
 
-KIND_LABELS = {
-    "opening": _l("Opening"),
-    "ministerial": _l("Ministerial"),
-    "thematic": _l("Thematic session"),
-    "banquet": _l("Banquet"),
-    "visit": _l("Technical visit"),
-    "other": _l("Other"),
-}
-if set(KIND_LABELS) != set(PROGRAMME_KINDS):  # a kind added to the model needs its label here
-    raise RuntimeError(f"programme kinds without a label: {set(PROGRAMME_KINDS) ^ set(KIND_LABELS)}")
 
 
 class PlainForm(FlaskForm):
@@ -68,7 +58,7 @@ class LoginForm(FlaskForm):
 
 
 class ProgrammeItemForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, k.label) for k in ProgrammeKind],
                        validate_choice=False)
     title_zh = StringField(_l("Title (Chinese)"), render_kw={"maxlength": 300, "lang": "zh-Hans"})
     title_en = StringField(_l("Title (English)"), render_kw={"maxlength": 300, "lang": "en"})
@@ -95,7 +85,7 @@ class RouteForm(FlaskForm):
     returns_at = LocalTimeField(_l("Returns (Beijing time)"), format=DATETIME_FORMATS)
     meeting_point_zh = StringField(_l("Meeting point (Chinese)"), render_kw={"maxlength": 200, "lang": "zh-Hans"})
     meeting_point_en = StringField(_l("Meeting point (English)"), render_kw={"maxlength": 200, "lang": "en"})
-    capacity = CountField(_l("Capacity"), render_kw={"min": 0, "max": 100000, "inputmode": "numeric"})
+    capacity = CountField(_l("Capacity"), render_kw={"min": 0, "max": MAX_CAPACITY, "inputmode": "numeric"})
 
     def route_data(self) -> dict:
         data = {name: getattr(self, name).data for name in (
