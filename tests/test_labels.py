@@ -160,7 +160,8 @@ def test_one_capacity_bound_for_the_form_the_api_and_the_rule(client, summit):
     assert too_many.status_code == 422
     openapi = client.get("/api/v1/openapi.json").get_json()
     schema = openapi["paths"]["/api/v1/routes/{route_id}"]["patch"]["requestBody"]["content"]["application/json"]
-    assert schema["schema"]["properties"]["capacity"]["maximum"] == MAX_CAPACITY
+    assert schema["schema"] == {"$ref": "#/components/schemas/CapacityChange"}
+    assert openapi["components"]["schemas"]["CapacityChange"]["properties"]["capacity"]["maximum"] == MAX_CAPACITY
 
 
 # ---------------------------------------------------------------- countries and regions
