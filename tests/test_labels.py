@@ -221,3 +221,13 @@ def test_the_chinese_list_sorts_the_regions_by_their_own_names(app):
         form.fill_choices()
         codes = [c.value for c in form.country.choices]
     assert abs(codes.index("TW") - codes.index("CN")) < 5
+
+
+def test_a_label_is_escaped_like_any_text_on_every_page(client, summit):
+    """Flask-Babel marks a lazy translation as ready HTML; ours are text (plumbing/i18n.py)."""
+    from console_support import sign_in
+
+    form = client.get("/register?lang=en").get_data(as_text=True)
+    assert "Academia &amp; think tank" in form and "Academia & think tank" not in form
+    console = sign_in(client, "staff").get("/console/delegates?lang=en").get_data(as_text=True)
+    assert "Academia &amp; think tank" in console and "Academia & think tank" not in console

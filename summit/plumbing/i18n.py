@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
+from markupsafe import escape
 
 LOCALES = ("zh", "en")
 LANG_COOKIE = "summit_lang"
@@ -31,7 +33,23 @@ def remember_language_choice(response, code: str) -> None:
                         secure=request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE")))
 
 
+def _escaped_html(self: LazyString) -> str:
+    return str(escape(str(self)))
+
+
+def escape_lazy_strings() -> None:
+    """A lazy translation (``lazy_gettext``) is text, and Jinja and WTForms escape it like any text.
+
+    Flask-Babel's LazyString declares ``__html__`` as its plain text, which tells Jinja, markupsafe
+    and WTForms that it is already-safe HTML: a label such as "Academia & think tank" reached the page
+    unescaped, and any ``<`` in a catalog entry would have become markup.  No lazy string of ours is
+    meant as HTML (templates write their markup themselves), so its HTML is its escaped text.
+    """
+    LazyString.__html__ = _escaped_html
+
+
 def init_app(app: Flask) -> None:
+    escape_lazy_strings()
     @app.after_request
     def remember_language(response):
         # ?lang=… on any page switches the language and keeps it for the next pages.
