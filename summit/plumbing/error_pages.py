@@ -6,7 +6,6 @@ visitor can quote; the log line with the traceback carries the same id.
 """
 from __future__ import annotations
 
-import math
 import time
 
 from flask import Flask, jsonify, render_template, request

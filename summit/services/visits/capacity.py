@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...plumbing.database import insert_row, require_write_transaction
