@@ -24,7 +24,8 @@ from summit.services.badges.renderer import ASSET_BASE
 from summit.services.badges.text import Fitted
 from summit.services.checkin.codes import checkin_code
 
-from support.badge_helpers import SCRIPTS, decode_qr_codes, make_delegate, missing_glyphs, pdf_text, squash
+from support.badge_helpers import SCRIPTS, decode_qr_codes, missing_glyphs, pdf_text, squash
+from support.factories import make_delegate
 
 DPI = 100
 MM = DPI / 25.4

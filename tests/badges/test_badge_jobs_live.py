@@ -21,7 +21,8 @@ from summit.models import BadgeJob, Delegate
 from summit.services.badges import jobs as badge_jobs
 from summit.services.badges.selection import Selection
 
-from support.badge_helpers import make_delegate, staff_user
+from support.badge_helpers import staff_user
+from support.factories import make_delegate
 from support.bulk_delegates import insert_delegates
 from support.live_server import gunicorn
 

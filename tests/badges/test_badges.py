@@ -11,8 +11,9 @@ from summit.models.delegate import NAME_MAX, NATIVE_NAME_MAX, ORGANISATION_MAX
 from summit.services.badges import documents as badges
 from summit.services.badges.renderer import ASSET_BASE, RefusedURL
 
-from support.badge_helpers import (SCRIPTS, decode_qr_codes, in_text, make_delegate, missing_glyphs, page_sizes_mm,
-                           pdf_text, squash)
+from support.badge_helpers import (SCRIPTS, decode_qr_codes, in_text,
+                                   missing_glyphs, page_sizes_mm, pdf_text, squash)
+from support.factories import make_delegate
 
 
 def nfc(text: str) -> str:

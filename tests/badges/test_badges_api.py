@@ -11,8 +11,8 @@ from pypdf import PdfReader
 from summit.plumbing.extensions import db
 from summit.models import Delegate
 
-from support.badge_helpers import decode_qr_codes, make_delegate, staff_token
-from support.factories import register
+from support.badge_helpers import decode_qr_codes, staff_token
+from support.factories import make_delegate, register
 from summit.services.checkin.codes import delegate_id_for_code
 
 

@@ -5,7 +5,8 @@ import threading
 from datetime import datetime
 
 import pytest
-from support.badge_helpers import decode_qr_codes, make_delegate, staff_token, staff_user
+from support.badge_helpers import decode_qr_codes, staff_token, staff_user
+from support.factories import make_delegate
 
 from summit import create_app
 from summit.plumbing.extensions import db

@@ -6,11 +6,11 @@ import time
 from io import BytesIO
 
 import pytest
-from support.badge_helpers import login, make_delegate, staff_user
+from support.badge_helpers import login, staff_user
 from pypdf import PdfReader
 
 from support.app import csrf_token
-from support.factories import register
+from support.factories import make_delegate, register
 from summit.plumbing.extensions import db
 from summit.models import BadgeJob, Delegate
 from summit.services.checkin.codes import checkin_code

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from support.badge_helpers import make_delegate
 from support.paths import ROOT
 from support.app import make_app
 from support.console_support import api_token, make_user, sign_in
-from support.factories import register
+from support.factories import make_delegate, register
 from support.live_server import gunicorn
 from summit.plumbing.extensions import db
 from summit.models import BadgeJob, ProgrammeItem

@@ -1,18 +1,17 @@
-"""Delegates for the badge and check-in tests, made directly with the models."""
+"""For the badge, desk and check-in tests: delegates in every script, staff, and reading the PDFs back.
+
+The delegates themselves come from support.factories.make_delegate (through the registration service).
+"""
 from __future__ import annotations
 
-import itertools
 import re
 import secrets
 import shutil
 import subprocess
 from pathlib import Path
 
-from summit.plumbing.extensions import db
-from summit.models import ConsoleUser, Delegate, RouteBooking, VisitRoute, utcnow
+from summit.models import ConsoleUser
 from summit.services.console.accounts import issue_token, save_user
-
-_serial = itertools.count(1)
 
 # One delegate per script the issue names; the native name is what must print.
 SCRIPTS = {
@@ -29,28 +28,6 @@ SCRIPTS = {
     "mongolian_cyrillic": ("Bat-Erdene", "Dorj", "Бат-Эрдэнэ Өлзийбаяр", "MN"),
     "vietnamese": ("Ánh", "Nguyễn", "Nguyễn Thị Ngọc Ánh Hồ Quỳnh Hương", "VN"),
 }
-
-
-def make_delegate(summit, given="Ada", family="Lovelace", native="", *, country="GB",
-                  category="government", organisation="Ministry of Transport", route=None,
-                  route_status="confirmed", **extra) -> Delegate:
-    n = next(_serial)
-    delegate = Delegate(
-        summit_id=summit.id, given_name=given, family_name=family, native_name=native,
-        email=f"delegate{n}-{secrets.token_hex(3)}@example.org", organisation=organisation,
-        country=country, category=category, language="en", consent_at=utcnow(),
-        manage_token_hash=secrets.token_hex(32), **extra)
-    db.session.add(delegate)
-    db.session.flush()
-    if route is not None:
-        if isinstance(route, str):
-            route = db.session.scalars(db.select(VisitRoute).where(
-                VisitRoute.summit_id == summit.id, VisitRoute.code == route)).one()
-        db.session.add(RouteBooking(delegate_id=delegate.id, route_id=route.id, status=route_status))
-        if route_status == "confirmed":
-            route.confirmed += 1
-    db.session.commit()
-    return delegate
 
 
 def staff_user(email="door@example.org", role="staff") -> ConsoleUser:
