@@ -3,7 +3,7 @@
     .venv/bin/python bench/console_search.py                        # a fresh SQLite database in a temp folder
     .venv/bin/python bench/console_search.py --database-url postgresql+psycopg://…/summit_bench  # an EMPTY database
 
-Seeds GSTF 2024, bulk-inserts the delegates (tests/bulk_delegates.py), then times
+Seeds GSTF 2024, bulk-inserts the delegates (tests/support/bulk_delegates.py), then times
 GET /api/v1/delegates through Flask's test client (routing, token check, query,
 JSON) for a few typical searches: a Chinese name, an Arabic name, Cyrillic in the
 wrong case, an email fragment, a filter with no text, and the first page unfiltered.
@@ -30,7 +30,7 @@ QUERIES = [
 def prepare(database_url: str, count: int):
     from flask_migrate import upgrade
 
-    from bulk_delegates import insert_delegates
+    from support.bulk_delegates import insert_delegates
     from summit import create_app
     from summit.services.console import accounts
     from summit.services.summits.seeding import seed_summit

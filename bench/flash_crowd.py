@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from live_server import free_port  # noqa: E402
+from support.live_server import free_port  # noqa: E402
 
 
 class Client(threading.local):

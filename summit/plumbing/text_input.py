@@ -21,7 +21,7 @@ text here, so a character refused on one path is refused on every other, in the 
     next to Latin text. Every page and badge shows a name in a direction-isolated box anyway.
 - Real names in every script pass: after NFC the most marks any of them stacks on one letter is
   three (Arabic shadda + fatha + dagger alef, a Tibetan stack, pointed Hebrew); see
-  tests/test_text_input.py.
+  tests/plumbing/test_text_input.py.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Security headers on every answer: pages, errors, static files, the API, PDFs and calendars.
 
-The pages run no inline script and no inline style (tests/test_security_headers.py checks the
+The pages run no inline script and no inline style (tests/security/test_security_headers.py checks the
 templates, and loads pages in Chromium to see that the policy blocks nothing), so the policy can
 be strict.  Blueprints may set their own Referrer-Policy and Cache-Control first (the manage
 pages: no-referrer, their URL is a secret; the console: same-origin, Flask-WTF checks the Referer

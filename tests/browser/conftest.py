@@ -17,10 +17,10 @@ from playwright.sync_api import expect, sync_playwright
 from summit.plumbing.extensions import db
 from summit.models import Summit
 
-import live_app
-from conftest import _empty_tables, make_app
+from support import live_app
+from support.app import _empty_tables, make_app
 from browser.journey import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, Journey
-from live_server import Server, gunicorn
+from support.live_server import Server, gunicorn
 
 # Pages on a loaded two-core machine: patience, not flakiness.
 expect.set_options(timeout=20_000)

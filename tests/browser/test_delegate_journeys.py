@@ -14,7 +14,7 @@ from summit.models import Delegate
 from summit.services.visits import capacity as places
 
 from browser.journey import words
-from factories import register, route
+from support.factories import register, route
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

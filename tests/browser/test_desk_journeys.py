@@ -14,8 +14,8 @@ from summit.services.checkin.codes import checkin_code
 
 from browser.console_login import sign_in
 from browser.journey import words
-from bulk_delegates import insert_delegates
-from factories import register, route
+from support.bulk_delegates import insert_delegates
+from support.factories import register, route
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

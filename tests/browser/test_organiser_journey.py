@@ -12,7 +12,7 @@ from summit.services.visits import capacity as places
 
 from browser.console_login import sign_in
 from browser.journey import words
-from factories import register, route
+from support.factories import register, route
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

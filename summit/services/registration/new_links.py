@@ -12,7 +12,7 @@ that fetches every link opens nothing), and only then does the old link stop wor
 - The request does the same work whether or not the email is registered: one
   ``UPDATE … RETURNING`` that matches a row or none, in a write transaction, then a commit that
   does not wait for the disk.  So neither the answer nor its timing tells who is registered
-  (tests/test_lost_link.py measures it).
+  (tests/registration/test_lost_link.py measures it).
 """
 from __future__ import annotations
 

@@ -1,0 +1,192 @@
+"""Every form of the app refuses a post without its CSRF token: 400, and nothing changes.
+
+The forms are not listed by hand: every rule of the URL map that takes POST, PUT, PATCH or DELETE
+outside /api/ is posted to, so a new form cannot be missed.  Each is posted with the very fields its
+page offers (found by reading the pages), only the token left out, from a browser-like client
+(HTTPS with a same-site Referer) that is signed in where it needs to be.  The control: the same
+post with the token is not refused as a CSRF failure.
+"""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from flask import url_for
+from sqlalchemy import select
+
+from support.app import csrf_token
+from support.console_support import PASSWORD, make_user, same_origin, sign_in
+from support.factories import register
+from summit.plumbing.extensions import db
+from summit.models import ProgrammeItem
+from summit.services.console import accounts
+from summit.services.registration import new_links
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+EXPIRED = ("had expired", "已过期", "已失效")
+#: what a person types into the empty fields of a form (the registration form starts empty)
+TYPED = {"given_name": "Ngozi", "family_name": "Okafor", "email": "ngozi.okafor@example.org",
+         "organisation": "Federal Ministry of Transport", "country": "NG", "category": "government",
+         "consent": "y", "language": "en"}
+
+
+class FormReader(HTMLParser):
+    """The post forms of a page as (action, fields), as a browser would submit them."""
+
+    def __init__(self, page_url: str):
+        super().__init__()
+        self.page_url, self.forms, self._form, self._select, self._textarea = page_url, [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            if (a.get("method") or "get").lower() == "post":
+                self._form = {"action": a.get("action") or self.page_url, "fields": {}, "buttons": []}
+                self.forms.append(self._form)
+            return
+        if self._form is None:
+            return
+        fields = self._form["fields"]
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = (a.get("type") or "text").lower()
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    fields[name] = a.get("value", "on")
+                elif kind == "checkbox" and name in TYPED:
+                    fields[name] = TYPED[name]  # the person ticks it
+                elif kind == "radio":
+                    fields.setdefault(name, a.get("value", "on"))
+            elif kind not in ("submit", "button", "image", "reset"):
+                fields[name] = a.get("value", "")
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select:
+            if "selected" in a or self._select not in fields:
+                fields[self._select] = a.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            fields[name] = ""
+        elif tag == "button" and a.get("formaction"):
+            # A button that posts its form somewhere else (the desk's Print one badge) is a form of its own.
+            self._form["buttons"].append((a["formaction"], {name: a.get("value", "")} if name else {}))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea and self._form is not None:
+            self._form["fields"][self._textarea] += data
+
+
+def post_forms(client, url: str) -> dict[str, dict]:
+    """{action path: fields} of the post forms on the page at url."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    reader = FormReader(url)
+    reader.feed(response.get_data(as_text=True))
+    found = {}
+    for form in reader.forms:
+        fields = {name: value or TYPED.get(name, "") for name, value in form["fields"].items()}
+        found[form["action"].split("?")[0]] = fields
+        for action, extra in form["buttons"]:
+            found[action.split("?")[0]] = {**fields, **extra}
+    return found
+
+
+def snapshot() -> dict:
+    db.session.rollback()
+    return {table.name: sorted(map(repr, db.session.execute(select(table)).all()))
+            for table in db.metadata.sorted_tables}
+
+
+def rule_path(rule, values: dict) -> str:
+    if rule.endpoint == "console.programme_restore":
+        values = {**values, "item_id": values["cancelled_item_id"]}
+    return re.sub(r"<(?:[^:>]+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
+
+
+def test_every_form_refuses_a_post_without_its_token(app, summit, client):
+    assert app.config.get("WTF_CSRF_ENABLED", True) and app.config.get("WTF_CSRF_CHECK_DEFAULT", True)
+    delegate = register(summit, route_id=summit.routes[0].id)
+    item, cancelled = db.session.scalars(select(ProgrammeItem).where(ProgrammeItem.summit_id == summit.id)).all()[:2]
+    cancelled.cancelled = True  # so the programme page offers its Restore form
+    db.session.commit()
+    organiser = make_user("organiser", "csrf-organiser@example.org")
+    token_row, _ = accounts.issue_token(organiser.email, "for the revoke form")
+    # Another delegate asked for a new link (lost-link page) and has yet to open it.
+    _, new_token = new_links.request_new_link(summit.id, register(summit).delegate.email)
+    values = {"token": delegate.manage_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
+              "item_id": item.id, "cancelled_item_id": cancelled.id, "token_id": token_row.id,
+              "new_token": new_token}
+
+    writes = sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.methods & WRITES and not rule.rule.startswith("/api/")),
+        key=lambda rule: rule.endpoint == "console.logout")  # signing out last keeps the session for the rest
+    assert len(writes) >= 20
+
+    # The forms as the pages offer them: every GET page with these ids, read signed in.
+    sign_in(client, "organiser", organiser.email)
+    offered: dict[str, dict] = {}
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and not rule.rule.startswith(("/api/", "/static")) and \
+                not rule.rule.endswith((".ics", ".csv", ".xlsx", ".pdf", ".json")) and \
+                rule.endpoint not in ("public.switch_language", "console.login", "desk.index"):
+            if set(rule.arguments) <= set(values) | {"job_id"} and "job_id" not in rule.arguments:
+                offered.update(post_forms(client, rule_path(rule, values)))
+
+    anonymous = same_origin(app.test_client())
+    login_page = anonymous.get("/console/login").get_data(as_text=True)
+    offered["/console/login"] = {"email": organiser.email, "password": PASSWORD}
+
+    refused = {}
+    for rule in writes:
+        path = rule_path(rule, values)
+        method = next(iter(sorted(rule.methods & WRITES)))
+        asker = anonymous if rule.endpoint == "console.login" else client
+        if rule.endpoint == "desk.checkin_json":
+            # Posted by the door scanner's script, with the token in the X-CSRFToken header.
+            kwargs = {"json": {"code": "anything"}}
+        else:
+            assert path in offered, f"no page offers a form for {method} {path}"
+            fields = {k: v for k, v in offered[path].items() if k != "csrf_token"}
+            kwargs = {"data": fields}
+        before = snapshot()
+        response = asker.open(path, method=method, **kwargs)
+        refused[path] = response.status_code
+        assert response.status_code == 400, (method, path, response.status_code)
+        assert snapshot() == before, f"{method} {path} changed something without a token"
+        if rule.endpoint == "registration.register":
+            # The delegate's typing survives the refusal: the form comes back filled in.
+            assert fields["given_name"] and fields["given_name"] in response.get_data(as_text=True)
+
+    # The control: with the token, none of these posts is refused as a CSRF failure.
+    page_token = csrf_token(client.get("/console/").get_data(as_text=True))
+    for rule in writes:
+        path = rule_path(rule, values)
+        method = next(iter(sorted(rule.methods & WRITES)))
+        if rule.endpoint == "console.login":
+            response = anonymous.post(path, data={**offered[path], "csrf_token": csrf_token(login_page)})
+        elif rule.endpoint == "desk.checkin_json":
+            response = client.post(path, json={"code": "anything"}, headers={"X-CSRFToken": page_token})
+        else:
+            data = {k: v for k, v in offered[path].items() if k != "csrf_token"}
+            response = client.open(path, method=method, data={**data, "csrf_token": page_token})
+        text = response.get_data().decode("utf-8", "replace")  # a badge print answers with a PDF
+        assert response.status_code != 400 and not any(e in text for e in EXPIRED), (method, path, response.status_code)
+    assert set(refused.values()) == {400}
+
+
+def test_the_login_form_refuses_a_post_without_its_token(app, summit):
+    make_user("organiser", "login-csrf@example.org")
+    anonymous = same_origin(app.test_client())
+    response = anonymous.post("/console/login", data={"email": "login-csrf@example.org", "password": PASSWORD})
+    assert response.status_code == 400
+    assert anonymous.get("/console/").status_code == 302  # still signed out: sent to the login page
+    with app.test_request_context():
+        assert url_for("console.login") in anonymous.get("/console/").headers["Location"]

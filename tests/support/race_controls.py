@@ -1,0 +1,115 @@
+"""The concurrency tests' controls: the app's rules as a naive app writes them, so that each
+concurrency test can show it would catch the race it is about.
+
+Each control replaces production functions in the process it is applied in.  Only the live
+gunicorn server of a control test applies one (``live_app.make(guard=False)`` and its other
+flags, named in the gunicorn app string), never the test process itself, and the production
+modules carry no switch for them.
+"""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
+
+from summit.plumbing.database import commit_keeping_state, write_transaction
+from summit.plumbing.extensions import db
+from summit.models import ConsoleUser, RateCounter, RouteBooking, VisitRoute, utcnow
+from summit.services.console import accounts
+from summit.services.registration import new_links
+from summit.services.visits import capacity as places
+from summit.services.ops import rate_counters
+from summit.web import selfservice
+
+
+# ------------------------------------------------ seats: count, then insert (tests/visits/test_concurrency.py)
+
+def unguarded_seats() -> None:
+    """The capacity rule as the classic count-then-insert (what Indico does): no row locks, the
+    seat counted from the bookings in one transaction and taken in the next, and the route's
+    ``confirmed`` counter left alone (so the database's CHECK cannot stop the overbooking)."""
+    places.lock_routes = _routes_without_locks
+    places._take_seat = _take_seat_counting_first
+    places._take_seat_on = lambda summit_id, route_id: None  # no one-statement seat: every booking counts first
+    places._free_seat = lambda route: None  # the counter was never raised
+
+
+def _routes_without_locks(summit_id: int, route_ids) -> dict[int, VisitRoute]:
+    ids = sorted({i for i in route_ids if i is not None})
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(VisitRoute).where(VisitRoute.id.in_(ids), VisitRoute.summit_id == summit_id)
+        .order_by(VisitRoute.id).execution_options(populate_existing=True)).all()
+    return {row.id: row for row in rows}
+
+
+def _take_seat_counting_first(route: VisitRoute) -> bool:
+    capacity = route.capacity
+    taken = db.session.scalar(
+        select(func.count()).select_from(RouteBooking)
+        .where(RouteBooking.route_id == route.id, RouteBooking.status == "confirmed"))
+    db.session.commit()  # the read and the write in separate transactions, as a naive app does
+    # A production server spends milliseconds between the check and the insert
+    # (network hops to the database, other work); a local test server does not.
+    # Make that gap explicit so the control reliably exercises the race.
+    time.sleep(0.02)
+    write_transaction()  # the insert in a second transaction (SQLite: a writer from the start)
+    return taken < capacity
+
+
+# ------------------------------------- sign-in: count after the check (tests/console/test_login_concurrency.py)
+
+def naive_login_throttle() -> None:
+    """The sign-in throttle as the old lock did it: read the count, check the password, then write
+    the count back; parallel wrong passwords all read the same count and slip past the limit."""
+    accounts.authenticate = _authenticate_counting_after_the_check
+
+
+def _authenticate_counting_after_the_check(email: str, password: str, client_address: str | None) -> ConsoleUser:
+    email, password = accounts.normalise_email(email), password or ""
+    key = rate_counters.counter_key(accounts._attempt_counters(email, accounts.client_key(client_address))[0])
+    row = db.session.get(RateCounter, key)
+    if row is not None and row.hits >= current_app.config["LOGIN_ATTEMPTS_PER_ADDRESS"]:
+        raise accounts.LoginThrottled("too many sign-in attempts", retry_after=60)
+    user = db.session.scalars(db.select(ConsoleUser).where(ConsoleUser.email == email)).first()
+    if user is not None and check_password_hash(user.password_hash, password):
+        return user
+    if row is None:
+        db.session.add(RateCounter(key=key, hits=1, expires_at=utcnow().timestamp() + 900))
+    else:
+        row.hits += 1
+    db.session.commit()
+    raise accounts.BadCredentials("wrong email or password")
+
+
+# ------------------- lost links and calendar resets: no write transaction (tests/registration/test_concurrency_lost_link.py)
+
+def naive_lost_link() -> None:
+    """The lost-link and calendar-reset services as they were: no write transaction first (so on
+    SQLite a transaction that has already read fails with "database is locked" when it comes to
+    write), and the calendar version read, raised in Python and written back (so on PostgreSQL
+    parallel resets overwrite each other)."""
+    new_links.writing = _transaction_without_the_write_lock
+    selfservice.revoke_calendar_token = _read_then_write_calendar_reset
+
+
+@contextmanager
+def _transaction_without_the_write_lock(*, keep_state: bool = False):
+    try:
+        yield db.session()
+        if keep_state:
+            commit_keeping_state()
+        else:
+            db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _read_then_write_calendar_reset(delegate):
+    delegate.calendar_token_version += 1
+    db.session.commit()
