@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from badge_helpers import make_delegate
-from console_support import api_token
-from factories import delegate_data
+from support.factories import make_delegate
+from support.console_support import api_token
+from support.factories import delegate_data
 
 #: a value of another JSON type than the schema's, for each type the bodies use
 WRONG = {"string": 5, "integer": "1", "boolean": "true", "array": "1,2", "object": [1]}

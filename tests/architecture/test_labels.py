@@ -27,9 +27,9 @@ from summit.services.registration.countries import REGION_NAMES, country_name
 from summit.web.console.forms import ProgrammeItemForm, RouteForm
 from summit.web.forms import DetailsForm
 
-from badge_helpers import make_delegate
-from console_support import sign_in, text
-from factories import register
+from support.factories import make_delegate
+from support.console_support import sign_in, text
+from support.factories import register
 
 #: (table, the CHECK constraint's name as the migrations made it, its column, the enum it must hold)
 CHECKS = [
@@ -138,7 +138,7 @@ def test_the_calendar_and_the_agenda_name_each_kind_as_the_enum_does(client, sum
 
 
 def test_the_api_still_answers_plain_strings(client, summit):
-    from factories import delegate_data, route
+    from support.factories import delegate_data, route
 
     body = {**delegate_data(), "route_id": route(summit, "R1").id}
     response = client.post("/api/v1/registrations", json=body)
@@ -150,8 +150,8 @@ def test_the_api_still_answers_plain_strings(client, summit):
 
 
 def test_one_capacity_bound_for_the_form_the_api_and_the_rule(client, summit):
-    from console_support import api_token
-    from factories import route
+    from support.console_support import api_token
+    from support.factories import route
 
     r1 = route(summit, "R1")
     headers = api_token("organiser")
@@ -225,7 +225,7 @@ def test_the_chinese_list_sorts_the_regions_by_their_own_names(app):
 
 def test_a_label_is_escaped_like_any_text_on_every_page(client, summit):
     """Flask-Babel marks a lazy translation as ready HTML; ours are text (plumbing/i18n.py)."""
-    from console_support import sign_in
+    from support.console_support import sign_in
 
     form = client.get("/register?lang=en").get_data(as_text=True)
     assert "Academia &amp; think tank" in form and "Academia & think tank" not in form
