@@ -2,8 +2,8 @@
 
 The bodies' schemas are the pydantic models of summit.api.schemas, the ones the views validate
 requests with; here are the operations: paths, parameters, status codes, credentials. Tests
-compare the paths with the live URL map (tests/test_openapi.py) and send every documented body
-field a value of another type, expecting the contract's 422 naming it (tests/test_api_schemas.py).
+compare the paths with the live URL map (tests/api/test_openapi.py) and send every documented body
+field a value of another type, expecting the contract's 422 naming it (tests/api/test_api_schemas.py).
 """
 from __future__ import annotations
 
