@@ -56,7 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     import config as settings
 
     from . import auth, cli
-    from .plumbing import error_pages as errors, host_check, i18n, request_id, request_input
+    from .plumbing import error_pages as errors, host_check, i18n, mail_transport, request_id, request_input
     from .plumbing.database import configure_engine
     from .web import row_ids
     from .plumbing.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -120,6 +120,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
 
     i18n.init_app(app)
+    mail_transport.init_app(app)
     templating.init_app(app)
     security_headers.init_app(app)
     errors.init_app(app)

@@ -24,7 +24,7 @@ from email.message import EmailMessage
 from functools import partial
 from typing import Protocol
 
-from flask import Flask, current_app
+from flask import Flask, after_this_request, current_app, g, has_request_context
 
 from .request_id import current_request_id
 
@@ -87,8 +87,39 @@ def send(to: str, write: Callable[[], Written], what: str) -> None:
                   current_request_id())
     if config.get("MAIL_DELIVERY") == "inline":
         job(retry_delays=())
-    else:
+    elif has_request_context():
+        _after_the_answer(job)
+    else:  # a command or a job: no answer to wait for
         _mail_thread().submit(job)
+
+
+def _after_the_answer(job) -> None:
+    """Queue ``job`` once the answer has gone: when the server closes the response it sent.
+
+    Queued at once, the mail thread would wake inside the request and take the interpreter at the
+    request's next database call, so a request that sends mail would take longer than one that
+    does not, however little it did itself (the lost-link page, services/registration/new_links.py).
+    A request that ends without a response (an error that escaped) queues its mail at its teardown.
+    """
+    jobs = g.setdefault("summit_mail_jobs", [])
+    jobs.append(job)
+    if len(jobs) > 1:
+        return
+
+    @after_this_request
+    def _queue_when_closed(response):
+        g.summit_mail_jobs = []  # the response has them now; teardown finds none left
+        response.call_on_close(lambda: [_mail_thread().submit(queued) for queued in jobs])
+        return response
+
+
+def _queue_what_no_response_took(_error=None) -> None:
+    for job in g.pop("summit_mail_jobs", None) or ():
+        _mail_thread().submit(job)
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_request(_queue_what_no_response_took)
 
 
 def _write_and_deliver(app: Flask, server: _Server | None, sender: str, to: str, write, what: str,

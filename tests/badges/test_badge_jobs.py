@@ -11,7 +11,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from support.badge_helpers import decode_qr_codes, login, staff_user
+from support.badge_helpers import decode_qr_codes, login, staff_user, wait_for
 from support.factories import make_delegate
 from pypdf import PdfReader
 
@@ -21,19 +21,6 @@ from summit.services.badges import jobs as badge_jobs, documents as badges
 from summit.services.badges.selection import Selection, select_delegates
 from summit.services.checkin.codes import delegate_id_for_code
 from summit.plumbing.errors import ValidationFailed
-
-
-def wait_for(job_id: int, timeout: float = 120, on_progress=None) -> BadgeJob:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.rollback()  # a fresh read each time
-        job = db.session.get(BadgeJob, job_id)
-        if on_progress:
-            on_progress(job)
-        if job.status in ("done", "failed"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} still {job.status} after {timeout}s")
 
 
 def pages(path) -> int:

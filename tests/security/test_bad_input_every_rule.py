@@ -25,9 +25,9 @@ from summit.plumbing.extensions import db
 from summit.models import BadgeJob, ProgrammeItem
 from summit.services.console import accounts
 from summit.services.registration import new_links
-from test_badge_jobs import wait_for
-from test_csrf_every_form import TYPED, FormReader
-from test_csrf_every_form import snapshot as every_row
+from support.badge_helpers import wait_for
+from support.form_walk import TYPED, FormReader
+from support.form_walk import snapshot as every_row
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 NESTED = "[" * 1000 + "]" * 1000

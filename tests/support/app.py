@@ -67,8 +67,10 @@ class IsolatedClient(FlaskClient):
     across requests, which no real client ever sees.
     """
 
-    def open(self, *args, **kwargs):
-        response = contextvars.Context().run(super().open, *args, **kwargs)
+    def open(self, *args, buffered=True, **kwargs):
+        # Buffered, as a server sends the answer whole and then closes it: what waits for the close
+        # (the mail, plumbing/mail_transport.py) then happens, as it does behind gunicorn.
+        response = contextvars.Context().run(super().open, *args, buffered=buffered, **kwargs)
         if has_app_context():
             # End the test body's read transaction and forget what it loaded, so its next
             # read sees what the request committed (some services commit without expiring).

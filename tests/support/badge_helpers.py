@@ -8,9 +8,11 @@ import re
 import secrets
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
-from summit.models import ConsoleUser
+from summit.models import BadgeJob, ConsoleUser
+from summit.plumbing.extensions import db
 from summit.services.console.accounts import issue_token, save_user
 
 # One delegate per script the issue names; the native name is what must print.
@@ -163,3 +165,16 @@ def in_text(name: str, text: str) -> bool:
 def squash(text: str) -> str:
     """Text without whitespace: names may wrap anywhere in a narrow box."""
     return re.sub(r"\s+", "", text)
+
+
+def wait_for(job_id: int, timeout: float = 120, on_progress=None) -> BadgeJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.rollback()  # a fresh read each time
+        job = db.session.get(BadgeJob, job_id)
+        if on_progress:
+            on_progress(job)
+        if job.status in ("done", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still {job.status} after {timeout}s")
