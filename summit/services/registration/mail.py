@@ -57,6 +57,11 @@ def send_new_link(delegate: Delegate, summit_name: str, manage_url: str, hours: 
     _send(delegate, "new_link", summit_name=summit_name, manage_url=manage_url, hours=hours)
 
 
+def send_delegate_mail(delegate: Delegate, name: str, *, with_booking: bool = False, **context) -> None:
+    """Another capability's message to a delegate (templates/emails/<name>), by the same way as these."""
+    _send(delegate, name, with_booking=with_booking, **context)
+
+
 def _booking(booking: RouteBooking | None) -> _Booking | None:
     if booking is None:
         return None
