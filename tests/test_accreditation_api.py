@@ -192,6 +192,8 @@ def test_an_organiser_sets_level_and_title_and_the_list_filters_by_level(client,
     unknown = client.patch(f"/api/v1/delegates/{body['id']}", json={"protocol_level": "emperor"}, headers=organiser)
     assert unknown.status_code == 422 and "protocol_level" in unknown.get_json()["errors"]
     assert "delegate.protocol" in set(db.session.scalars(db.select(AuditEntry.action)))
+    nothing = client.patch(f"/api/v1/delegates/{body['id']}", json={"colour": "red"}, headers=organiser)
+    assert nothing.status_code == 422 and "body" in nothing.get_json()["errors"]
 
 
 def test_setting_a_level_needs_an_organisers_token(client, summit):

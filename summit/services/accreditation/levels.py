@@ -35,6 +35,8 @@ def clean_title(value) -> tuple[str | None, object]:
 def clean_protocol(summit_id: int, data: dict) -> dict:
     """The level and title an organiser sends, checked; ValidationFailed naming each wrong field."""
     values, errors = {}, {}
+    if not any(name in data for name in PROTOCOL_FIELDS):
+        raise ValidationFailed({"body": ["send protocol_level, title or both"]}, "nothing to change")
     if "protocol_level" in data:
         code = data["protocol_level"]
         if not isinstance(code, str) or code not in level_codes(summit_id):
