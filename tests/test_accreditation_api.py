@@ -244,6 +244,7 @@ def test_the_desk_refuses_to_print_a_pending_delegate_and_says_why(client, summi
     pending = make_delegate(summit, "Wei", "Zhang", accreditation="pending")
     login(client, staff_user())
     page = client.get("/desk/badges?lang=en")
+    assert "Pending: no badge until approved" in text(page.text) and 'name="print"' not in page.text
     answer = client.post("/desk/badges/print", data={"csrf_token": csrf_token(page.text), "print": str(pending.id)},
                          headers={"Referer": "https://summit.test/desk/"})
     assert answer.status_code == 409 and "only delegates whose registration the organisers have approved" in \
