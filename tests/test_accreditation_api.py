@@ -267,3 +267,26 @@ def test_the_database_refuses_an_unknown_accreditation_or_level(app, summit):
         db.session.rollback()
     assert db.session.get(Delegate, delegate.id).accreditation == "approved"
     assert db.session.query(RouteBooking).count() == 0
+
+
+# ------------------------------------------------------------------ the console's switch
+
+def test_an_organiser_switches_the_mode_in_the_console_and_staff_cannot(app, client, summit):
+    from console_support import sign_in
+    staff = sign_in(app.test_client(), "staff")
+    assert staff.get("/console/accreditation").status_code == 403
+    assert app.test_client().get("/console/accreditation").status_code == 302  # to the login page
+    organiser = sign_in(app.test_client(), "organiser")
+    page = organiser.get("/console/accreditation?lang=zh").get_data(as_text=True)
+    assert "仅限邀请" in text(page) and "贵宾" in text(page)
+    staff_page = staff.get("/console/tokens").get_data(as_text=True)
+    refused = staff.post("/console/accreditation", data={"csrf_token": csrf_token(staff_page), "registration_mode": "open"},
+                         headers={"Referer": "https://summit.test/console/"})
+    assert refused.status_code == 403
+    answer = organiser.post("/console/accreditation", data={"csrf_token": csrf_token(page),
+                                                            "registration_mode": "invitation"},
+                            headers={"Referer": "https://summit.test/console/"})
+    assert answer.status_code == 303
+    assert client.get("/api/v1/summit").get_json()["registration_mode"] == "invitation"
+    assert db.session.scalars(db.select(AuditEntry.action).where(AuditEntry.action == "summit.registration_mode")).one()
+    assert client.get("/register").status_code == 403
