@@ -162,6 +162,8 @@ def test_each_decision_mails_the_delegate_in_their_language(mail_app, language):
     body = client.post("/api/v1/registrations", json={
         "given_name": "Amina", "family_name": "Diallo", "email": to, "organisation": "Ministry", "country": "SN",
         "category": "government", "consent": True, "language": language, "route_id": r1.id}).get_json()
+    waiting = last_mail(inbox, to).get_body(("plain",)).get_content()
+    assert ("等待主办方审核" if language == "zh" else "awaits the organisers' decision") in waiting
     approved = client.post(f"/api/v1/delegates/{body['id']}/accreditation", json={"decision": "approve"},
                            headers=organiser)
     assert approved.status_code == 200

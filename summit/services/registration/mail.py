@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...models import Delegate, RouteBooking
+from ...models.labels import Accreditation
 from ...plumbing.mail_templates import render_email
 from ...plumbing.mail_transport import send
 
@@ -34,9 +35,11 @@ class _Addressee:
 
 def send_registration_confirmation(delegate: Delegate, summit_name: str, manage_url: str,
                                    position: int | None) -> None:
-    """``position``: the delegate's place on the waiting list, when they wait for their route."""
+    """``position``: the delegate's place on the waiting list, when they wait for their route.
+
+    A registration waiting for the organisers' decision (approval mode) is told so."""
     _send(delegate, "registration_confirmation", with_booking=True, summit_name=summit_name,
-          manage_url=manage_url, position=position)
+          manage_url=manage_url, position=position, pending=delegate.accreditation == Accreditation.PENDING)
 
 
 def announce_promotions(promoted: list[RouteBooking]) -> None:
