@@ -8,5 +8,6 @@ from .blueprint import api_bp
 
 @api_bp.errorhandler(ServiceError)
 def _service_error(exc: ServiceError):
-    errors = exc.errors if isinstance(exc, ValidationFailed) else None
+    # a ValidationFailed's field errors, or another refusal's list (not_accredited names its delegates)
+    errors = exc.errors if isinstance(exc, ValidationFailed) else getattr(exc, "errors", None)
     return error_response(exc.status, exc.code, str(exc), errors, **exc.details)

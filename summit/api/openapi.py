@@ -47,11 +47,16 @@ BADGES_RESPONSES = {
     "200": {"description": "one A6 badge per page, or four per A4 sheet",
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
     "404": _error("an id is no delegate's (unknown_delegate)"),
+    "409": _error("not_accredited: an id is a delegate the organisers have not approved (`errors` names each, "
+                  "with their accreditation); all=1 prints the approved only"),
     "413": _json(_ref(schemas.TooManyBadges), "too_many_badges: more badges than one request renders; or a body "
                                         "over 1 MiB"),
     "422": _error("malformed ids or unknown layout"),
     **UNAUTHORISED,
 }
+
+DELEGATE_ID = {"name": "delegate_id", "in": "path", "required": True,
+               "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}
 
 PATHS = {
     "/api/v1/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
@@ -67,9 +72,10 @@ PATHS = {
         "requestBody": _body(schemas.RegistrationInput),
         "responses": {
             "201": _json(_ref(schemas.Registration), "registered; `token` is the delegate's secret"),
+            "403": _error("registration_closed: the summit registers by invitation only (registration_mode)"),
             "409": _error("email_taken, or route_full (nothing was created)"),
             "413": _error("body over 1 MiB (with a Content-Length, or sent chunked)"),
-            "422": _error("invalid fields, named in `errors`"),
+            "422": _error("invalid fields, named in `errors` (protocol_level is the organisers' to set)"),
             "429": {**_error("too many registrations from this address (a limit all workers share)"),
                     "headers": {"Retry-After": {"description": "seconds until the limit resets",
                                                 "schema": {"type": "integer", "minimum": 0}}}},
@@ -115,7 +121,8 @@ PATHS = {
         "requestBody": _body(schemas.CheckinInput),
         "responses": {"200": _json(_ref(schemas.CheckinResult), "checked in now"),
                       "404": _error("unknown_code (also a forged or altered one)"),
-                      "409": _error("already_checked_in, with the first checked_in_at"),
+                      "409": _error("already_checked_in, with the first checked_in_at; or not_accredited: the "
+                                    "delegate is pending or rejected"),
                       "422": _error("no code"), **UNAUTHORISED}}},
     "/api/v1/routes/{route_id}": {"patch": {
         "summary": "Change a route's capacity (organisers)", "operationId": "patchRoute", "security": CONSOLE_AUTH,
@@ -125,6 +132,31 @@ PATHS = {
         "responses": {"200": _json(_ref(schemas.Route), "the route; raising capacity promoted from the waiting list"),
                       "404": _error("no such route"),
                       "409": _error("capacity_below_confirmed"), "422": _error("invalid capacity"),
+                      **UNAUTHORISED, **FORBIDDEN}}},
+    "/api/v1/summit": {
+        "get": {"summary": "The summit: its registration mode and protocol levels", "operationId": "getSummit",
+                "responses": {"200": _json(_ref(schemas.SummitInfo), "the summit")}},
+        "patch": {"summary": "Switch the registration mode (organisers)", "operationId": "patchSummit",
+                  "security": CONSOLE_AUTH, "requestBody": _body(schemas.RegistrationModeChange),
+                  "responses": {"200": _json(_ref(schemas.SummitInfo), "the summit, in its new mode"),
+                                "422": _error("unknown mode"), **UNAUTHORISED, **FORBIDDEN}}},
+    "/api/v1/delegates/{delegate_id}/accreditation": {"post": {
+        "summary": "Approve or reject a delegate (organisers)", "operationId": "decideAccreditation",
+        "security": CONSOLE_AUTH, "parameters": [DELEGATE_ID],
+        "description": "A rejection frees the delegate's route place (the first in line is promoted in the same "
+                       "transaction) and mails the delegate the reason. A decision can be changed later.",
+        "requestBody": _body(schemas.AccreditationDecision),
+        "responses": {"200": _json(_ref(schemas.Delegate), "the delegate"),
+                      "404": _error("no such delegate"),
+                      "409": _error("cancelled: the delegate has cancelled"),
+                      "422": _error("unknown decision"), **UNAUTHORISED, **FORBIDDEN}}},
+    "/api/v1/delegates/{delegate_id}": {"patch": {
+        "summary": "Set a delegate's protocol level or title (organisers)", "operationId": "patchDelegate",
+        "security": CONSOLE_AUTH, "parameters": [DELEGATE_ID],
+        "requestBody": _body(schemas.DelegateProtocolChange),
+        "responses": {"200": _json(_ref(schemas.Delegate), "the delegate"),
+                      "404": _error("no such delegate"),
+                      "422": _error("unknown protocol level, or a title the text rules refuse"),
                       **UNAUTHORISED, **FORBIDDEN}}},
 }
 

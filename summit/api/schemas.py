@@ -22,11 +22,13 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from pydantic.json_schema import GenerateJsonSchema, SkipJsonSchema, models_json_schema
 
-from ..models import CATEGORIES, LANGUAGES, MAX_CAPACITY, PROGRAMME_KINDS, BookingStatus, DelegateStatus
+from ..models import (CATEGORIES, LANGUAGES, MAX_CAPACITY, PROGRAMME_KINDS, Accreditation, BookingStatus,
+                      DelegateStatus, RegistrationMode)
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
-                               PHONE_MAX)
+                               PHONE_MAX, TITLE_MAX)
 from ..models.types import ID_MAX
 from ..services.badges.layouts import LAYOUTS
+from ..services.accreditation.decisions import DECISIONS, REASON_MAX
 from ..services.badges.selection import MAX_IDS
 from ..services.registration.search import PAGE_MAX, PER_PAGE_DEFAULT, PER_PAGE_MAX, Q_MAX
 
@@ -111,10 +113,21 @@ class RoutePlace(Schema):
     code: str | Omitted = None
 
 
+AccreditationState = Annotated[Literal[Accreditation.values()],  # type: ignore[valid-type]
+                               Field(description="only approved delegates get a badge or a check-in")]
+ProtocolLevelCode = Annotated[str, Field(description="a code of the summit's protocol_levels (GET /api/v1/summit)")]
+Title = Annotated[str, Field(description='honorific, e.g. "H.E."; may be empty')]
+DelegationId = Annotated[int | None, Field(description="the delegate's delegation (null: none)")]
+
+
 class Registration(Schema):
     id: int
     status: Literal[DelegateStatus.REGISTERED.value]  # type: ignore[valid-type]
     route: RoutePlace | None
+    accreditation: AccreditationState
+    protocol_level: ProtocolLevelCode
+    title: Title
+    delegation_id: DelegationId
     token: Annotated[str | Omitted, Field(description="the delegate's secret (only in the 201 answer)")] = None
     manage_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
     calendar_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
@@ -131,6 +144,10 @@ class Delegate(Schema):
     category: Literal[CATEGORIES]  # type: ignore[valid-type]
     route: RoutePlace | None
     checked_in_at: datetime | None
+    accreditation: AccreditationState
+    protocol_level: ProtocolLevelCode
+    title: Title
+    delegation_id: DelegationId
 
 
 class DelegatePage(Schema):
@@ -156,6 +173,19 @@ class TooManyBadges(Schema):
     batch_url: Annotated[str | Omitted, Field(description="the staff desk's page for printing a batch")] = None
 
 
+class ProtocolLevel(Schema):
+    code: str
+    name: Bilingual
+    rank: Annotated[int, Field(ge=1, description="1 is the highest precedence")]
+
+
+class SummitInfo(Schema):
+    slug: str
+    name: Bilingual
+    registration_mode: Literal[RegistrationMode.values()]  # type: ignore[valid-type]
+    protocol_levels: Annotated[list[ProtocolLevel], Field(description="highest precedence first")]
+
+
 class CheckinResult(Schema):
     delegate: Delegate
     checked_in_at: datetime
@@ -171,6 +201,8 @@ class RegistrationInput(Schema):
     # Documented here, checked by summit.services.registration.delegate_input: the same rules serve the
     # registration form, and they clean before they measure (NFC, trimmed), so a model could not state them.
 
+    title: Annotated[str | Omitted, _text(TITLE_MAX, description='honorific, e.g. "H.E." (protocol_level is '
+                                                                 'the organisers\' to set: sending it is 422)')] = None
     given_name: Annotated[str, _text(NAME_MAX, minLength=1, description="Latin script")]
     family_name: Annotated[str, _text(NAME_MAX, minLength=1, description="Latin script")]
     native_name: Annotated[str | Omitted, _text(NATIVE_NAME_MAX,
@@ -200,6 +232,27 @@ class CapacityChange(Schema):
     capacity: Annotated[StrictInt, Field(ge=0, le=MAX_CAPACITY),
                         Refusal(f"a whole number from 0 to {MAX_CAPACITY}",
                                 missing=f"required: a whole number from 0 to {MAX_CAPACITY}")]
+
+
+class RegistrationModeChange(Schema):
+    registration_mode: Annotated[Literal[RegistrationMode.values()],  # type: ignore[valid-type]
+                                 Refusal(f"one of {', '.join(RegistrationMode.values())}",
+                                         missing=f"required: one of {', '.join(RegistrationMode.values())}")]
+
+
+class AccreditationDecision(Schema):
+    decision: Annotated[Literal[tuple(DECISIONS)],  # type: ignore[valid-type]
+                        Refusal("approve or reject", missing="required: approve or reject")]
+    reason: Annotated[StrictStr | Omitted, documented(maxLength=REASON_MAX),
+                      Field(description="why; a rejection's reason is mailed to the delegate"),
+                      Refusal(f"text of at most {REASON_MAX} characters")] = None
+
+
+class DelegateProtocolChange(Schema):
+    # Which codes exist is the summit's (accreditation.levels answers an unknown one with its 422).
+    protocol_level: Annotated[StrictStr | Omitted, Field(description="a code of the summit's protocol_levels"),
+                              Refusal("a protocol level's code")] = None
+    title: Annotated[StrictStr | Omitted, documented(maxLength=TITLE_MAX), Refusal("text (an honorific)")] = None
 
 
 def _not_blank(text: str) -> str:
@@ -243,6 +296,10 @@ class DelegateQuery(Schema):
                                    "(literal, case-insensitive)")] = None
     page: Annotated[int, documented(minimum=1, maximum=PAGE_MAX)] = 1
     per_page: Annotated[int, documented(minimum=1, maximum=PER_PAGE_MAX)] = PER_PAGE_DEFAULT
+    accreditation: Literal[Accreditation.values()] | Omitted = None  # type: ignore[valid-type]
+    protocol_level: Annotated[str | Omitted, Field(description="a protocol level's code")] = None
+    delegation_id: Annotated[int | Omitted, documented(minimum=1, maximum=ID_MAX),
+                             Field(description="accepted; no delegation exists yet, so it finds no one")] = None
 
 
 class BadgeQuery(Schema):
@@ -281,7 +338,8 @@ class _DocumentSchemas(GenerateJsonSchema):
 #: every model the document names, in its order
 MODELS = (Error, Bilingual, AgendaItem, Route, RoutePlace, RegistrationInput, Registration, RouteChoice,
           Delegate, BadgeSelection, TooManyBadges, CheckinResult, Agenda, Routes, DelegatePage, CapacityChange,
-          CheckinInput)
+          CheckinInput, ProtocolLevel, SummitInfo, RegistrationModeChange, AccreditationDecision,
+          DelegateProtocolChange)
 REF_TEMPLATE = "#/components/schemas/{model}"
 
 

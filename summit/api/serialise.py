@@ -75,4 +75,18 @@ def delegate(d: Delegate, summit: Summit) -> dict:
         "category": d.category,
         "route": route_place(d.booking),
         "checked_in_at": iso(d.checked_in_at, summit),
+        **accreditation(d),
     }
+
+
+def accreditation(d: Delegate) -> dict:
+    """What every registration body and delegate carries about admission (the contract's Accreditation)."""
+    # delegation_id: delegations are not built yet, so no delegate belongs to one
+    return {"accreditation": d.accreditation, "protocol_level": d.protocol_level, "title": d.title,
+            "delegation_id": None}
+
+
+def summit_info(summit: Summit, levels) -> dict:
+    return {"slug": summit.slug, "name": both(summit, "name"), "registration_mode": summit.registration_mode,
+            "protocol_levels": [{"code": level.code, "name": both(level, "name"), "rank": level.rank}
+                                for level in levels]}

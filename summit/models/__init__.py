@@ -2,8 +2,8 @@
 from .account import ROLES, ApiToken, AuditEntry, ConsoleUser
 from .badge_job import BADGE_JOB_STATUSES, BadgeJob
 from .delegate import CATEGORIES, LANGUAGES, Delegate, RouteBooking
-from .labels import MAX_CAPACITY, BookingStatus, DelegateCategory, DelegateStatus, ProgrammeKind, Role
-from .summit import PROGRAMME_KINDS, ProgrammeItem, SeedRecord, Summit, VisitRoute
+from .labels import MAX_CAPACITY, Accreditation, BookingStatus, DelegateCategory, DelegateStatus, ProgrammeKind, RegistrationMode, Role
+from .summit import DEFAULT_PROTOCOL_LEVEL, PROGRAMME_KINDS, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute
 from .throttle import RateCounter
 from .types import utcnow
 
@@ -11,8 +11,8 @@ __all__ = [
     "ROLES", "ApiToken", "AuditEntry", "ConsoleUser",
     "BADGE_JOB_STATUSES", "BadgeJob",
     "CATEGORIES", "LANGUAGES", "Delegate", "RouteBooking",
-    "PROGRAMME_KINDS", "ProgrammeItem", "SeedRecord", "Summit", "VisitRoute",
+    "DEFAULT_PROTOCOL_LEVEL", "PROGRAMME_KINDS", "ProgrammeItem", "ProtocolLevel", "SeedRecord", "Summit", "VisitRoute",
     "RateCounter",
-    "MAX_CAPACITY", "BookingStatus", "DelegateCategory", "DelegateStatus", "ProgrammeKind", "Role",
+    "MAX_CAPACITY", "Accreditation", "BookingStatus", "DelegateCategory", "DelegateStatus", "ProgrammeKind", "RegistrationMode", "Role",
     "utcnow",
 ]

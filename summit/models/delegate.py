@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..plumbing.extensions import db
-from .labels import BookingStatus, DelegateCategory, DelegateStatus
+from .labels import Accreditation, BookingStatus, DelegateCategory, DelegateStatus
+from .summit import DEFAULT_PROTOCOL_LEVEL
 from .types import UTCDateTime, utcnow
 
 CATEGORIES = DelegateCategory.values()
@@ -21,6 +22,8 @@ ORGANISATION_MAX = 200
 JOB_TITLE_MAX = 150
 NEEDS_MAX = 500
 PHONE_MAX = 40
+#: an honorific such as "H.E." or "Prof."
+TITLE_MAX = 40
 
 #: the partial index's condition, as the migration wrote it
 _LIVE = f"status = '{DelegateStatus.REGISTERED.value}'"
@@ -33,6 +36,14 @@ class Delegate(db.Model):
     summit_id: Mapped[int] = mapped_column(ForeignKey("summit.id", ondelete="CASCADE"))
     #: a DelegateStatus; a cancelled row is kept for the organisers' record
     status: Mapped[str] = mapped_column(String(12), default=DelegateStatus.REGISTERED.value)
+    #: an Accreditation, separate from status: whether the organisers admit the delegate
+    accreditation: Mapped[str] = mapped_column(String(12), default=Accreditation.APPROVED.value,
+                                               server_default=Accreditation.APPROVED.value)
+    #: a code of the summit's protocol levels (the composite foreign key below)
+    protocol_level: Mapped[str] = mapped_column(String(32), default=DEFAULT_PROTOCOL_LEVEL,
+                                                server_default=DEFAULT_PROTOCOL_LEVEL)
+    #: honorific printed before the name ("H.E.", "Dr"); may be empty
+    title: Mapped[str] = mapped_column(String(TITLE_MAX), default="", server_default="")
     given_name: Mapped[str] = mapped_column(String(NAME_MAX))
     family_name: Mapped[str] = mapped_column(String(NAME_MAX))
     #: the name in the delegate's own script, any Unicode (NFC)
@@ -75,6 +86,9 @@ class Delegate(db.Model):
         CheckConstraint("email = lower(email)", name="email_lower"),
         CheckConstraint(DelegateStatus.sql_in("status"), name="status_known"),
         CheckConstraint(DelegateCategory.sql_in("category"), name="category_known"),
+        CheckConstraint(Accreditation.sql_in("accreditation"), name="accreditation_known"),
+        ForeignKeyConstraint(["summit_id", "protocol_level"], ["protocol_level.summit_id", "protocol_level.code"],
+                             name="fk_delegate_protocol_level", ondelete="RESTRICT"),
         CheckConstraint("language IN ('zh','en')", name="language_known"),
         CheckConstraint("length(country) = 2", name="country_alpha2"),
         CheckConstraint("badge_print_count >= 0", name="print_count_non_negative"),
@@ -91,6 +105,7 @@ class Delegate(db.Model):
         Index("ix_delegate_summit_country", "summit_id", "country"),
         Index("ix_delegate_summit_category", "summit_id", "category"),
         Index("ix_delegate_summit_organisation", "summit_id", "organisation"),
+        Index("ix_delegate_summit_accreditation", "summit_id", "accreditation"),
     )
 
     @property

@@ -68,6 +68,22 @@ class DelegateStatus(Labelled):
     CANCELLED = "cancelled", _l("Cancelled")
 
 
+class Accreditation(Labelled):
+    """Whether the organisers admit a delegate: separate from live/cancelled (DelegateStatus)."""
+
+    PENDING = "pending", _l("Pending")
+    APPROVED = "approved", _l("Approved")
+    REJECTED = "rejected", _l("Rejected")
+
+
+class RegistrationMode(Labelled):
+    """Who may come: anyone at once, anyone after a decision, or only through a delegation."""
+
+    OPEN = "open", _l("Open")
+    APPROVAL = "approval", _l("Approval")
+    INVITATION = "invitation", _l("Invitation only")
+
+
 class BookingStatus(Labelled):
     """A delegate's place on a visit route: held, or waiting in line."""
 
@@ -114,4 +130,4 @@ class Role(Labelled):
 
 
 #: what the templates may name (web/templating.py makes them globals)
-ENUMS = (DelegateStatus, BookingStatus, DelegateCategory, ProgrammeKind, Role)
+ENUMS = (DelegateStatus, Accreditation, RegistrationMode, BookingStatus, DelegateCategory, ProgrammeKind, Role)

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..plumbing.extensions import db
-from .labels import ProgrammeKind
+from .labels import ProgrammeKind, RegistrationMode
 from .types import UTCDateTime, utcnow
 
 PROGRAMME_KINDS = ProgrammeKind.values()
@@ -38,6 +38,11 @@ class Summit(db.Model):
     organiser_en: Mapped[str] = mapped_column(String(200), default="")
     host_zh: Mapped[str] = mapped_column(String(200), default="")
     host_en: Mapped[str] = mapped_column(String(200), default="")
+    #: a RegistrationMode: who may come (open: everyone, approved at once, as before accreditation existed)
+    registration_mode: Mapped[str] = mapped_column(String(12), default=RegistrationMode.OPEN.value,
+                                                   server_default=RegistrationMode.OPEN.value)
+    #: whom the closed form (invitation mode) tells people to write to; from the summit file
+    contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
     items: Mapped[list["ProgrammeItem"]] = relationship(
         back_populates="summit", order_by="ProgrammeItem.starts_at, ProgrammeItem.position"
@@ -46,7 +51,12 @@ class Summit(db.Model):
         back_populates="summit", order_by="VisitRoute.code"
     )
 
-    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates_ordered"),)
+    protocol_levels: Mapped[list["ProtocolLevel"]] = relationship(
+        back_populates="summit", order_by="ProtocolLevel.rank, ProtocolLevel.code"
+    )
+
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+                      CheckConstraint(RegistrationMode.sql_in("registration_mode"), name="registration_mode_known"))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -126,6 +136,36 @@ class VisitRoute(db.Model):
     @property
     def remaining(self) -> int:
         return max(self.capacity - self.confirmed, 0)
+
+
+#: the level every delegate has until an organiser sets another; every summit has it (seeding makes sure)
+DEFAULT_PROTOCOL_LEVEL = "delegate"
+
+
+class ProtocolLevel(db.Model):
+    """A rank in the order of precedence (rank 1 first), from the summit file; it colours the badge's band."""
+
+    __tablename__ = "protocol_level"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summit_id: Mapped[int] = mapped_column(ForeignKey("summit.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    #: 1 is the highest precedence; levels may share a rank
+    rank: Mapped[int] = mapped_column(default=100)
+    #: the badge band's colour, #rrggbb
+    badge_colour: Mapped[str] = mapped_column(String(7), default="#666666")
+    #: a pattern on the band (e.g. "solid", "stripes"), so the level still reads on a greyscale print
+    badge_pattern: Mapped[str] = mapped_column(String(20), default="solid")
+
+    summit: Mapped[Summit] = relationship(back_populates="protocol_levels")
+
+    __table_args__ = (
+        UniqueConstraint("summit_id", "code", name="uq_protocol_level_code"),
+        CheckConstraint("rank >= 1", name="rank_positive"),
+        CheckConstraint("length(badge_colour) = 7", name="badge_colour_hex"),
+    )
 
 
 class SeedRecord(db.Model):

@@ -17,6 +17,7 @@ from ..services.registration import countries, search as delegate_search
 from ..plumbing import text_input
 from ..services.badges.layouts import LAYOUTS
 from ..services.badges.selection import SORTS, Selection, parse_ids, select_delegates
+from ..services.accreditation.gates import NotAccredited
 from ..services.checkin.arrivals import AlreadyCheckedIn, UnknownCode, check_in
 from ..plumbing.errors import NotFound, ValidationFailed
 from ..services.summits.current import current_summit
@@ -86,6 +87,8 @@ def print_one():
         delegates = select_delegates(summit, Selection("ids", ids=ids[:1], sort="given"))
     except (ValidationFailed, NotFound):
         abort(404)
+    except NotAccredited:
+        return render_template("desk/batch_error.html", summit=summit, message=_not_accredited_message()), 409
     pdf = badges.render_badges(delegates, layout, summit)
     badges.record_printed(d.id for d in delegates)
     d = delegates[0]
@@ -108,12 +111,19 @@ def start_batch():
         selection = Selection(kind, category=form.get("category") or None, route_id=route_id, ids=ids,
                               sort=form.get("sort", "family_name"))
         job = badge_jobs.create_job(summit, selection, form.get("layout", "a6"), current_user)
+    except NotAccredited:
+        return render_template("desk/batch_error.html", summit=summit, message=_not_accredited_message()), 409
     except (ValidationFailed, NotFound) as exc:
         message = _("Tick at least one delegate.") if kind == "ids" and "ids" in getattr(exc, "errors", {}) \
             else _("No delegate matches this selection.") if "selection" in getattr(exc, "errors", {}) \
             else _("This selection cannot be printed: check the options.")
         return render_template("desk/batch_error.html", summit=summit, message=message), 422
     return redirect(url_for("desk.batch", job_id=job.id), 303)
+
+
+def _not_accredited_message() -> str:
+    return _("Not printed: only delegates whose registration the organisers have approved get a badge. "
+             "This one is still waiting for a decision, or was not accepted.")
 
 
 def _job(job_id: int):
@@ -173,6 +183,8 @@ def _check_in(code: str) -> tuple[dict, int]:
         delegate = check_in(code, current_user)
     except UnknownCode:
         return {"result": "unknown"}, 404
+    except NotAccredited as exc:
+        return {"result": "not_accredited", "delegate": exc.delegates[0]}, 409
     except AlreadyCheckedIn as exc:
         return {"result": "already", "delegate": exc.delegate, "at": exc.checked_in_at,
                 "by": exc.checked_in_by.email if exc.checked_in_by else None}, 409

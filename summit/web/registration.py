@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from ..plumbing.extensions import csrf, limiter, registration_limit
 from ..plumbing.i18n import lang
 from ..plumbing.request_input import form_text_checked
+from ..models.labels import Accreditation, RegistrationMode
 from ..services.programme import agenda
 from ..services.registration import delegates as registration
 from ..services.registration.mail import send_registration_confirmation
@@ -35,6 +36,9 @@ def service_message(exc: ServiceError) -> str:
 @limiter.shared_limit(registration_limit, scope="registration", exempt_when=lambda: request.method == "GET")
 def register():
     summit = current_summit()
+    if summit.registration_mode == RegistrationMode.INVITATION:
+        # closed, and said kindly: whom to ask instead (the service refuses a POST the same way)
+        return render_template("registration/closed.html", summit=summit), 403
     form = RegistrationForm()
     form.fill_choices()
     if request.method == "GET":
@@ -56,7 +60,13 @@ def register():
             position = waitlist_position(delegate.booking) if delegate.booking else None
             send_registration_confirmation(
                 delegate, summit.name_zh if delegate.language == "zh" else summit.name_en, link, position)
-            flash(_("You are registered. We have emailed you this page's link: bookmark it to come back."), "success")
+            if delegate.accreditation == Accreditation.PENDING:
+                flash(_("Thank you: your registration has been received and awaits the organisers' decision. "
+                        "We have emailed you this page's link, and will write to you once they have decided."),
+                      "success")
+            else:
+                flash(_("You are registered. We have emailed you this page's link: bookmark it to come back."),
+                      "success")
             return redirect(url_for("selfservice.manage", token=result.manage_token, lang=lang()))
     elif request.method == "POST":
         status = 400 if "csrf_token" in form.errors else 422

@@ -38,6 +38,10 @@ def calls(client, summit):
         ("/api/v1/badges.pdf", "post"): ("/api/v1/badges.pdf", {"ids": [delegate.id]}, organiser),
         ("/api/v1/checkins", "post"): ("/api/v1/checkins", {"code": "not-a-badge"}, organiser),
         ("/api/v1/routes/{route_id}", "patch"): ("/api/v1/routes/1", {"capacity": 40}, organiser),
+        ("/api/v1/summit", "patch"): ("/api/v1/summit", {"registration_mode": "open"}, organiser),
+        ("/api/v1/delegates/{delegate_id}/accreditation", "post"): (
+            f"/api/v1/delegates/{delegate.id}/accreditation", {"decision": "approve"}, organiser),
+        ("/api/v1/delegates/{delegate_id}", "patch"): (f"/api/v1/delegates/{delegate.id}", {"title": "Dr"}, organiser),
     }
 
 

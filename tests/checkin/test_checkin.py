@@ -70,6 +70,7 @@ def test_the_printed_qr_checks_in_once_then_409_with_the_first_time(summit, clie
         "email": d.email, "organisation": "Ministry of Transport", "country": "CN", "category": "government",
         "route": {"id": d.booking.route_id, "status": "confirmed", "waitlist_position": None, "code": "R2"},
         "checked_in_at": body["checked_in_at"],
+        "accreditation": "approved", "protocol_level": "delegate", "title": "", "delegation_id": None,
     }
     assert datetime.fromisoformat(body["checked_in_at"]).utcoffset().total_seconds() == 8 * 3600
 

@@ -8,8 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from ...plumbing.extensions import db
 from ...models import CATEGORIES, Delegate, RouteBooking, Summit, VisitRoute
-from ...models.labels import BookingStatus, DelegateStatus
+from ...models.labels import Accreditation, BookingStatus, DelegateStatus
 from ...models.types import ID_MAX
+from ..accreditation.gates import refuse_unless_approved
 from ..registration.countries import country_names
 from ...plumbing.errors import NotFound, ValidationFailed
 
@@ -75,8 +76,9 @@ def _sort_key(sort: str):
 def select_delegates(summit: Summit, selection: Selection) -> list[Delegate]:
     """The registered delegates the selection names, sorted as asked.
 
-    For ``ids`` the given order is kept unless a sort is asked for, and an id
-    that is no registered delegate of this summit is a 404.
+    For ``ids`` the given order is kept unless a sort is asked for, an id
+    that is no registered delegate of this summit is a 404, and one who is not approved is
+    NotAccredited (409); every other selection ("all", a category, a route…) is of the approved only.
     """
     if selection.kind not in SELECTIONS:
         raise ValidationFailed({"selection": [f"one of {', '.join(SELECTIONS)}"]})
@@ -101,6 +103,8 @@ def select_delegates(summit: Summit, selection: Selection) -> list[Delegate]:
         query = query.where(Delegate.badge_printed_at.is_(None))
     elif selection.kind == "ids":
         query = query.where(Delegate.id.in_(selection.ids))
+    if selection.kind != "ids":
+        query = query.where(Delegate.accreditation == Accreditation.APPROVED)
     delegates = list(db.session.scalars(query))
     if selection.kind == "ids":
         found = {d.id for d in delegates}
@@ -108,6 +112,7 @@ def select_delegates(summit: Summit, selection: Selection) -> list[Delegate]:
         if missing:
             raise NotFound(f"no registered delegate with id {', '.join(map(str, missing[:10]))}",
                            code="unknown_delegate", ids=missing[:100])
+        refuse_unless_approved(sorted(delegates, key=lambda d: d.id))
         if selection.sort == "given":
             order = {i: n for n, i in enumerate(selection.ids)}
             return sorted(delegates, key=lambda d: order[d.id])

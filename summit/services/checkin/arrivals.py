@@ -14,7 +14,8 @@ from sqlalchemy import update
 from ...plumbing.database import writing
 from ...plumbing.extensions import db
 from ...models import ConsoleUser, Delegate, utcnow
-from ...models.labels import DelegateStatus
+from ...models.labels import Accreditation, DelegateStatus
+from ..accreditation.gates import NotAccredited, admitted
 from .codes import delegate_id_for_code
 from ...plumbing.errors import Conflict, NotFound
 
@@ -40,7 +41,8 @@ def check_in(code: str, by_user: ConsoleUser | None) -> Delegate:
     """Check in the delegate the code names; the delegate, freshly loaded.
 
     Raises UnknownCode for a forged, altered or malformed code, or one whose
-    delegate no longer exists or has cancelled; AlreadyCheckedIn after the first time.
+    delegate no longer exists or has cancelled; NotAccredited for a delegate who is not approved
+    (pending, or rejected even after their badge was printed); AlreadyCheckedIn after the first time.
     """
     delegate_id = delegate_id_for_code(code)
     if delegate_id is None:
@@ -51,7 +53,7 @@ def check_in(code: str, by_user: ConsoleUser | None) -> Delegate:
         result = db.session.execute(
             update(Delegate)
             .where(Delegate.id == delegate_id, Delegate.status == DelegateStatus.REGISTERED,
-                   Delegate.checked_in_at.is_(None))
+                   Delegate.accreditation == Accreditation.APPROVED, Delegate.checked_in_at.is_(None))
             .values(checked_in_at=utcnow(), checked_in_by_id=by_user.id if by_user else None)
             .execution_options(synchronize_session=False)
         )
@@ -60,4 +62,6 @@ def check_in(code: str, by_user: ConsoleUser | None) -> Delegate:
         return delegate
     if delegate is None or delegate.status != DelegateStatus.REGISTERED:
         raise UnknownCode("this code is not a registered delegate's badge")
+    if not admitted(delegate):
+        raise NotAccredited([delegate])
     raise AlreadyCheckedIn(delegate)

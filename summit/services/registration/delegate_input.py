@@ -23,6 +23,7 @@ from ...models.delegate import (
     NEEDS_MAX,
     ORGANISATION_MAX,
     PHONE_MAX,
+    TITLE_MAX,
 )
 from ...plumbing import text_input
 from ...plumbing.errors import ValidationFailed
@@ -30,6 +31,7 @@ from .countries import COUNTRY_CODES
 
 #: field → (maximum length, required, multi-line)
 TEXT_FIELDS = {
+    "title": (TITLE_MAX, False, False),
     "given_name": (NAME_MAX, True, False),
     "family_name": (NAME_MAX, True, False),
     "native_name": (NATIVE_NAME_MAX, False, False),

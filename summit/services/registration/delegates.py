@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -16,6 +18,7 @@ from ...plumbing.extensions import db
 from ...models import Delegate, Summit, utcnow
 from ...models.labels import DelegateStatus
 from ...models.types import ID_MAX
+from ..accreditation.modes import initial_accreditation, require_open_registration
 from ..visits import capacity as places
 from .mail import announce_promotions
 from .delegate_input import clean_delegate, raise_if_invalid, require_consent
@@ -60,10 +63,15 @@ def _email_in_use(summit_id: int, email: str, *, other_than: int | None = None) 
 def register(summit: Summit, data: dict) -> Registered:
     """Create a delegate and, if asked, their place on a route (or in its line).
 
-    Raises ValidationFailed (field errors), EmailTaken, RouteFull (nothing created).
+    Raises RegistrationClosed (invitation mode), ValidationFailed (field errors), EmailTaken,
+    RouteFull (nothing created). The summit's mode decides the accreditation it starts with.
     """
+    require_open_registration(summit)
     cleaned = clean_delegate(data)
     require_consent(data, cleaned)
+    if "protocol_level" in data:
+        # organisers set it (accreditation.levels), never the registrant
+        cleaned.fail("protocol_level", _l("The protocol level is set by the organisers."))
     values = raise_if_invalid(cleaned)
     route_id, join_waitlist = _route_choice(data)
 
@@ -76,7 +84,8 @@ def register(summit: Summit, data: dict) -> Registered:
             # at this INSERT: one check, race-free, and no look-up beforehand.
             delegate = insert_row(Delegate, {
                 "summit_id": summit_id, "consent_at": now, "created_at": now, "updated_at": now,
-                "manage_token_hash": token_hash(token), **values})
+                "manage_token_hash": token_hash(token), "accreditation": initial_accreditation(summit).value,
+                **values})
             # The route last: its lock is held from here to the commit, so everything
             # else the registration writes stays outside that critical section.
             if places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist) is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...models import Delegate, RouteBooking
+from ...models.labels import Accreditation
 from ...plumbing.mail_templates import render_email
 from ...plumbing.mail_transport import send
 
@@ -34,9 +35,11 @@ class _Addressee:
 
 def send_registration_confirmation(delegate: Delegate, summit_name: str, manage_url: str,
                                    position: int | None) -> None:
-    """``position``: the delegate's place on the waiting list, when they wait for their route."""
+    """``position``: the delegate's place on the waiting list, when they wait for their route.
+
+    A registration waiting for the organisers' decision (approval mode) is told so."""
     _send(delegate, "registration_confirmation", with_booking=True, summit_name=summit_name,
-          manage_url=manage_url, position=position)
+          manage_url=manage_url, position=position, pending=delegate.accreditation == Accreditation.PENDING)
 
 
 def announce_promotions(promoted: list[RouteBooking]) -> None:
@@ -55,6 +58,11 @@ def send_promotion_notice(booking: RouteBooking) -> None:
 def send_new_link(delegate: Delegate, summit_name: str, manage_url: str, hours: int) -> None:
     """The link asked for on the lost-link page; it takes over only once opened (services/registration/new_links.py)."""
     _send(delegate, "new_link", summit_name=summit_name, manage_url=manage_url, hours=hours)
+
+
+def send_delegate_mail(delegate: Delegate, name: str, *, with_booking: bool = False, **context) -> None:
+    """Another capability's message to a delegate (templates/emails/<name>), by the same way as these."""
+    _send(delegate, name, with_booking=with_booking, **context)
 
 
 def _booking(booking: RouteBooking | None) -> _Booking | None:

@@ -12,14 +12,14 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Mapping
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from flask_sqlalchemy.pagination import Pagination
 
 from ...plumbing.extensions import db
-from ...models import CATEGORIES, Delegate, RouteBooking, Summit
-from ...models.labels import BookingStatus, DelegateStatus
+from ...models import CATEGORIES, Delegate, ProtocolLevel, RouteBooking, Summit
+from ...models.labels import Accreditation, BookingStatus, DelegateStatus
 from ...models.types import ID_MAX
 from ...plumbing import text_input
 from .delegate_input import COUNTRY_CODES
@@ -55,6 +55,10 @@ class DelegateFilter:
     badge_printed: str | None = None
     status: str = DelegateStatus.REGISTERED
     sort: str = "name"
+    accreditation: str | None = None
+    protocol_level: str | None = None
+    #: accepted for the contract; no delegation exists in this version, so any id matches no one
+    delegation_id: int | None = None
 
 
 def _arg(args: Mapping, name: str) -> str:
@@ -108,6 +112,25 @@ def parse_filter(args: Mapping) -> DelegateFilter:
             values["status"] = status
         else:
             errors["status"] = [f"one of {', '.join(STATUSES)}"]
+    accreditation = _arg(args, "accreditation")
+    if accreditation:
+        if accreditation in Accreditation.values():
+            values["accreditation"] = accreditation
+        else:
+            errors["accreditation"] = [f"one of {', '.join(Accreditation.values())}"]
+    level = _arg(args, "protocol_level")
+    if level:
+        known = set(db.session.scalars(select(ProtocolLevel.code).distinct()))
+        if level in known:
+            values["protocol_level"] = level
+        else:
+            errors["protocol_level"] = [f"one of {', '.join(sorted(known))}"]
+    delegation = _arg(args, "delegation_id")
+    if delegation:
+        if delegation.isascii() and delegation.isdigit() and 1 <= int(delegation) <= ID_MAX:
+            values["delegation_id"] = int(delegation)
+        else:
+            errors["delegation_id"] = ["a delegation id"]
     sort = _arg(args, "sort")
     if sort:
         if sort in SORTS:
@@ -172,6 +195,12 @@ def _conditions(summit: Summit, f: DelegateFilter) -> tuple[list, bool]:
         where.append(Delegate.category == f.category)
     if f.country:
         where.append(Delegate.country == f.country)
+    if f.accreditation:
+        where.append(Delegate.accreditation == f.accreditation)
+    if f.protocol_level:
+        where.append(Delegate.protocol_level == f.protocol_level)
+    if f.delegation_id is not None:
+        where.append(false())  # no delegate belongs to a delegation yet
     needs_booking = False
     if f.route == "none":
         where.append(RouteBooking.id.is_(None))

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from ...plumbing.database import writing
 from ...plumbing.extensions import db
-from ...models import ProgrammeItem, SeedRecord, Summit, VisitRoute, utcnow
+from ...models import DEFAULT_PROTOCOL_LEVEL, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute, utcnow
+from ...models.labels import RegistrationMode
 from ...plumbing.errors import ValidationFailed
 
 DEFAULT_DEFINITION = "gstf-2024.toml"
@@ -38,6 +39,15 @@ ROUTE_FIELDS = (
     "name_zh", "name_en", "stops", "note_zh", "note_en", "capacity",
     "departs_at", "returns_at", "meeting_point_zh", "meeting_point_en",
 )
+#: who may come and whom to ask: seeded as a row of their own ("summit:access"), so that an organiser's
+#: switch of the mode in the console is kept like any edit, and summits seeded before these existed get them
+ACCESS_FIELDS = ("registration_mode", "contact_email")
+ACCESS_DEFAULTS = {"registration_mode": RegistrationMode.OPEN.value}
+LEVEL_FIELDS = ("name_zh", "name_en", "rank", "badge_colour", "badge_pattern")
+LEVEL_DEFAULTS = {"rank": 100, "badge_colour": "#666666", "badge_pattern": "solid"}
+#: a file without [[protocol_levels]] still gets the level every delegate starts with
+DEFAULT_LEVEL_SPEC = {"code": DEFAULT_PROTOCOL_LEVEL, "name_zh": "代表", "name_en": "Delegate", "rank": 2,
+                      "badge_colour": "#1f5fa8", "badge_pattern": "solid"}
 
 
 @dataclass
@@ -49,6 +59,8 @@ class SeedReport:
     kept_deleted: list[str] = field(default_factory=list)
     #: routes whose new capacity is below the places already confirmed on them
     kept_full: list[str] = field(default_factory=list)
+    #: the registration mode, contact and protocol levels, reported apart from the programme's rows
+    access: "SeedReport | None" = None
 
 
 def default_definition_path() -> Path:
@@ -76,6 +88,21 @@ def read_definition(path: Path) -> dict:
         for name in ("code", "name_zh", "name_en", "capacity"):
             if name not in route:
                 problems.append(f"routes[{index}] lacks {name}")
+    levels = data.get("protocol_levels", [])
+    for index, level in enumerate(levels):
+        for name in ("code", "name_zh", "name_en", "rank"):
+            if name not in level:
+                problems.append(f"protocol_levels[{index}] lacks {name}")
+        if not isinstance(level.get("rank", 1), int) or level.get("rank", 1) < 1:
+            problems.append(f"protocol_levels[{index}].rank must be a whole number from 1")
+        colour = level.get("badge_colour", "#000000")
+        if not (isinstance(colour, str) and len(colour) == 7 and colour.startswith("#")):
+            problems.append(f"protocol_levels[{index}].badge_colour must be #rrggbb")
+    if levels and DEFAULT_PROTOCOL_LEVEL not in {level.get("code") for level in levels}:
+        problems.append(f"protocol_levels must include {DEFAULT_PROTOCOL_LEVEL!r}, every delegate's first level")
+    mode = data.get("summit", {}).get("registration_mode", RegistrationMode.OPEN.value)
+    if RegistrationMode.known(mode) is None:
+        problems.append(f"summit.registration_mode must be one of {', '.join(RegistrationMode.values())}")
     if problems:
         raise ValidationFailed({"file": problems}, "; ".join(problems))
     return data
@@ -165,6 +192,8 @@ def _load(data: dict) -> SeedReport:
     seeder = _Seeder(summit, report)
     seeder.sync("summit", summit, _wanted(spec, SUMMIT_FIELDS, SUMMIT_DEFAULTS), lambda: None)
 
+    report.access = _load_access(summit, spec, data.get("protocol_levels") or [DEFAULT_LEVEL_SPEC])
+
     items = {i.seed_key: i for i in summit.items if i.seed_key}
     for position, spec_item in enumerate(data.get("items", [])):
         key = spec_item["key"]
@@ -181,4 +210,19 @@ def _load(data: dict) -> SeedReport:
             continue
         seeder.sync(f"route:{code}", routes.get(code), _wanted(spec_route, ROUTE_FIELDS, ROUTE_DEFAULTS),
                     lambda code=code: VisitRoute(summit_id=summit.id, code=code, confirmed=0))
+    return report
+
+
+def _load_access(summit: Summit, spec: dict, levels: list[dict]) -> SeedReport:
+    """The registration mode, the contact and the protocol levels (before any delegate can refer to one)."""
+    report = SeedReport(summit=summit.slug)
+    seeder = _Seeder(summit, report)
+    seeder.sync("summit:access", summit, _wanted(spec, ACCESS_FIELDS, ACCESS_DEFAULTS), lambda: None)
+    existing = {level.code: level for level in db.session.scalars(
+        db.select(ProtocolLevel).where(ProtocolLevel.summit_id == summit.id))}
+    for spec_level in levels:
+        code = spec_level["code"]
+        seeder.sync(f"level:{code}", existing.get(code), _wanted(spec_level, LEVEL_FIELDS, LEVEL_DEFAULTS),
+                    lambda code=code: ProtocolLevel(summit_id=summit.id, code=code))
+    db.session.flush()
     return report

@@ -1,0 +1,1 @@
+"""Who may come: the summit's registration mode, each delegate's accreditation, protocol levels."""
