@@ -14,6 +14,7 @@ import itertools
 
 from summit.plumbing.extensions import db
 from summit.models import Delegate, VisitRoute
+from summit.services.accreditation import decisions, modes
 from summit.services.registration import delegates as registration
 from summit.services.registration.delegate_input import clean_delegate
 from summit.services.visits import admin as route_admin
@@ -51,13 +52,15 @@ def register(summit, **overrides) -> registration.Registered:
 
 def make_delegate(summit, given="Ada", family="Lovelace", native="", *, country="GB",
                   category="government", organisation="Ministry of Transport", route=None,
-                  route_status="confirmed", status="registered") -> Delegate:
+                  route_status="confirmed", status="registered", accreditation="approved") -> Delegate:
     """A delegate registered through ``register``, with their text exactly as given.
 
     ``route`` (a code or a VisitRoute): the delegate takes a place on it. ``route_status="waitlisted"``
     puts them in its line the only way the capacity rule allows: the route is made full first (its
     capacity lowered to the places taken, as an organiser does in the console), and they choose to
     wait. ``status="cancelled"``: registered, then cancelled through the service.
+    ``accreditation="pending"``: registered while the summit takes applications (approval mode, as
+    an organiser switches it); ``"rejected"``: then refused through the decision service.
 
     The names and the organisation end up exactly as given, also where today's input rules refuse
     them (digits, markup, bidi controls, 100 × U+FDFD): these tests are about what a badge or a page
@@ -77,7 +80,19 @@ def make_delegate(summit, given="Ada", family="Lovelace", native="", *, country=
             choice["join_waitlist"] = True
         else:
             assert route_status == "confirmed", route_status
-    delegate = register(summit, country=country, category=category, **typed, **choice).delegate
+    mode = summit.registration_mode
+    if accreditation != "approved":
+        modes.set_mode(summit, "approval", None)
+    try:
+        delegate = register(summit, country=country, category=category, **typed, **choice).delegate
+    finally:
+        if accreditation != "approved":
+            modes.set_mode(summit, mode, None)
+    if accreditation == "rejected":
+        decisions.decide(summit, delegate.id, {"decision": "reject", "reason": "Not on the invited list."}, None)
+        delegate = _fresh(delegate)
+    else:
+        assert accreditation in ("approved", "pending"), accreditation
     if route is not None:
         assert delegate.booking.status == route_status, (delegate.booking.status, route_status)
     untyped = {name: value for name, value in text.items() if name not in typed}

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 
-from badge_helpers import login, make_delegate, staff_user
-from conftest import csrf_token
-from console_support import api_token, text
-from factories import delegate_data, route, set_capacity
+from support.app import csrf_token
+from support.badge_helpers import login, staff_user
+from support.console_support import api_token, text
+from support.factories import delegate_data, make_delegate, route, set_capacity
 from summit.models import AuditEntry, Delegate, RouteBooking, Summit
 from summit.plumbing.extensions import db
 from summit.services.checkin.codes import checkin_code
@@ -272,7 +272,7 @@ def test_the_database_refuses_an_unknown_accreditation_or_level(app, summit):
 # ------------------------------------------------------------------ the console's switch
 
 def test_an_organiser_switches_the_mode_in_the_console_and_staff_cannot(app, client, summit):
-    from console_support import sign_in
+    from support.console_support import sign_in
     staff = sign_in(app.test_client(), "staff")
     assert staff.get("/console/accreditation").status_code == 403
     assert app.test_client().get("/console/accreditation").status_code == 302  # to the login page

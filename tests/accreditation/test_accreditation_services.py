@@ -6,9 +6,9 @@ from email import policy
 
 import pytest
 
-from conftest import _empty_tables, make_app
-from factories import register, route, set_capacity
-from smtp_sink import smtp_sink
+from support.app import _empty_tables, make_app
+from support.factories import register, route, set_capacity
+from support.smtp_sink import smtp_sink
 from summit.models import AuditEntry, Delegate, ProtocolLevel, RouteBooking, Summit
 from summit.plumbing.errors import NotFound, ValidationFailed
 from summit.plumbing.extensions import db
@@ -152,7 +152,7 @@ def last_mail(inbox, to: str):
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_each_decision_mails_the_delegate_in_their_language(mail_app, language):
-    from console_support import api_token
+    from support.console_support import api_token
     app, summit, inbox = mail_app
     modes.set_mode(summit, "approval", None)
     client = app.test_client()
