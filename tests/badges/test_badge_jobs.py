@@ -11,7 +11,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from support.badge_helpers import decode_qr_codes, login, staff_user, wait_for
+from support.badge_helpers import decode_qr_codes, login, redis_url, staff_user, wait_for
 from support.factories import make_delegate
 from pypdf import PdfReader
 
@@ -111,23 +111,12 @@ def test_an_empty_selection_is_refused_and_a_broken_job_ends_failed(app, summit)
     assert db.session.get(BadgeJob, job.id).status == "failed"
 
 
-def _redis_url():
-    url = os.environ.get("SUMMIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        from redis import Redis
-
-        Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return None
-    return url
-
-
-@pytest.mark.skipif(_redis_url() is None, reason="no Redis server to test the RQ path against")
+@pytest.mark.skipif(redis_url() is None, reason="no Redis server to test the RQ path against")
 def test_with_redis_the_batch_goes_to_the_rq_queue_and_a_worker_runs_it(app, summit, monkeypatch):
     from redis import Redis
     from rq import Queue, SimpleWorker
 
-    app.config.update(REDIS_URL=_redis_url(), BADGE_QUEUE=f"summit-test-{uuid.uuid4().hex}",
+    app.config.update(REDIS_URL=redis_url(), BADGE_QUEUE=f"summit-test-{uuid.uuid4().hex}",
                       BADGE_RENDER_PROCESSES=1)
     for i in range(3):
         make_delegate(summit, "Given", f"Family{chr(97 + i)}")
@@ -178,12 +167,12 @@ def test_the_worker_command_needs_redis(app):
     assert result.exit_code != 0 and "REDIS_URL is not set" in result.output
 
 
-@pytest.mark.skipif(_redis_url() is None, reason="no Redis server to test the RQ path against")
+@pytest.mark.skipif(redis_url() is None, reason="no Redis server to test the RQ path against")
 def test_the_worker_command_runs_queued_batches(app, summit):
     from redis import Redis
     from rq import Queue
 
-    app.config.update(REDIS_URL=_redis_url(), BADGE_QUEUE=f"summit-test-{uuid.uuid4().hex}",
+    app.config.update(REDIS_URL=redis_url(), BADGE_QUEUE=f"summit-test-{uuid.uuid4().hex}",
                       BADGE_RENDER_PROCESSES=1)
     make_delegate(summit, "Given", "Family")
     job = badge_jobs.create_job(summit, Selection("all"), "a4-4up", None)
@@ -198,13 +187,13 @@ def test_the_worker_command_runs_queued_batches(app, summit):
         Queue(app.config["BADGE_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"])).delete(delete_jobs=True)
 
 
-@pytest.mark.skipif(_redis_url() is None, reason="no Redis server to test the RQ path against")
+@pytest.mark.skipif(redis_url() is None, reason="no Redis server to test the RQ path against")
 def test_a_bare_rq_worker_runs_a_batch_through_the_worker_entry_point(app, summit, database_url):
     """`rq worker summit-badges` has no app: the wake-up names summit.worker.run_badge_job, which builds one."""
     from redis import Redis
     from rq import Queue
 
-    app.config.update(REDIS_URL=_redis_url(), BADGE_QUEUE=f"summit-test-{uuid.uuid4().hex}")
+    app.config.update(REDIS_URL=redis_url(), BADGE_QUEUE=f"summit-test-{uuid.uuid4().hex}")
     make_delegate(summit, "Given", "Family")
     job = badge_jobs.create_job(summit, Selection("all"), "a4-4up", None)
     queue = Queue(app.config["BADGE_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))

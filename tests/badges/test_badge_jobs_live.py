@@ -21,7 +21,7 @@ from summit.models import BadgeJob, Delegate
 from summit.services.badges import jobs as badge_jobs
 from summit.services.badges.selection import Selection
 
-from support.badge_helpers import staff_user
+from support.badge_helpers import redis_url, staff_user
 from support.factories import make_delegate
 from support.bulk_delegates import insert_delegates
 from support.live_server import gunicorn
@@ -169,26 +169,15 @@ def test_a_batch_whose_web_worker_is_killed_ends_failed_and_the_next_one_runs(da
         assert done["status"] == "done", done
 
 
-def _redis_url():
-    url = os.environ.get("SUMMIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        from redis import Redis
-
-        Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return None
-    return url
-
-
-@pytest.mark.skipif(_redis_url() is None, reason="no Redis server to test the RQ path against")
+@pytest.mark.skipif(redis_url() is None, reason="no Redis server to test the RQ path against")
 def test_a_batch_whose_rq_worker_is_killed_ends_failed(app, database_url, summit, tmp_path):
     from redis import Redis
     from rq import Queue
 
     queue = f"summit-test-{uuid.uuid4().hex}"
-    app.config.update(REDIS_URL=_redis_url(), BADGE_QUEUE=queue, BADGE_JOB_HEARTBEAT=1, BADGE_JOB_STALE_AFTER=3)
+    app.config.update(REDIS_URL=redis_url(), BADGE_QUEUE=queue, BADGE_JOB_HEARTBEAT=1, BADGE_JOB_STALE_AFTER=3)
     insert_delegates(summit.id, 150)
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": _redis_url(), "BADGE_QUEUE": queue,
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url(), "BADGE_QUEUE": queue,
            "SECRET_KEY": app.config["SECRET_KEY"], **FAST_HEARTBEAT}
     log = open(tmp_path / "worker.log", "wb")
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "summit", "worker"], cwd=ROOT, env=env,
@@ -219,4 +208,4 @@ def test_a_batch_whose_rq_worker_is_killed_ends_failed(app, database_url, summit
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
         log.close()
-        Queue(queue, connection=Redis.from_url(_redis_url())).delete(delete_jobs=True)
+        Queue(queue, connection=Redis.from_url(redis_url())).delete(delete_jobs=True)

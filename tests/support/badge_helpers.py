@@ -4,6 +4,7 @@ The delegates themselves come from support.factories.make_delegate (through the 
 """
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
@@ -178,3 +179,15 @@ def wait_for(job_id: int, timeout: float = 120, on_progress=None) -> BadgeJob:
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} still {job.status} after {timeout}s")
+
+
+def redis_url() -> str | None:
+    """The Redis the RQ tests use (SUMMIT_TEST_REDIS_URL; db 15 here), or None when none answers."""
+    url = os.environ.get("SUMMIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        from redis import Redis
+
+        Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except Exception:
+        return None
+    return url
