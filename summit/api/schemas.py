@@ -243,8 +243,8 @@ class RegistrationModeChange(Schema):
 class AccreditationDecision(Schema):
     decision: Annotated[Literal[tuple(DECISIONS)],  # type: ignore[valid-type]
                         Refusal("approve or reject", missing="required: approve or reject")]
-    reason: Annotated[StrictStr | Omitted, documented(maxLength=REASON_MAX),
-                      Field(description="why; a rejection's reason is mailed to the delegate"),
+    reason: Annotated[StrictStr | None, documented(maxLength=REASON_MAX),
+                      Field(description="why (null: none given); a rejection's reason is mailed to the delegate"),
                       Refusal(f"text of at most {REASON_MAX} characters")] = None
 
 
@@ -252,7 +252,8 @@ class DelegateProtocolChange(Schema):
     # Which codes exist is the summit's (accreditation.levels answers an unknown one with its 422).
     protocol_level: Annotated[StrictStr | Omitted, Field(description="a code of the summit's protocol_levels"),
                               Refusal("a protocol level's code")] = None
-    title: Annotated[StrictStr | Omitted, documented(maxLength=TITLE_MAX), Refusal("text (an honorific)")] = None
+    title: Annotated[StrictStr | None, documented(maxLength=TITLE_MAX), Field(description="null or empty: no title"),
+                     Refusal("text (an honorific)")] = None
 
 
 def _not_blank(text: str) -> str:

@@ -5,6 +5,8 @@ Two credentials, one per security scheme of the OpenAPI document:
 - the delegate's own operations get the token of a delegate registered through the API itself.
   A fuzzed DELETE cancels that delegate, after which its token answers 401: schemathesis then asks
   for a new one (retry_on 401), so the later cases still reach the real code, not only the 401.
+  A fuzzed PATCH /api/v1/summit may close registration (invitation mode): asking for a delegate's
+  token opens it again first, as an organiser would.
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ def _bearer(case, token: str) -> None:
 @schemathesis.auth(refresh_interval=None).apply_to(path_regex=r"^/api/v1/registrations/self(/[^/]+)?$")
 class DelegateToken:
     def get(self, case, ctx):
+        requests.patch(f"{BASE_URL}/api/v1/summit", json={"registration_mode": "open"}, timeout=30,
+                       headers={"Authorization": f"Bearer {os.environ['SUMMIT_FUZZ_API_TOKEN']}"}).raise_for_status()
         body = {"given_name": "Fuzz", "family_name": "Delegate", "email": f"fuzz-{next(_numbers)}-"
                 f"{uuid.uuid4().hex[:8]}@example.org", "organisation": "Schemathesis", "country": "FR",
                 "category": "other", "consent": True}
@@ -38,7 +42,7 @@ class DelegateToken:
         _bearer(case, data)
 
 
-@schemathesis.auth().apply_to(path_regex=r"^/api/v1/(delegates|badges\.pdf|checkins|routes/)")
+@schemathesis.auth().apply_to(path_regex=r"^/api/v1/(delegates|badges\.pdf|checkins|routes/|summit$)")
 class ConsoleToken:
     def get(self, case, ctx):
         return os.environ["SUMMIT_FUZZ_API_TOKEN"]
