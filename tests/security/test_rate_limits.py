@@ -8,7 +8,6 @@ reaches several workers, so the check would catch per-process counting.
 """
 from __future__ import annotations
 
-import os
 
 import pytest
 
@@ -16,20 +15,14 @@ from support.app import csrf_token, make_app
 from support.console_support import text
 from support.factories import delegate_data
 from support.live_server import gunicorn
+from support.redis_check import answering_redis
 
 LIMIT = 5
 CROWD = 24
 
 
 def _redis_url() -> str | None:
-    url = os.environ.get("SUMMIT_TEST_RATELIMIT_REDIS_URL", "redis://127.0.0.1:6379/4")
-    try:
-        from redis import Redis
-
-        Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return None
-    return url
+    return answering_redis("SUMMIT_TEST_RATELIMIT_REDIS_URL", "redis://127.0.0.1:6379/4")
 
 
 def _forget_redis_limits(url: str) -> None:

@@ -4,7 +4,6 @@ The delegates themselves come from support.factories.make_delegate (through the 
 """
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import shutil
@@ -12,6 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from support.redis_check import answering_redis
 from summit.models import BadgeJob, ConsoleUser
 from summit.plumbing.extensions import db
 from summit.services.console.accounts import issue_token, save_user
@@ -183,11 +183,4 @@ def wait_for(job_id: int, timeout: float = 120, on_progress=None) -> BadgeJob:
 
 def redis_url() -> str | None:
     """The Redis the RQ tests use (SUMMIT_TEST_REDIS_URL; db 15 here), or None when none answers."""
-    url = os.environ.get("SUMMIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        from redis import Redis
-
-        Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return None
-    return url
+    return answering_redis("SUMMIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
