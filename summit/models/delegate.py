@@ -115,8 +115,8 @@ class Delegate(db.Model):
 
     @property
     def display_name(self) -> str:
-        """The name as every page, badge, mail and export writes it: in the delegate's order, the family name
-        in capitals ("ZHANG Wei", "Wei ZHANG", "Ada LOVELACE").
+        """The name as badges, the console, the desk and the exports write it: in the delegate's order, the
+        family name in capitals ("ZHANG Wei", "Wei ZHANG", "Ada LOVELACE"); mails use addressed_name.
 
         Capitals on the family name whichever order (the UN's and most protocol offices' lists do the same):
         a reader who does not know the custom of the delegate's country still sees which part is the family
@@ -126,18 +126,28 @@ class Delegate(db.Model):
 
     @property
     def formal_name(self) -> str:
-        """The display name after the honorific, as a badge prints it and a letter addresses it ("H.E. ZHANG Wei")."""
+        """The display name after the honorific, as a badge prints it ("H.E. ZHANG Wei")."""
         return " ".join(part for part in ((self.title or "").strip(), self.display_name) if part)
 
     @property
     def full_name(self) -> str:
-        """The name in the delegate's order (kept for older callers: display_name)."""
-        return self.display_name
+        """The name in the delegate's order as they typed it ("Zhang Wei", "Ada Lovelace"): prose, such as a letter."""
+        return display_name(self.given_name, self.family_name, self.name_order, capitals=False)
+
+    @property
+    def addressed_name(self) -> str:
+        """What a letter or mail calls the delegate: the honorific and the name in their order ("H.E. Zhang Wei").
+
+        Capitals mark the family name in lists and on badges, where readers scan for it; a letter to the
+        delegate writes the name as they do, in the same order."""
+        return " ".join(part for part in ((self.title or "").strip(), self.full_name) if part)
 
 
-def display_name(given: str | None, family: str | None, order: str | None) -> str:
+def display_name(given: str | None, family: str | None, order: str | None, *, capitals: bool = True) -> str:
     """Given and family name in ``order`` (a NameOrder; anything else is given first), the family name in capitals."""
-    given, family = (given or "").strip(), (family or "").strip().upper()
+    given, family = (given or "").strip(), (family or "").strip()
+    if capitals:
+        family = family.upper()
     parts = (family, given) if order == NameOrder.FAMILY_FIRST else (given, family)
     return " ".join(part for part in parts if part)
 
