@@ -48,7 +48,7 @@ def post_accreditation(delegate_id: int):
 @api_bp.patch("/delegates/<int:delegate_id>")
 @api_requires("organiser")
 def patch_delegate(delegate_id: int):
-    """{"protocol_level"?, "title"?}: an unknown level is 422."""
+    """{"protocol_level"?, "title"?, "name_order"?}: an unknown level or order is 422."""
     body = read_body(DelegateProtocolChange).model_dump(exclude_unset=True)
     summit = current_summit()
     delegate = levels.set_protocol(get_delegate(summit, delegate_id), body, g.api_user)

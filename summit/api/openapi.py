@@ -151,12 +151,12 @@ PATHS = {
                       "409": _error("cancelled: the delegate has cancelled"),
                       "422": _error("unknown decision"), **UNAUTHORISED, **FORBIDDEN}}},
     "/api/v1/delegates/{delegate_id}": {"patch": {
-        "summary": "Set a delegate's protocol level or title (organisers)", "operationId": "patchDelegate",
+        "summary": "Set a delegate's protocol level, title or name order (organisers)", "operationId": "patchDelegate",
         "security": CONSOLE_AUTH, "parameters": [DELEGATE_ID],
         "requestBody": _body(schemas.DelegateProtocolChange),
         "responses": {"200": _json(_ref(schemas.Delegate), "the delegate"),
                       "404": _error("no such delegate"),
-                      "422": _error("unknown protocol level, or a title the text rules refuse"),
+                      "422": _error("unknown protocol level or name order, or a title the text rules refuse"),
                       **UNAUTHORISED, **FORBIDDEN}}},
 }
 

@@ -21,7 +21,7 @@ from .validation import read_body
 
 def _registration_body(delegate, token: str, *, with_token: bool = False) -> dict:
     body = {"id": delegate.id, "status": delegate.status, "route": serialise.route_place(delegate.booking),
-            **serialise.accreditation(delegate)}
+            **serialise.accreditation(delegate), **serialise.names(delegate)}
     if with_token:
         body["token"] = token
     body["manage_url"] = manage_url(token)

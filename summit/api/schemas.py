@@ -23,14 +23,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 from pydantic.json_schema import GenerateJsonSchema, SkipJsonSchema, models_json_schema
 
 from ..models import (CATEGORIES, LANGUAGES, MAX_CAPACITY, PROGRAMME_KINDS, Accreditation, BookingStatus,
-                      DelegateStatus, RegistrationMode)
+                      DelegateStatus, NameOrder, RegistrationMode)
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
                                PHONE_MAX, TITLE_MAX)
 from ..models.types import ID_MAX
 from ..services.badges.layouts import LAYOUTS
 from ..services.accreditation.decisions import DECISIONS, REASON_MAX
 from ..services.badges.selection import MAX_IDS
-from ..services.registration.search import PAGE_MAX, PER_PAGE_DEFAULT, PER_PAGE_MAX, Q_MAX
+from ..services.registration.search import PAGE_MAX, PER_PAGE_DEFAULT, PER_PAGE_MAX, Q_MAX, SORTS
 
 
 class Refusal:
@@ -118,6 +118,11 @@ AccreditationState = Annotated[Literal[Accreditation.values()],  # type: ignore[
 ProtocolLevelCode = Annotated[str, Field(description="a code of the summit's protocol_levels (GET /api/v1/summit)")]
 Title = Annotated[str, Field(description='honorific, e.g. "H.E."; may be empty')]
 DelegationId = Annotated[int | None, Field(description="the delegate's delegation (null: none)")]
+NameOrderCode = Annotated[Literal[NameOrder.values()],  # type: ignore[valid-type]
+                          Field(description="how the name is written: given_first (Ada LOVELACE) or family_first "
+                                            "(ZHANG Wei)")]
+DisplayName = Annotated[str, Field(description="the name as badges, lists, mails and exports write it: in "
+                                               "name_order, the family name in capitals")]
 
 
 class Registration(Schema):
@@ -128,6 +133,8 @@ class Registration(Schema):
     protocol_level: ProtocolLevelCode
     title: Title
     delegation_id: DelegationId
+    name_order: NameOrderCode
+    display_name: DisplayName
     token: Annotated[str | Omitted, Field(description="the delegate's secret (only in the 201 answer)")] = None
     manage_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
     calendar_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
@@ -148,6 +155,8 @@ class Delegate(Schema):
     protocol_level: ProtocolLevelCode
     title: Title
     delegation_id: DelegationId
+    name_order: NameOrderCode
+    display_name: DisplayName
 
 
 class DelegatePage(Schema):
@@ -205,6 +214,10 @@ class RegistrationInput(Schema):
                                                                  'the organisers\' to set: sending it is 422)')] = None
     given_name: Annotated[str, _text(NAME_MAX, minLength=1, description="Latin script")]
     family_name: Annotated[str, _text(NAME_MAX, minLength=1, description="Latin script")]
+    name_order: Annotated[Literal[NameOrder.values()] | Omitted,  # type: ignore[valid-type]
+                          Field(description="given_first or family_first; left out: the custom of the country "
+                                            "or of the native name's script (family first for CN, JP, KR, VN, "
+                                            "HU…, or a name in Han, kana or Hangul)")] = None
     native_name: Annotated[str | Omitted, _text(NATIVE_NAME_MAX,
                                                 description="the name in the delegate's own script")] = None
     email: Annotated[str, _text(EMAIL_MAX, format="email")]
@@ -254,6 +267,9 @@ class DelegateProtocolChange(Schema):
                               Refusal("a protocol level's code")] = None
     title: Annotated[StrictStr | None, documented(maxLength=TITLE_MAX), Field(description="null or empty: no title"),
                      Refusal("text (an honorific)")] = None
+    name_order: Annotated[Literal[NameOrder.values()] | Omitted,  # type: ignore[valid-type]
+                          Field(description="given_first or family_first"),
+                          Refusal(f"one of {', '.join(NameOrder.values())}")] = None
 
 
 def _not_blank(text: str) -> str:
@@ -301,6 +317,11 @@ class DelegateQuery(Schema):
     protocol_level: Annotated[str | Omitted, Field(description="a protocol level's code")] = None
     delegation_id: Annotated[int | Omitted, documented(minimum=1, maximum=ID_MAX),
                              Field(description="accepted; no delegation exists yet, so it finds no one")] = None
+    sort: Annotated[Literal[tuple(SORTS)] | Omitted,  # type: ignore[valid-type]
+                    Field(description="name (family name), registered, country, organisation (a leading - "
+                                      "reverses name and registered), or precedence: protocol level rank "
+                                      "(GET /api/v1/summit), then family and given name"),
+                    Field(json_schema_extra={"default": "name"})] = None
 
 
 class BadgeQuery(Schema):

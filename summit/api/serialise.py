@@ -76,7 +76,13 @@ def delegate(d: Delegate, summit: Summit) -> dict:
         "route": route_place(d.booking),
         "checked_in_at": iso(d.checked_in_at, summit),
         **accreditation(d),
+        **names(d),
     }
+
+
+def names(d: Delegate) -> dict:
+    """How the delegate's name is written (every delegate body): the order, and the name as printed."""
+    return {"name_order": d.name_order, "display_name": d.display_name}
 
 
 def accreditation(d: Delegate) -> dict:

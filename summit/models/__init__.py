@@ -2,7 +2,7 @@
 from .account import ROLES, ApiToken, AuditEntry, ConsoleUser
 from .badge_job import BADGE_JOB_STATUSES, BadgeJob
 from .delegate import CATEGORIES, LANGUAGES, Delegate, RouteBooking
-from .labels import MAX_CAPACITY, Accreditation, BookingStatus, DelegateCategory, DelegateStatus, ProgrammeKind, RegistrationMode, Role
+from .labels import MAX_CAPACITY, Accreditation, BookingStatus, DelegateCategory, DelegateStatus, NameOrder, ProgrammeKind, RegistrationMode, Role
 from .summit import DEFAULT_PROTOCOL_LEVEL, PROGRAMME_KINDS, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute
 from .throttle import RateCounter
 from .types import utcnow
@@ -13,6 +13,6 @@ __all__ = [
     "CATEGORIES", "LANGUAGES", "Delegate", "RouteBooking",
     "DEFAULT_PROTOCOL_LEVEL", "PROGRAMME_KINDS", "ProgrammeItem", "ProtocolLevel", "SeedRecord", "Summit", "VisitRoute",
     "RateCounter",
-    "MAX_CAPACITY", "Accreditation", "BookingStatus", "DelegateCategory", "DelegateStatus", "ProgrammeKind", "RegistrationMode", "Role",
+    "MAX_CAPACITY", "Accreditation", "BookingStatus", "DelegateCategory", "DelegateStatus", "NameOrder", "ProgrammeKind", "RegistrationMode", "Role",
     "utcnow",
 ]

@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..plumbing.extensions import db
-from .labels import Accreditation, BookingStatus, DelegateCategory, DelegateStatus
+from .labels import Accreditation, BookingStatus, DelegateCategory, DelegateStatus, NameOrder
 from .summit import DEFAULT_PROTOCOL_LEVEL
 from .types import UTCDateTime, utcnow
 
@@ -45,6 +45,10 @@ class Delegate(db.Model):
     #: honorific printed before the name ("H.E.", "Dr"); may be empty
     title: Mapped[str] = mapped_column(String(TITLE_MAX), default="", server_default="")
     given_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    #: a NameOrder: whether the family name is written first ("ZHANG Wei"); defaulted at registration from the
+    #: country or the native name's script (services/registration/names.py), changeable by the delegate and organisers
+    name_order: Mapped[str] = mapped_column(String(12), default=NameOrder.GIVEN_FIRST.value,
+                                            server_default=NameOrder.GIVEN_FIRST.value)
     family_name: Mapped[str] = mapped_column(String(NAME_MAX))
     #: the name in the delegate's own script, any Unicode (NFC)
     native_name: Mapped[str] = mapped_column(String(NATIVE_NAME_MAX), default="")
@@ -87,6 +91,7 @@ class Delegate(db.Model):
         CheckConstraint(DelegateStatus.sql_in("status"), name="status_known"),
         CheckConstraint(DelegateCategory.sql_in("category"), name="category_known"),
         CheckConstraint(Accreditation.sql_in("accreditation"), name="accreditation_known"),
+        CheckConstraint(NameOrder.sql_in("name_order"), name="name_order_known"),
         ForeignKeyConstraint(["summit_id", "protocol_level"], ["protocol_level.summit_id", "protocol_level.code"],
                              name="fk_delegate_protocol_level", ondelete="RESTRICT"),
         CheckConstraint("language IN ('zh','en')", name="language_known"),
@@ -109,8 +114,42 @@ class Delegate(db.Model):
     )
 
     @property
+    def display_name(self) -> str:
+        """The name as badges, the console, the desk and the exports write it: in the delegate's order, the
+        family name in capitals ("ZHANG Wei", "Wei ZHANG", "Ada LOVELACE"); mails use addressed_name.
+
+        Capitals on the family name whichever order (the UN's and most protocol offices' lists do the same):
+        a reader who does not know the custom of the delegate's country still sees which part is the family
+        name, so "Mr Zhang" and an alphabetical list by family name come out right.
+        """
+        return display_name(self.given_name, self.family_name, self.name_order)
+
+    @property
+    def formal_name(self) -> str:
+        """The display name after the honorific, as a badge prints it ("H.E. ZHANG Wei")."""
+        return " ".join(part for part in ((self.title or "").strip(), self.display_name) if part)
+
+    @property
     def full_name(self) -> str:
-        return f"{self.given_name} {self.family_name}".strip()
+        """The name in the delegate's order as they typed it ("Zhang Wei", "Ada Lovelace"): prose, such as a letter."""
+        return display_name(self.given_name, self.family_name, self.name_order, capitals=False)
+
+    @property
+    def addressed_name(self) -> str:
+        """What a letter or mail calls the delegate: the honorific and the name in their order ("H.E. Zhang Wei").
+
+        Capitals mark the family name in lists and on badges, where readers scan for it; a letter to the
+        delegate writes the name as they do, in the same order."""
+        return " ".join(part for part in ((self.title or "").strip(), self.full_name) if part)
+
+
+def display_name(given: str | None, family: str | None, order: str | None, *, capitals: bool = True) -> str:
+    """Given and family name in ``order`` (a NameOrder; anything else is given first), the family name in capitals."""
+    given, family = (given or "").strip(), (family or "").strip()
+    if capitals:
+        family = family.upper()
+    parts = (family, given) if order == NameOrder.FAMILY_FIRST else (given, family)
+    return " ".join(part for part in parts if part)
 
 
 class RouteBooking(db.Model):

@@ -84,6 +84,13 @@ class RegistrationMode(Labelled):
     INVITATION = "invitation", _l("Invitation only")
 
 
+class NameOrder(Labelled):
+    """How a delegate's Latin-script name is written: "Wei ZHANG" or, where that is the custom, "ZHANG Wei"."""
+
+    GIVEN_FIRST = "given_first", _l("Given name first")
+    FAMILY_FIRST = "family_first", _l("Family name first")
+
+
 class BookingStatus(Labelled):
     """A delegate's place on a visit route: held, or waiting in line."""
 
@@ -130,4 +137,4 @@ class Role(Labelled):
 
 
 #: what the templates may name (web/templating.py makes them globals)
-ENUMS = (DelegateStatus, Accreditation, RegistrationMode, BookingStatus, DelegateCategory, ProgrammeKind, Role)
+ENUMS = (DelegateStatus, Accreditation, RegistrationMode, NameOrder, BookingStatus, DelegateCategory, ProgrammeKind, Role)

@@ -14,8 +14,8 @@ from wtforms.fields.choices import SelectChoice
 
 from ..plumbing.i18n import lang
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
-                               PHONE_MAX)
-from ..models.labels import DelegateCategory
+                               PHONE_MAX, TITLE_MAX, display_name)
+from ..models.labels import DelegateCategory, NameOrder
 from ..services.registration import countries
 
 
@@ -33,9 +33,18 @@ def length(limit: int) -> dict:
     return {"maxlength": limit}
 
 
+#: the name the order choice shows until the delegate has typed theirs
+SAMPLE_NAME = ("Wei", "Zhang")
+
+
 class DetailsForm(FlaskForm):
+    #: the same rules as the API's title (services/registration/delegate_input.py, accreditation.levels.clean_title)
+    title = StringField(_l("Title (optional)"), render_kw={**length(TITLE_MAX), "autocomplete": "honorific-prefix",
+                                                          "placeholder": _l("e.g. H.E., Dr, Prof.")})
     given_name = StringField(_l("Given name (Latin letters)"), render_kw={**length(NAME_MAX), "autocomplete": "given-name"})
     family_name = StringField(_l("Family name (Latin letters)"), render_kw={**length(NAME_MAX), "autocomplete": "family-name"})
+    #: choices come from fill_choices: each order written out with the delegate's own name
+    name_order = RadioField(_l("How your name is written"), validate_choice=False)
     native_name = StringField(_l("Name in your own script"), render_kw={**length(NATIVE_NAME_MAX), "dir": "auto"})
     email = EmailField(_l("Email"), render_kw={**length(EMAIL_MAX), "autocomplete": "email"})
     organisation = StringField(_l("Organisation"), render_kw={**length(ORGANISATION_MAX), "autocomplete": "organization", "dir": "auto"})
@@ -50,13 +59,36 @@ class DetailsForm(FlaskForm):
     language = RadioField(_l("Language of correspondence"), choices=[SelectChoice("zh", "中文"), SelectChoice("en", "English")],
                           validate_choice=False)
 
+    #: offer "as is customary" (the default from the country or script): a new registration's form only
+    CUSTOMARY_ORDER = False
+
     def fill_choices(self) -> None:
         self.country.choices = country_choices()
+        self.name_order.choices = name_order_choices(self.given_name.data, self.family_name.data,
+                                                     customary=self.CUSTOMARY_ORDER)
+        if self.name_order.data in (None, "None"):
+            self.name_order.data = ""
 
     def delegate_data(self) -> dict:
-        return {name: getattr(self, name).data for name in (
-            "given_name", "family_name", "native_name", "email", "organisation", "job_title", "country",
+        data = {name: getattr(self, name).data for name in (
+            "title", "given_name", "family_name", "native_name", "email", "organisation", "job_title", "country",
             "category", "phone", "banquet", "dietary_needs", "accessibility_needs", "language")}
+        if self.name_order.data:  # none chosen: the service's default (registration), or unchanged (an edit)
+            data["name_order"] = self.name_order.data
+        return data
+
+
+def name_order_choices(given: str | None, family: str | None, *, customary: bool = False) -> list[SelectChoice]:
+    """Both orders written out with the delegate's own name ("Wei ZHANG" / "ZHANG Wei"), as badges will print it."""
+    given, family = (given or "").strip(), (family or "").strip()
+    if not (given and family):
+        given, family = SAMPLE_NAME
+    # the label is the name itself; templates/_form.html's name_order_field adds the order's own label
+    choices = [SelectChoice(order.value, display_name(given, family, order.value))
+               for order in (NameOrder.GIVEN_FIRST, NameOrder.FAMILY_FIRST)]
+    if customary:
+        choices.insert(0, SelectChoice("", _l("As is customary for my country or my name's script")))
+    return choices
 
 
 class RouteChoiceForm(FlaskForm):
@@ -70,6 +102,8 @@ class RouteChoiceForm(FlaskForm):
 
 
 class RegistrationForm(DetailsForm, RouteChoiceForm):
+    CUSTOMARY_ORDER = True
+
     consent = BooleanField(_l("I agree that the organisers process my personal data to run this summit."))
 
 

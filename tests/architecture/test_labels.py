@@ -19,7 +19,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 
 from summit.models import ConsoleUser, Delegate, ProgrammeItem, RouteBooking
-from summit.models.labels import (ENUMS, MAX_CAPACITY, BookingStatus, DelegateCategory, DelegateStatus,
+from summit.models.labels import (ENUMS, MAX_CAPACITY, BookingStatus, DelegateCategory, DelegateStatus, NameOrder,
                                   ProgrammeKind, Role)
 from summit.plumbing.extensions import db
 from summit.services.badges import documents as badges
@@ -35,6 +35,7 @@ from support.factories import register
 CHECKS = [
     ("delegate", "ck_delegate_status_known", "status", DelegateStatus),
     ("delegate", "ck_delegate_category_known", "category", DelegateCategory),
+    ("delegate", "ck_delegate_name_order_known", "name_order", NameOrder),
     ("route_booking", "ck_route_booking_status_known", "status", BookingStatus),
     ("programme_item", "ck_programme_item_kind_known", "kind", ProgrammeKind),
     ("console_user", "ck_console_user_role_known", "role", Role),

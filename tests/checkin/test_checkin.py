@@ -71,6 +71,7 @@ def test_the_printed_qr_checks_in_once_then_409_with_the_first_time(summit, clie
         "route": {"id": d.booking.route_id, "status": "confirmed", "waitlist_position": None, "code": "R2"},
         "checked_in_at": body["checked_in_at"],
         "accreditation": "approved", "protocol_level": "delegate", "title": "", "delegation_id": None,
+        "name_order": "family_first", "display_name": "ZHANG Wei",  # a Chinese name: family first
     }
     assert datetime.fromisoformat(body["checked_in_at"]).utcoffset().total_seconds() == 8 * 3600
 

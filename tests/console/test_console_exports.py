@@ -83,13 +83,16 @@ def test_manifest_lists_the_confirmed_with_phone_and_the_queue_in_order(client, 
     page = client.get(f"/console/routes/{r1.id}/manifest")
     assert page.status_code == 200
     body = text(page.get_data(as_text=True))
-    assert "Ali, Mohammed" in body and "Wang, Xiaoming" in body and "王小明" in body and "+86 138 0013 8000" in body
-    assert body.index("Ali, Mohammed") < body.index("Wang, Xiaoming")  # by family name
-    assert "Waiting list, in order" in body and "Petrova, Olga" in body and "Dubois" not in body
+    # each name in its delegate's order, as the badge prints it (WANG Xiaoming is from China)
+    assert "Mohammed ALI" in body and "WANG Xiaoming" in body and "王小明" in body and "+86 138 0013 8000" in body
+    assert body.index("Mohammed ALI") < body.index("WANG Xiaoming")  # by family name
+    assert "Waiting list, in order" in body and "Olga PETROVA" in body and "Dubois" not in body
     assert 'src="/static/js/print.js"' in page.get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(client.get(f"/console/routes/{r1.id}/manifest.csv").data.decode("utf-8-sig"))))
-    assert rows[0] == ["no", "family_name", "given_name", "native_name", "organisation", "country", "phone"]
+    assert rows[0] == ["no", "family_name", "given_name", "native_name", "organisation", "country", "phone",
+                       "display_name"]  # display_name added after the columns scripts already read
     assert [r[1] for r in rows[1:]] == ["Ali", "Wang"]
+    assert [r[-1] for r in rows[1:]] == ["Mohammed ALI", "WANG Xiaoming"]
     assert client.get("/console/exports/delegates.csv").status_code == 403  # the full export is organisers'
 
 

@@ -6,8 +6,10 @@ migrations/env.py turns foreign keys off around the migration and checks them af
 """
 from __future__ import annotations
 
+import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from support.app import make_app
 from support.factories import register, route
@@ -46,5 +48,41 @@ def test_down_to_an_old_revision_and_up_again_keeps_every_delegate_and_booking(t
         assert held(summit.id) == before
         # the app's pooled connection has its foreign keys back on
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_name_order_defaults_existing_delegates_by_the_rule_and_goes_down_cleanly(tmp_path):
+    """names01_name_order: delegates registered before it get the order a registration now gets."""
+    app = make_app(f"sqlite:///{tmp_path / 'names.sqlite3'}")
+    with app.app_context():
+        upgrade()
+        seed_summit()
+        summit = current_summit()
+        people = {
+            "cn": register(summit, email="cn@example.org", given_name="Wei", family_name="Zhang", country="CN"),
+            "hu": register(summit, email="hu@example.org", given_name="Viktor", family_name="Kovacs", country="HU"),
+            "script": register(summit, email="jp@example.org", given_name="Taro", family_name="Yamada",
+                               native_name="山田太郎", country="US"),
+            "gb": register(summit, email="gb@example.org", given_name="Ada", family_name="Lovelace", country="GB"),
+        }
+        ids = {key: result.delegate.id for key, result in people.items()}
+        db.session.remove()
+
+        downgrade(revision="accred01_accreditation")
+        columns = [row[1] for row in db.session.execute(text("PRAGMA table_info(delegate)"))]
+        assert "name_order" not in columns
+        db.session.remove()
+        upgrade()
+
+        orders = dict(db.session.execute(text("SELECT id, name_order FROM delegate")).all())
+        assert {key: orders[i] for key, i in ids.items()} == {
+            "cn": "family_first", "hu": "family_first", "script": "family_first", "gb": "given_first"}
+        # the CHECK holds on the column the migration added in place
+        with pytest.raises(IntegrityError):
+            db.session.execute(text("UPDATE delegate SET name_order = 'backwards' WHERE id = :id"), {"id": ids["gb"]})
+            db.session.commit()
+        db.session.rollback()
+        assert held(summit.id)[0] == 4
         db.session.remove()
         db.engine.dispose()

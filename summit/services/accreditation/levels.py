@@ -12,9 +12,10 @@ from ...plumbing.database import writing
 from ...plumbing.errors import ValidationFailed
 from ...plumbing.extensions import db
 from ..console import audit
+from ..registration.names import clean_name_order
 from .decisions import lock_any_delegate
 
-PROTOCOL_FIELDS = ("protocol_level", "title")
+PROTOCOL_FIELDS = ("protocol_level", "title", "name_order")
 
 
 def levels(summit: Summit) -> list[ProtocolLevel]:
@@ -36,7 +37,7 @@ def clean_protocol(summit_id: int, data: dict) -> dict:
     """The level and title an organiser sends, checked; ValidationFailed naming each wrong field."""
     values, errors = {}, {}
     if not any(name in data for name in PROTOCOL_FIELDS):
-        raise ValidationFailed({"body": ["send protocol_level, title or both"]}, "nothing to change")
+        raise ValidationFailed({"body": ["send protocol_level, title, name_order or several"]}, "nothing to change")
     if "protocol_level" in data:
         code = data["protocol_level"]
         if not isinstance(code, str) or code not in level_codes(summit_id):
@@ -49,13 +50,19 @@ def clean_protocol(summit_id: int, data: dict) -> dict:
             errors["title"] = [why]
         else:
             values["title"] = title
+    if "name_order" in data:
+        order, why = clean_name_order(data["name_order"])
+        if why is not None:
+            errors["name_order"] = [why]
+        else:
+            values["name_order"] = order
     if errors:
         raise ValidationFailed(errors, "some fields need attention")
     return values
 
 
 def set_protocol(delegate: Delegate, data: dict, user: ConsoleUser | None) -> Delegate:
-    """Change a delegate's level and/or title (audited); a cancelled delegate may still be corrected."""
+    """Change a delegate's level, title and/or name order (audited); a cancelled delegate may still be corrected."""
     values = clean_protocol(delegate.summit_id, data)
     delegate_id = delegate.id
     with writing(keep_state=True):

@@ -23,8 +23,8 @@ from sqlalchemy.orm import selectinload
 
 from ...plumbing.database import writing
 from ...plumbing.extensions import db
-from ...models import Delegate, RouteBooking, Summit, utcnow
-from ...models.labels import BookingStatus, DelegateCategory
+from ...models import Delegate, ProtocolLevel, RouteBooking, Summit, utcnow
+from ...models.labels import BookingStatus, DelegateCategory, NameOrder
 from .layouts import DEFAULT_LAYOUT, LAYOUTS, Layout
 from .renderer import BadgeRenderer, merge_pdfs, process_renderer
 from .text import (
@@ -76,10 +76,15 @@ class BadgeView:
     """Everything printed on one badge, already chosen and sized."""
 
     delegate_id: int
+    #: the honorific printed before the name ("H.E."), may be empty
+    title: str
+    title_dir: str
     given_name: str
     given_dir: str
     family_name: str
     family_dir: str
+    #: the name's parts in the delegate's order: ("family", text, dir) first for "ZHANG Wei"
+    name_parts: tuple[tuple[str, str, str], ...]
     name_pt: float
     #: lines the fitting measured each text to take at its size
     name_lines: int
@@ -99,6 +104,54 @@ class BadgeView:
     category_en: str
     route_code: str | None
     qr_svg: str
+    #: the protocol level: its band's colour, pattern and name (both languages)
+    level: "BandLevel"
+
+
+#: the band's patterns (the summit file's badge_pattern); an unknown one prints solid, with its name on the band
+BAND_PATTERNS = ("solid", "stripes", "chevrons", "dots", "crosshatch", "horizontal", "vertical")
+
+
+@dataclass(frozen=True)
+class BandLevel:
+    """A protocol level as its badge band prints it: colour AND pattern, so it still reads in greyscale."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    colour: str
+    pattern: str
+    #: the label's ink on the colour: dark on a light band, white on a dark one
+    ink: str
+
+    @classmethod
+    def of(cls, level: ProtocolLevel | None, code: str) -> "BandLevel":
+        if level is None:  # a code no longer among the summit's levels: plain, named by its code
+            return cls(code, code, code, "#ffffff", "solid", "#14231f")
+        colour = level.badge_colour if _is_hex(level.badge_colour) else "#666666"
+        pattern = level.badge_pattern if level.badge_pattern in BAND_PATTERNS else "solid"
+        return cls(level.code, level.name_zh, level.name_en, colour, pattern, _ink(colour))
+
+
+def _is_hex(colour: str) -> bool:
+    return len(colour) == 7 and colour[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in colour[1:])
+
+
+def _ink(colour: str) -> str:
+    """#14231f or #fff, whichever reads better on ``colour`` (WCAG relative luminance)."""
+    def channel(hex2: str) -> float:
+        c = int(hex2, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(colour[i:i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # contrast with white (1.05 / (L + .05)) against contrast with the dark ink (~(L + .05) / .066)
+    return "#14231f" if (luminance + 0.05) / 0.066 > 1.05 / (luminance + 0.05) else "#fff"
+
+
+def band_levels(summit_id: int) -> dict[str, BandLevel]:
+    """code → BandLevel for every level of the summit (one query for a whole batch)."""
+    rows = db.session.scalars(db.select(ProtocolLevel).where(ProtocolLevel.summit_id == summit_id))
+    return {row.code: BandLevel.of(row, row.code) for row in rows}
 
 
 # ---------------------------------------------------------------- text fitting
@@ -152,23 +205,37 @@ def qr_svg(code: str) -> str:
     return segno.make(code, error="m", micro=False).svg_inline(border=2, omitsize=True, dark="#000")
 
 
-def badge_view(delegate: Delegate, layout: Layout) -> BadgeView:
+def badge_view(delegate: Delegate, layout: Layout, levels: dict[str, BandLevel] | None = None) -> BadgeView:
+    """What one badge prints; ``levels`` (band_levels) saves a query per badge in a batch."""
+    title = printable(delegate.title or "")
     given = printable(delegate.given_name)
     family = printable(delegate.family_name)
     native = printable(delegate.native_name)
     organisation = printable(delegate.organisation)
     native_lang = _native_lang(native)
+    parts = (("given", given, direction(given)), ("family", family, direction(family)))
+    if delegate.name_order == NameOrder.FAMILY_FIRST:
+        parts = parts[::-1]
+    if title:
+        parts = (("title", title, direction(title)), *parts)
+    # the text as printed (.family is set in capitals), which the model's formal_name also is
+    printed_name = " ".join(text.upper() if part == "family" else text for part, text, _ in parts if text)
     specs = _fields(layout.base_pt)
     name_size, native_size, organisation_size = fit_fields(measurer(), [
-        FieldText(f"{given} {family.upper()}", specs["name"], rtl=direction(given) == "rtl"),
+        FieldText(printed_name, specs["name"], rtl=parts[0][2] == "rtl"),
         FieldText(native, specs["native"], lang=native_lang, rtl=direction(native) == "rtl"),
         FieldText(organisation, specs["organisation"], rtl=direction(organisation) == "rtl"),
     ], layout.inner_width_pt, layout.who_height_pt)
     booking = delegate.booking
     en, zh = country_names(delegate.country)
     category_zh, category_en = category_labels(delegate.category)
+    if levels is None:
+        levels = band_levels(delegate.summit_id)
     return BadgeView(
         delegate_id=delegate.id,
+        title=title,
+        title_dir=direction(title),
+        name_parts=parts,
         given_name=given,
         given_dir=direction(given),
         family_name=family,
@@ -191,11 +258,13 @@ def badge_view(delegate: Delegate, layout: Layout) -> BadgeView:
         category_en=category_en,
         route_code=booking.route.code if booking is not None and booking.status == BookingStatus.CONFIRMED else None,
         qr_svg=qr_svg(checkin_code(delegate)),
+        level=levels.get(delegate.protocol_level) or BandLevel.of(None, delegate.protocol_level),
     )
 
 
 def badge_html(delegates: Sequence[Delegate], summit: Summit, layout: Layout) -> str:
-    views = [badge_view(d, layout) for d in delegates]
+    levels = band_levels(summit.id)
+    views = [badge_view(d, layout, levels) for d in delegates]
     positions = layout.positions()
     sheets = [list(zip(views[i:i + layout.per_sheet], positions))
               for i in range(0, len(views), layout.per_sheet)]

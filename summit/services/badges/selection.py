@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import selectinload
 
 from ...plumbing.extensions import db
-from ...models import CATEGORIES, Delegate, RouteBooking, Summit, VisitRoute
+from ...models import CATEGORIES, Delegate, ProtocolLevel, RouteBooking, Summit, VisitRoute
 from ...models.labels import Accreditation, BookingStatus, DelegateStatus
 from ...models.types import ID_MAX
 from ..accreditation.gates import refuse_unless_approved
@@ -15,7 +15,7 @@ from ..registration.countries import country_names
 from ...plumbing.errors import NotFound, ValidationFailed
 
 SELECTIONS = ("all", "category", "route", "not_printed", "ids")
-SORTS = ("family_name", "country")
+SORTS = ("family_name", "country", "precedence")
 #: most delegates one request may name by id
 MAX_IDS = 5000
 
@@ -61,7 +61,7 @@ def _distinct_ids(numbers: list[int]) -> list[int]:
     return ids
 
 
-def _sort_key(sort: str):
+def _sort_key(sort: str, summit: Summit):
     def name_key(d: Delegate):
         # casefold + NFKD: the same order on SQLite and PostgreSQL, whatever their collations
         family = unicodedata.normalize("NFKD", d.family_name).casefold()
@@ -70,6 +70,10 @@ def _sort_key(sort: str):
 
     if sort == "country":
         return lambda d: (country_names(d.country)[0].casefold(), *name_key(d))
+    if sort == "precedence":  # the protocol level's rank (1 first), then by name: registration.search's order
+        ranks = dict(db.session.execute(db.select(ProtocolLevel.code, ProtocolLevel.rank)
+                                        .where(ProtocolLevel.summit_id == summit.id)).all())
+        return lambda d: (ranks.get(d.protocol_level, 1_000_000), *name_key(d))
     return name_key
 
 
@@ -116,4 +120,4 @@ def select_delegates(summit: Summit, selection: Selection) -> list[Delegate]:
         if selection.sort == "given":
             order = {i: n for n, i in enumerate(selection.ids)}
             return sorted(delegates, key=lambda d: order[d.id])
-    return sorted(delegates, key=_sort_key(selection.sort))
+    return sorted(delegates, key=_sort_key(selection.sort, summit))

@@ -52,6 +52,12 @@ COLUMNS = [
     ("registered_at", lambda d, z: _local(d.created_at, z)),
     ("checked_in_at", lambda d, z: _local(d.checked_in_at, z)),
     ("badge_printed_at", lambda d, z: _local(d.badge_printed_at, z)),
+    # added after the columns above (scripts read them by position too): the name as badges print it,
+    # its order, the honorific and the protocol level
+    ("display_name", lambda d, z: d.display_name),
+    ("name_order", lambda d, z: d.name_order),
+    ("title", lambda d, z: d.title),
+    ("protocol_level", lambda d, z: d.protocol_level),
 ]
 HEADERS = [name for name, _ in COLUMNS]
 _PHONE = re.compile(r"^\+[\d\s().-]+$")
@@ -132,7 +138,8 @@ def manifest(route: VisitRoute) -> Manifest:
     return Manifest(route, confirmed, waiting)
 
 
-MANIFEST_HEADERS = ["no", "family_name", "given_name", "native_name", "organisation", "country", "phone"]
+MANIFEST_HEADERS = ["no", "family_name", "given_name", "native_name", "organisation", "country", "phone",
+                    "display_name"]
 
 
 def manifest_csv(m: Manifest) -> bytes:
@@ -142,5 +149,5 @@ def manifest_csv(m: Manifest) -> bytes:
     writer.writerow(MANIFEST_HEADERS)
     for number, d in enumerate(m.confirmed, start=1):
         writer.writerow([number, *(defuse(v) for v in (d.family_name, d.given_name, d.native_name, d.organisation,
-                                                        d.country, d.phone))])
+                                                        d.country, d.phone, d.display_name))])
     return out.getvalue().encode("utf-8")

@@ -15,7 +15,7 @@ from ...plumbing.errors import NotFound
 from ..visits.capacity import PlaceChange
 
 ENTITY = "delegate"
-DETAIL_FIELDS = ("given_name", "family_name", "native_name", "email", "organisation", "job_title", "country",
+DETAIL_FIELDS = ("title", "given_name", "family_name", "name_order", "native_name", "email", "organisation", "job_title", "country",
                  "category", "phone", "banquet", "dietary_needs", "accessibility_needs", "language")
 
 

@@ -28,6 +28,7 @@ from ...models.delegate import (
 from ...plumbing import text_input
 from ...plumbing.errors import ValidationFailed
 from .countries import COUNTRY_CODES
+from .names import clean_name_order, default_name_order
 
 #: field → (maximum length, required, multi-line)
 TEXT_FIELDS = {
@@ -96,6 +97,13 @@ def clean_delegate(data: dict, *, partial: bool = False) -> Cleaned:
     _choice(data, out, "category", lambda v: v, CATEGORIES, _l("Choose a category."), partial)
     _choice(data, out, "language", lambda v: v, LANGUAGES, _l("Choose Chinese or English."), True)
 
+    if data.get("name_order") not in (None, ""):  # absent or empty: the default (with_default_name_order)
+        order, why = clean_name_order(data["name_order"])
+        if why is not None:
+            out.fail("name_order", _l("Choose how your name is written: given name first or family name first."))
+        else:
+            out.values["name_order"] = order
+
     for name in ("banquet",):
         if name in data:
             if isinstance(data[name], bool):
@@ -103,6 +111,13 @@ def clean_delegate(data: dict, *, partial: bool = False) -> Cleaned:
             else:
                 out.fail(name, _l("Must be true or false."))
     return out
+
+
+def with_default_name_order(values: dict) -> dict:
+    """A new delegate's values, with the name order their country or native script suggests unless they chose."""
+    if "name_order" not in values:
+        values["name_order"] = default_name_order(values.get("country"), values.get("native_name")).value
+    return values
 
 
 def _choice(data, out: Cleaned, name, normalise, allowed, message, optional) -> None:

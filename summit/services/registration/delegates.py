@@ -21,7 +21,7 @@ from ...models.types import ID_MAX
 from ..accreditation.modes import initial_accreditation, require_open_registration
 from ..visits import capacity as places
 from .mail import announce_promotions
-from .delegate_input import clean_delegate, raise_if_invalid, require_consent
+from .delegate_input import clean_delegate, raise_if_invalid, require_consent, with_default_name_order
 from ...plumbing.errors import Conflict, NotFound, ValidationFailed
 from ...plumbing.secrets import new_token, token_hash
 
@@ -72,7 +72,7 @@ def register(summit: Summit, data: dict) -> Registered:
     if "protocol_level" in data:
         # organisers set it (accreditation.levels), never the registrant
         cleaned.fail("protocol_level", _l("The protocol level is set by the organisers."))
-    values = raise_if_invalid(cleaned)
+    values = with_default_name_order(raise_if_invalid(cleaned))
     route_id, join_waitlist = _route_choice(data)
 
     summit_id = summit.id

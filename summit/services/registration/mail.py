@@ -29,8 +29,11 @@ class _Booking:
 
 @dataclass(frozen=True)
 class _Addressee:
+    #: the name in the delegate's order, as they write it (Delegate.full_name)
     full_name: str
     booking: _Booking | None
+    #: what the salutation says, the honorific first: "Dear H.E. Zhang Wei," (Delegate.addressed_name)
+    addressed_name: str = ""
 
 
 def send_registration_confirmation(delegate: Delegate, summit_name: str, manage_url: str,
@@ -75,6 +78,7 @@ def _booking(booking: RouteBooking | None) -> _Booking | None:
 def _send(delegate: Delegate, name: str, with_booking: bool = False, **context) -> None:
     """``with_booking`` for a template that reads ``delegate.booking`` (a query, so only then: the
     lost-link mail must cost the request nothing an unknown address does not)."""
-    addressee = _Addressee(delegate.full_name, _booking(delegate.booking) if with_booking else None)
+    addressee = _Addressee(delegate.full_name, _booking(delegate.booking) if with_booking else None,
+                           delegate.addressed_name)
     language = delegate.language
     send(delegate.email, lambda: render_email(name, language, delegate=addressee, **context), name)

@@ -32,8 +32,15 @@ PER_PAGE_MAX = 500
 PAGE_MAX = 1_000_000
 STATUSES = (*DelegateStatus.values(), "all")
 YES_NO = ("yes", "no")
+#: a delegate's place in the order of precedence: their protocol level's rank (1 first; one level per
+#: (summit, code), so one row), read beside each delegate without joining the list's query
+PRECEDENCE_RANK = (select(ProtocolLevel.rank)
+                   .where(ProtocolLevel.summit_id == Delegate.summit_id, ProtocolLevel.code == Delegate.protocol_level)
+                   .correlate(Delegate).scalar_subquery())
 #: sort key → columns (id last, so pages never shuffle between requests)
 SORTS = {
+    # protocol's order: highest level first, then by family name within a rank (a seating or badge-desk list)
+    "precedence": (PRECEDENCE_RANK, Delegate.family_name, Delegate.given_name, Delegate.id),
     "name": (Delegate.family_name, Delegate.given_name, Delegate.id),
     "-name": (Delegate.family_name.desc(), Delegate.given_name.desc(), Delegate.id.desc()),
     "registered": (Delegate.created_at, Delegate.id),

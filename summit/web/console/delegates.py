@@ -9,6 +9,7 @@ from ...auth import console_requires
 from ...models.labels import BookingStatus, DelegateCategory, DelegateStatus
 from ...plumbing.i18n import pick
 from ...plumbing.request_input import form_text_checked
+from ...services.accreditation import levels as protocol_levels
 from ...services.programme import agenda
 from ...services.console import audit
 from ...services.registration import admin as delegate_admin, search as delegate_search
@@ -59,6 +60,7 @@ def delegates():
         routes=agenda.routes_with_availability(summit), categories=DelegateCategory.labels(),
         countries=country_choices()[1:],
         country_name=country_name, list_url=_list_url,
+        levels={level.code: level for level in protocol_levels.levels(summit)},
         export_args={n: request.args[n] for n in FILTER_ARGS if request.args.get(n)}), status
 
 

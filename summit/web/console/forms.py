@@ -5,8 +5,8 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateTimeLocalField, EmailField, IntegerField, PasswordField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, DateTimeLocalField, EmailField, IntegerField, PasswordField, RadioField,
+                     SelectField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 
 from ...models import MAX_CAPACITY, ProgrammeKind
@@ -119,6 +119,8 @@ def stops_to_text(stops: list[dict]) -> str:
 class DelegateForm(DetailsForm):
     """The delegate's own form, in the organiser's words."""
 
+    title = StringField(_l("Title (honorific)"), render_kw={"maxlength": 40, "placeholder": _l("e.g. H.E., Dr, Prof.")})
+    name_order = RadioField(_l("How the delegate's name is written"), validate_choice=False)
     native_name = StringField(_l("Name in the delegate's own script"), render_kw={"maxlength": 100, "dir": "auto"})
     phone = StringField(_l("Mobile phone"), render_kw={"maxlength": 40, "inputmode": "tel"})
     banquet = BooleanField(_l("Attends the welcome banquet"))
