@@ -78,6 +78,8 @@ def test_staff_see_delegations_and_their_members_states_but_change_nothing(clien
     page = client.get(f"/console/delegations/{issued.delegation.id}").get_data(as_text=True)
     assert "Ama Owusu" in text(page) and "Approved" in text(page)
     assert "/reissue" not in page and "/revoke" not in page
+    listed = client.get(f"/console/delegates?delegation_id={issued.delegation.id}").get_data(as_text=True)
+    assert "Owusu" in listed
     assert client.get("/console/delegations/new").status_code == 403
     token = csrf_token(page)
     for action in ("revoke", "reissue"):
