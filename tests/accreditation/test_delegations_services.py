@@ -258,10 +258,11 @@ def test_bulk_rows_take_routes_by_the_capacity_rule_and_a_full_route_refuses_the
     r1 = route(summit, "R1")
     set_capacity(r1, 1)
     issued = make(summit, places=5)
-    rows = [member_data(route_id=r1.id), member_data(route_id=r1.id), member_data(route_id=r1.id, join_waitlist=True)]
+    rows = [member_data(route_id=r1.id), member_data(route_id=r1.id), member_data(route_id=r1.id, join_waitlist=True),
+            member_data(route_id=r1.id)]
     with pytest.raises(delegations.MemberRowsInvalid) as refused:
         delegations.add_members(issued.delegation.id, rows)
-    assert set(refused.value.row_errors) == {1}
+    assert set(refused.value.row_errors) == {1, 3}  # every row that finds the route full, not only the first
     assert live_count(issued.delegation.id) == (0, 0)
     assert delegations.add_members(issued.delegation.id, [rows[0], rows[2]]) == 2
     db.session.rollback()
@@ -282,6 +283,15 @@ def test_two_thousand_rows_in_well_under_five_seconds(summit):
     print(f"2,000 rows: dry run {dry:.2f} s, commit {commit:.2f} s")
     assert dry < 4 and commit < 4  # the bar is 5 s each, on a machine shared with other work
     assert live_count(issued.delegation.id) == (2000, 2000)
+    # the route's counter and its bookings agree, and the seats went first come first served
+    from summit.models import RouteBooking, VisitRoute
+    seats = db.session.get(VisitRoute, r1.id, populate_existing=True)
+    confirmed = db.session.scalars(select(RouteBooking.delegate_id).where(
+        RouteBooking.route_id == r1.id, RouteBooking.status == "confirmed").order_by(RouteBooking.delegate_id)).all()
+    waiting = db.session.scalars(select(RouteBooking.delegate_id).where(
+        RouteBooking.route_id == r1.id, RouteBooking.status == "waitlisted").order_by(RouteBooking.id)).all()
+    assert len(confirmed) == seats.confirmed == seats.capacity and len(confirmed) + len(waiting) == 500
+    assert max(confirmed) < min(waiting) and waiting == sorted(waiting)
 
 
 # ------------------------------------------------------------------ the mails

@@ -383,8 +383,9 @@ def add_members(delegation_id: int, rows: list[dict], *, dry_run: bool = False) 
             try:
                 bookings = places.book_new_delegates(summit_id, wanted)
             except places.RouteFull as exc:
-                index = next(i for i, d in enumerate(delegates) if d.id == exc.details.get("delegate_id"))
-                raise MemberRowsInvalid({index: {"route_id": [_ROUTE_FULL]}}) from None
+                refused = set(exc.details["delegate_ids"])
+                raise MemberRowsInvalid({i: {"route_id": [_ROUTE_FULL]} for i, d in enumerate(delegates)
+                                         if d.id in refused}) from None
             # each waiting member's place in line, for their mail: counted once per route, under its lock
             line = {route_id: waiting for route_id, waiting in db.session.execute(
                 select(RouteBooking.route_id, db.func.count()).where(
