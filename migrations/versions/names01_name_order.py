@@ -6,7 +6,7 @@ kana or Hangul; given name first otherwise. The rule is copied here, frozen, so 
 does the same thing whatever the service later becomes.
 
 Revision ID: names01_name_order
-Revises: accred01_accreditation
+Revises: deleg01_delegations
 Create Date: 2026-12-01 15:10:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'names01_name_order'
-down_revision = 'accred01_accreditation'
+down_revision = 'deleg01_delegations'
 branch_labels = None
 depends_on = None
 
