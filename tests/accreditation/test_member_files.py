@@ -258,7 +258,7 @@ def test_not_a_spreadsheet(app):
 
 def test_a_file_larger_than_the_cap_is_refused_before_it_is_read(app):
     data = b"x" * (member_files.BYTES_MAX + 1)
-    assert "larger than 5 MB" in refusal(data)["file"][0]
+    assert "larger than 2 MB" in refusal(data)["file"][0]
 
 
 def test_an_xlsx_whose_sheet_unpacks_past_the_cap_is_refused(app, monkeypatch):
