@@ -2,6 +2,7 @@
 from .account import ROLES, ApiToken, AuditEntry, ConsoleUser
 from .badge_job import BADGE_JOB_STATUSES, BadgeJob
 from .delegate import CATEGORIES, LANGUAGES, Delegate, RouteBooking
+from .delegation import Delegation
 from .labels import MAX_CAPACITY, Accreditation, BookingStatus, DelegateCategory, DelegateStatus, ProgrammeKind, RegistrationMode, Role
 from .summit import DEFAULT_PROTOCOL_LEVEL, PROGRAMME_KINDS, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute
 from .throttle import RateCounter
@@ -10,7 +11,7 @@ from .types import utcnow
 __all__ = [
     "ROLES", "ApiToken", "AuditEntry", "ConsoleUser",
     "BADGE_JOB_STATUSES", "BadgeJob",
-    "CATEGORIES", "LANGUAGES", "Delegate", "RouteBooking",
+    "CATEGORIES", "LANGUAGES", "Delegate", "RouteBooking", "Delegation",
     "DEFAULT_PROTOCOL_LEVEL", "PROGRAMME_KINDS", "ProgrammeItem", "ProtocolLevel", "SeedRecord", "Summit", "VisitRoute",
     "RateCounter",
     "MAX_CAPACITY", "Accreditation", "BookingStatus", "DelegateCategory", "DelegateStatus", "ProgrammeKind", "RegistrationMode", "Role",
