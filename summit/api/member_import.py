@@ -1,0 +1,53 @@
+"""POST /api/v1/delegations/self/members.csv: a delegation's members from one file, all or none.
+
+The body is the file itself (``Content-Type: text/csv``, or an XLSX's type), or a multipart form with the
+file in field ``file``. The file is read by services/accreditation/member_files.py (encodings, separators,
+XLSX, the limits) and imported by member_import (add_members' rules); ``?dry_run=1`` checks only.
+"""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from ..plumbing.error_pages import error_response
+from ..services.accreditation import delegations, member_files, member_import
+from .blueprint import api_bp
+from .delegations import UNKNOWN_DELEGATION, _delegation, _no_store
+
+#: a multipart body around the file, at most
+FORM_OVERHEAD = 64 * 1024
+DRY_RUN = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False, "": False}
+
+
+def _file() -> tuple[bytes, str | None, str | None] | None:
+    """(the file's bytes, its name, its content type), or None when a form lacks the ``file`` field."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            return None
+        return upload.stream.read(member_files.BYTES_MAX + 1), upload.filename, upload.mimetype
+    return request.get_data(cache=False), None, request.mimetype
+
+
+@api_bp.post("/delegations/self/members.csv")
+def import_members():
+    """The file's members, created all or none: 200 {"created": N}; 422 with ``errors`` keyed "row N"."""
+    delegation, failure = _delegation()
+    if failure:
+        return failure
+    dry_run = DRY_RUN.get(request.args.get("dry_run", "").strip().lower())
+    if dry_run is None:
+        return error_response(422, "validation_failed", "dry_run is 1 or 0",
+                              {"dry_run": ["must be 1 (check only) or 0"]})
+    # a larger body than the API's 1 MiB: 10,000 members (member_files.BYTES_MAX), and no more
+    request.max_content_length = member_files.BYTES_MAX + FORM_OVERHEAD
+    upload = _file()
+    if upload is None:
+        return error_response(422, "validation_failed", "send the file in the form field `file`",
+                              {"file": ["required: the CSV or XLSX file"]})
+    members = member_files.read_member_file(*upload)
+    try:
+        count = member_import.import_members(delegation.id, members, dry_run=dry_run)
+    except delegations.DelegationRevoked:  # revoked while the request was on its way
+        return error_response(401, "unauthorized", UNKNOWN_DELEGATION)
+    body = {"created": 0, "would_create": count} if dry_run else {"created": count}
+    return _no_store(jsonify(body))
