@@ -18,14 +18,20 @@ FORM_OVERHEAD = 64 * 1024
 DRY_RUN = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False, "": False}
 
 
-def _file() -> tuple[bytes, str | None, str | None] | None:
-    """(the file's bytes, its name, its content type), or None when a form lacks the ``file`` field."""
+def _file():
+    """((the file's bytes, its name, its content type), None), or (None, the 422 that says what to send instead)."""
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
-            return None
-        return upload.stream.read(member_files.BYTES_MAX + 1), upload.filename, upload.mimetype
-    return request.get_data(cache=False), None, request.mimetype
+            return None, error_response(422, "validation_failed", "send the file in the form field `file`",
+                                        {"file": ["required: the CSV or XLSX file"]})
+        return (upload.stream.read(member_files.BYTES_MAX + 1), upload.filename, upload.mimetype), None
+    if request.is_json:
+        # JSON is no member file; it is read all the same, so its NUL or its depth is refused as everywhere
+        request.get_json(force=True)
+        return None, error_response(422, "validation_failed", "send the CSV or XLSX file, not JSON",
+                                    {"body": ["must be the CSV (text/csv) or XLSX file, or a form with it in `file`"]})
+    return (request.get_data(cache=False), None, request.mimetype), None
 
 
 @api_bp.post("/delegations/self/members.csv")
@@ -40,10 +46,9 @@ def import_members():
                               {"dry_run": ["must be 1 (check only) or 0"]})
     # a larger body than the API's 1 MiB: 10,000 members (member_files.BYTES_MAX), and no more
     request.max_content_length = member_files.BYTES_MAX + FORM_OVERHEAD
-    upload = _file()
-    if upload is None:
-        return error_response(422, "validation_failed", "send the file in the form field `file`",
-                              {"file": ["required: the CSV or XLSX file"]})
+    upload, refusal = _file()
+    if refusal is not None:
+        return refusal
     members = member_files.read_member_file(*upload)
     try:
         count = member_import.import_members(delegation.id, members, dry_run=dry_run)

@@ -269,3 +269,10 @@ def test_an_imported_formula_comes_out_defused_in_the_csv_and_xlsx_exports(clien
     headers = [cell.value for cell in sheet[1]]
     cell = sheet.cell(row=2, column=headers.index("organisation") + 1)
     assert cell.value == formula and cell.data_type == "s"  # a string cell: Excel shows it, never runs it
+
+
+def test_a_json_body_is_no_member_file(client, summit):
+    issued = make_delegation(summit)
+    response = client.post(PATH, json={"given_name": "Awa"}, headers=bearer(issued))
+    assert response.status_code == 422 and "body" in response.get_json()["errors"]
+    assert member_count(issued) == 0

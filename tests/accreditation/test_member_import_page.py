@@ -179,3 +179,12 @@ def test_an_expired_page_says_so(client, summit):
     response = client.post(f"/delegation/{issued.token}/import", content_type="multipart/form-data",
                            data={"file": (io.BytesIO(csv_bytes([HEADER, member(1)])), "a.csv")})
     assert response.status_code == 400 and "The page had expired" in text(response.get_data(as_text=True))
+
+
+def test_nul_in_the_confirm_forms_field_is_refused_and_nothing_stored(client, summit):
+    issued = make_delegation(summit)
+    html = upload(client, issued, csv_bytes([HEADER, member(1)])).get_data(as_text=True)
+    for sealed in ("a\x00b", sealed_of(html) + "\x00"):
+        response = confirm(client, issued, html, sealed)
+        assert response.status_code == 400
+    assert member_count(issued) == 0
