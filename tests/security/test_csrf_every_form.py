@@ -19,6 +19,7 @@ from support.factories import register
 from support.form_walk import post_forms, snapshot
 from summit.plumbing.extensions import db
 from summit.models import ProgrammeItem
+from summit.services.accreditation import delegations, member_files, member_import
 from summit.services.console import accounts
 from summit.services.registration import new_links
 
@@ -40,9 +41,16 @@ def test_every_form_refuses_a_post_without_its_token(app, summit, client):
     token_row, _ = accounts.issue_token(organiser.email, "for the revoke form")
     # Another delegate asked for a new link (lost-link page) and has yet to open it.
     _, new_token = new_links.request_new_link(summit.id, register(summit).delegate.email)
+    # A delegation with a member, for its focal point's page and forms.
+    delegation = delegations.create_delegation(summit, {
+        "name_zh": "代表团", "name_en": "Delegation", "country": "SN", "focal_name": "Focal Point",
+        "focal_email": "focal@example.sn", "places": 5}, None)
+    member = delegations.add_member(delegation.delegation, {
+        "given_name": "Awa", "family_name": "Ndiaye", "email": "awa@example.sn", "organisation": "Ministry",
+        "country": "SN", "category": "government"}).delegate
     values = {"token": delegate.manage_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
               "item_id": item.id, "cancelled_item_id": cancelled.id, "token_id": token_row.id,
-              "new_token": new_token}
+              "new_token": new_token, "secret": delegation.token, "member_id": member.id}
 
     writes = sorted(
         (rule for rule in app.url_map.iter_rules() if rule.methods & WRITES and not rule.rule.startswith("/api/")),
@@ -58,6 +66,12 @@ def test_every_form_refuses_a_post_without_its_token(app, summit, client):
                 rule.endpoint not in ("public.switch_language", "console.login", "desk.index"):
             if set(rule.arguments) <= set(values) | {"job_id"} and "job_id" not in rule.arguments:
                 offered.update(post_forms(client, rule_path(rule, values)))
+
+    # The import's confirm form is offered by its preview (a POST's answer): its one field, a previewed file.
+    previewed = member_files.read_member_file(b"given_name,family_name,email,organisation,country,category\r\n"
+                                              b"Amadou,Diallo,amadou@example.sn,Ministry,SN,government\r\n")
+    offered[f"/delegation/{delegation.token}/import/confirm"] = {
+        "sealed": member_import.seal(previewed, delegation.delegation.id, delegation.token)}
 
     anonymous = same_origin(app.test_client())
     login_page = anonymous.get("/console/login").get_data(as_text=True)
