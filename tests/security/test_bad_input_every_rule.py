@@ -23,8 +23,8 @@ from support.console_support import api_token, make_user, sign_in
 from support.factories import delegate_data, register
 from summit.plumbing.extensions import db
 from summit.models import BadgeJob, ProgrammeItem
-from summit.services.accreditation import delegations
 from summit.services.console import accounts
+from summit.services.accreditation import delegations
 from summit.services.registration import new_links
 from support.badge_helpers import wait_for
 from support.form_walk import TYPED, FormReader
@@ -56,14 +56,13 @@ def world(app, summit, client):
     sign_in(client, "organiser", organiser.email)
     _, new_token = new_links.request_new_link(summit.id, register(summit).delegate.email)
     delegation = delegations.create_delegation(summit, {
-        "name_zh": "代表团", "name_en": "Delegation", "country": "SN", "focal_name": "Focal Point",
-        "focal_email": "focal@example.sn", "places": 5}, None)
-    member = delegations.add_member(delegation.delegation, {
-        "given_name": "Awa", "family_name": "Ndiaye", "email": "awa@example.sn", "organisation": "Ministry",
-        "country": "SN", "category": "government"}).delegate
+        "name_zh": "代表团", "name_en": "A delegation", "country": "KE", "focal_name": "Focal Point",
+        "focal_email": "focal@example.org", "places": 50}, None)
+    member = delegations.add_member(delegation.delegation, {**delegate_data(), "route_id": None})
     values = {"token": delegate.manage_token, "new_token": new_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
               "item_id": item.id, "token_id": token_row.id, "job_id": 1, "code": "zh", "filename": "css/summit.css",
-              "secret": delegation.token, "member_id": member.id, "kind": "csv"}
+              "secret": delegation.token, "member_id": member.delegate.id, "delegation_id": delegation.delegation.id,
+              "kind": "csv"}
     return {"values": values, "delegate_token": delegate.manage_token, "cancelled_item_id": cancelled.id,
             "delegation_token": delegation.token,
             "organiser_api": api_token("organiser", "bad-input-api@example.org")}
