@@ -221,13 +221,13 @@ def test_duplicate_emails_within_the_file_name_the_first_row(app):
     assert errors == {"row 3": ["column C (email): The same email as row 2."]}
 
 
-def test_the_readers_errors_come_first_and_a_service_error_on_another_field_is_added(app):
+def test_the_readers_errors_win_on_their_field_and_every_error_comes_in_column_order(app):
     members = read_member_file(csv_bytes([HEADER + ["banquet"], ROW + ["maybe"]]))
     service = {0: {"banquet": ["Must be true or false."], "email": ["already registered"]}}
     with force_locale("en"):
         errors = texts(member_files.errors_by_line(members, member_files.merged_errors(members, service)))
-    assert errors == {"row 2": ["column G (banquet): Must be yes or no (是 or 否).",
-                                "column C (email): already registered"]}
+    assert errors == {"row 2": ["column C (email): already registered",
+                                "column G (banquet): Must be yes or no (是 or 否)."]}
 
 
 def test_formula_cells_are_read_as_text_never_evaluated(app):

@@ -476,7 +476,8 @@ def _read_rows(records, kind: str, encoding: str | None, merged: dict) -> Member
 
 def merged_errors(members: MemberFile, service_errors: dict[int, dict[str, list]] | None = None
                   ) -> dict[int, dict[str, list]]:
-    """Row index → field → messages: the reader's own, then the registration rules' for other fields.
+    """Row index → field → messages, the fields in the file's column order: the reader's own, and the
+    registration rules' for the other fields.
 
     A field the reader already refused (a bidi character, "maybe" for a yes/no) is not repeated.
     """
@@ -487,7 +488,8 @@ def merged_errors(members: MemberFile, service_errors: dict[int, dict[str, list]
             if name not in fields:
                 fields[name] = list(messages)
         if fields:
-            out[index] = fields
+            # in the file's column order, as the focal point reads the row
+            out[index] = dict(sorted(fields.items(), key=lambda item: members.columns.get(item[0], COLUMNS_MAX)))
     return out
 
 
