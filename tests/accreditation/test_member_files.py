@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import io
 import time
 import tracemalloc
+import zipfile
 
 import pytest
 from flask import current_app
@@ -309,3 +310,23 @@ def test_one_row_more_than_the_cap_is_refused_as_soon_as_it_is_reached(app, monk
     assert errors == {"file": ["The file lists more than 100 members."]}
     with force_locale("zh"):
         assert "100" in refusal(_big_csv(101), language="zh")["file"][0]
+
+
+def test_an_xlsx_whose_shared_strings_unpack_past_the_cap_is_refused(app, monkeypatch):
+    monkeypatch.setattr(member_files, "SHEET_BYTES_MAX", 100_000)
+    data = xlsx_bytes([HEADER] + [[f"{n}-{'x' * 200}", "B", "c@example.org", "D", "FR", "other"] for n in range(1000)])
+    assert "too large once unpacked" in refusal(data, "m.xlsx")["file"][0]
+
+
+def test_an_xlsx_with_an_entity_bomb_in_its_sheet_is_refused_not_expanded(app):
+    book = io.BytesIO(xlsx_bytes([HEADER, ROW]))
+    bomb = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+            '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>&d;</t></is></c></row></sheetData></worksheet>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = bomb.encode() if item.filename == "xl/worksheets/sheet1.xml" else source.read(item.filename)
+            target.writestr(item, data)
+    assert "Excel workbook" in refusal(out.getvalue(), "m.xlsx")["file"][0]

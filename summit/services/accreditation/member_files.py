@@ -29,8 +29,9 @@ What ministries send is Excel, so the reader takes what Excel writes:
   Every cell first goes through the text rules (summit.plumbing.text_input): NUL, control and bidi
   characters are refused in the cell they are in. The fields' own rules (Latin names, email, lengths)
   are the registration's (registration.delegate_input), applied by the delegation service.
-- **Bounds**: at most BYTES_MAX bytes uploaded (an XLSX's sheet at most SHEET_BYTES_MAX uncompressed, so
-  a zip bomb stops at the declared size) and ROWS_MAX members; reading stops at the first row past it.
+- **Bounds**: at most BYTES_MAX bytes uploaded (an XLSX's parts at most SHEET_BYTES_MAX each uncompressed
+  and twice that together, so a zip bomb stops at the declared sizes, which zipfile holds the parts to;
+  its XML is read with no entity expansion) and ROWS_MAX members; reading stops at the first row past it.
 
 Every message is a lazy string: it is shown in the language of whoever reads it (the focal point).
 """
@@ -331,7 +332,9 @@ def _merged_ranges(book, sheet) -> dict[tuple[int, int], str]:
         return {}
     ranges = []
     with book._archive.open(sheet._worksheet_path) as source:  # noqa: SLF001 (no public way in read-only mode)
-        for _, element in etree.iterparse(source, events=("end",), tag="{*}mergeCell"):
+        # entities never expanded, no DTD, nothing fetched: a crafted sheet cannot grow or reach out
+        for _, element in etree.iterparse(source, events=("end",), tag="{*}mergeCell", resolve_entities=False,
+                                          load_dtd=False, no_network=True, huge_tree=False):
             ref = element.get("ref") or ""
             try:
                 min_col, min_row, max_col, max_row = range_boundaries(ref)
@@ -347,9 +350,11 @@ def _merged_ranges(book, sheet) -> dict[tuple[int, int], str]:
 def _read_xlsx(data: bytes) -> MemberFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        sheets = [info for info in archive.infolist() if info.filename.startswith("xl/worksheets/")
-                  and info.filename.endswith(".xml")]
-        if any(info.file_size > SHEET_BYTES_MAX for info in sheets):
+        # openpyxl reads the shared strings whole, and every part is read to its declared size at most:
+        # capping the declared sizes caps what a zip bomb can unpack
+        parts = archive.infolist()
+        if any(info.file_size > SHEET_BYTES_MAX for info in parts) or \
+                sum(info.file_size for info in parts) > 2 * SHEET_BYTES_MAX:
             raise _refuse(_l("The spreadsheet is too large once unpacked (at most %(rows)d members).", rows=ROWS_MAX))
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except MemberFileRefused:
