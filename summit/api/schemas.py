@@ -249,7 +249,7 @@ class CheckinResult(Schema):
 RouteId = Annotated[StrictInt | None, documented(minimum=1, maximum=ID_MAX)]
 
 
-class RegistrationInput(Schema):
+class _DelegateFields(Schema):
     # Documented here, checked by summit.services.registration.delegate_input: the same rules serve the
     # registration form, and they clean before they measure (NFC, trimmed), so a model could not state them.
 
@@ -271,14 +271,14 @@ class RegistrationInput(Schema):
     dietary_needs: Annotated[str | Omitted, _text(NEEDS_MAX)] = None
     accessibility_needs: Annotated[str | Omitted, _text(NEEDS_MAX)] = None
     language: Literal[LANGUAGES] | Omitted = None  # type: ignore[valid-type]
+
+
+class RegistrationInput(_DelegateFields):
     consent: Literal[True]
 
 
-class MemberInput(RegistrationInput):
-    """A registration body for a delegation's member: the focal point's consent covers them."""
-
-    consent: Annotated[bool | Omitted, Field(description="not needed: the focal point's consent covers the member")] \
-        = None
+class MemberInput(_DelegateFields):
+    """A registration body for a delegation's member, without consent: the focal point's covers them."""
 
 
 class BilingualName(Schema):

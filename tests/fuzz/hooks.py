@@ -7,7 +7,7 @@ Three credentials, one per security scheme of the OpenAPI document:
   for a new one (retry_on 401), so the later cases still reach the real code, not only the 401.
   A fuzzed PATCH /api/v1/summit may close registration (invitation mode): asking for a delegate's
   token opens it again first, as an organiser would.
-- the delegation's operations (/api/v1/delegations/self…) get the token of a delegation the organiser
+- the focal point's operations (/api/v1/delegations/self…) get the token of a delegation the organiser
   creates through the API.
 """
 from __future__ import annotations
@@ -44,26 +44,28 @@ class DelegateToken:
         _bearer(case, data)
 
 
-@schemathesis.auth().apply_to(path_regex=r"^/api/v1/(delegates|badges\.pdf|checkins|routes/|summit$|delegations$)")
-class ConsoleToken:
+@schemathesis.auth(refresh_interval=None).apply_to(path_regex=r"^/api/v1/delegations/self(/[^/]+)?$")
+class DelegationToken:
+    """A focal point's token: a delegation made through the API itself, with room for every fuzzed member;
+    a new one whenever a token is refused (retry_on 401), so the cases reach the real code."""
+
     def get(self, case, ctx):
-        return os.environ["SUMMIT_FUZZ_API_TOKEN"]
+        body = {"name": {"zh": "模糊测试代表团", "en": "Fuzz delegation"}, "country": "FR",
+                "focal_point": {"name": "Fuzz Focal", "email": f"focal-{uuid.uuid4().hex[:8]}@example.org"},
+                "places": 10_000}
+        response = requests.post(f"{BASE_URL}/api/v1/delegations", json=body, timeout=30,
+                                 headers={"Authorization": f"Bearer {os.environ['SUMMIT_FUZZ_API_TOKEN']}"})
+        response.raise_for_status()
+        return response.json()["token"]
 
     def set(self, case, data, ctx):
         _bearer(case, data)
 
 
-@schemathesis.auth(refresh_interval=None).apply_to(path_regex=r"^/api/v1/delegations/self")
-class DelegationToken:
-    """A delegation's token (the focal point's): made through the API by the organiser, with places to spare."""
-
+@schemathesis.auth().apply_to(path_regex=r"^/api/v1/(delegates|delegations$|badges\.pdf|checkins|routes/|summit$)")
+class ConsoleToken:
     def get(self, case, ctx):
-        body = {"name": {"zh": "模糊测试代表团", "en": "Fuzz delegation"}, "country": "FR", "places": 500,
-                "focal_point": {"name": "Fuzz Focal", "email": f"focal-{next(_numbers)}@example.org"}}
-        response = requests.post(f"{BASE_URL}/api/v1/delegations", json=body, timeout=30,
-                                 headers={"Authorization": f"Bearer {os.environ['SUMMIT_FUZZ_API_TOKEN']}"})
-        response.raise_for_status()
-        return response.json()["token"]
+        return os.environ["SUMMIT_FUZZ_API_TOKEN"]
 
     def set(self, case, data, ctx):
         _bearer(case, data)
