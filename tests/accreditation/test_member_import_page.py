@@ -188,3 +188,14 @@ def test_nul_in_the_confirm_forms_field_is_refused_and_nothing_stored(client, su
         response = confirm(client, issued, html, sealed)
         assert response.status_code == 400
     assert member_count(issued) == 0
+
+
+def test_a_file_past_the_limit_is_refused_with_a_page_not_a_500(client, summit):
+    from summit.services.accreditation import member_files
+
+    issued = make_delegation(summit)
+    response = upload(client, issued, b"a," * (member_files.BYTES_MAX // 2 + 1000))  # just past the file limit
+    assert response.status_code == 422 and "larger than 2 MB" in text(response.get_data(as_text=True))
+    response = upload(client, issued, b"a," * member_files.BYTES_MAX)  # past the form's limit too
+    assert response.status_code == 413 and "<html" in response.get_data(as_text=True)
+    assert member_count(issued) == 0
