@@ -50,7 +50,8 @@ def member_csv(count: int, route_ids: list[int]) -> bytes:
     writer.writerow(HEADER)
     for n in range(count):
         route = route_ids[n % len(route_ids)] if route_ids and n % 10 == 0 else ""
-        writer.writerow(["Dr" if n % 7 == 0 else "", f"Given{letters(n)}", f"Family{letters(n)}", "张伟", f"member{n}@bench.example.org",
+        writer.writerow(["Dr" if n % 7 == 0 else "", f"Given{letters(n)}", f"Family{letters(n)}", "张伟",
+                         f"member{n}@bench.example.org",
                          "Ministry of Transport", "Adviser", "CN", "government", route, "yes" if route else "",
                          "是" if n % 2 else "否", "zh" if n % 3 else "en"])
     return out.getvalue().encode("utf-8")

@@ -43,7 +43,8 @@ def _import_limits() -> dict:
 
 
 def _routes(summit) -> list[tuple[int, str, str, str]]:
-    return [(a.route.id, a.route.code, a.route.name_zh, a.route.name_en) for a in agenda.routes_with_availability(summit)]
+    return [(a.route.id, a.route.code, a.route.name_zh, a.route.name_en)
+            for a in agenda.routes_with_availability(summit)]
 
 
 @delegation_page_bp.get("/<secret>/import/template.<any(csv, xlsx):kind>")

@@ -9,7 +9,6 @@ import csv
 import io
 import time
 
-import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -74,7 +73,7 @@ def test_a_multipart_form_with_the_file_in_field_file_and_an_xlsx_body(client, s
         "file": (io.BytesIO(csv_bytes([HEADER, member(1)], delimiter=";")), "members.csv", "text/csv")})
     assert response.status_code == 200 and response.get_json() == {"created": 1}
     book = Workbook()
-    for row in ([f"{h} / x" if False else h for h in HEADER], member(2)):
+    for row in (HEADER, member(2)):
         book.active.append(row)
     out = io.BytesIO()
     book.save(out)

@@ -62,7 +62,8 @@ def sealed_of(html: str) -> str:
 
 def confirm(client, issued, html: str, sealed: str | None = None, language="en"):
     return client.post(f"/delegation/{issued.token}/import/confirm", headers={"Accept-Language": language},
-                       data={"csrf_token": csrf_token(html), "sealed": sealed if sealed is not None else sealed_of(html)})
+                       data={"csrf_token": csrf_token(html),
+                             "sealed": sealed if sealed is not None else sealed_of(html)})
 
 
 def member_count(issued) -> int:
