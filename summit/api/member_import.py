@@ -6,9 +6,14 @@ XLSX, the limits) and imported by member_import (add_members' rules); ``?dry_run
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import jsonify, request
+from flask_babel import force_locale
 
 from ..plumbing.error_pages import error_response
+from ..plumbing.errors import ServiceError, ValidationFailed
+from ..plumbing.i18n import LANG_COOKIE
 from ..services.accreditation import delegations, member_files, member_import
 from .blueprint import api_bp
 from .delegations import UNKNOWN_DELEGATION, _delegation, _no_store
@@ -34,6 +39,13 @@ def _file():
     return (request.get_data(cache=False), None, request.mimetype), None
 
 
+def _focal_language(delegation):
+    """The focal point's language for the errors, unless the request asks for one (Accept-Language, ?lang=)."""
+    if request.args.get("lang") or request.cookies.get(LANG_COOKIE) or request.headers.get("Accept-Language"):
+        return nullcontext()
+    return force_locale(delegation.focal_language)
+
+
 @api_bp.post("/delegations/self/members.csv")
 def import_members():
     """The file's members, created all or none: 200 {"created": N}; 422 with ``errors`` keyed "row N"."""
@@ -49,10 +61,14 @@ def import_members():
     upload, refusal = _file()
     if refusal is not None:
         return refusal
-    members = member_files.read_member_file(*upload)
     try:
+        members = member_files.read_member_file(*upload)
         count = member_import.import_members(delegation.id, members, dry_run=dry_run)
     except delegations.DelegationRevoked:  # revoked while the request was on its way
         return error_response(401, "unauthorized", UNKNOWN_DELEGATION)
+    except ServiceError as exc:
+        with _focal_language(delegation):  # the messages are turned into text here, in that language
+            errors = exc.errors if isinstance(exc, ValidationFailed) else getattr(exc, "errors", None)
+            return error_response(exc.status, exc.code, str(exc), errors, **exc.details)
     body = {"created": 0, "would_create": count} if dry_run else {"created": count}
     return _no_store(jsonify(body))

@@ -198,7 +198,8 @@ PATHS = {
             "(a BOM allowed) or GB18030/GBK, comma or semicolon separated; XLSX by its content type or "
             f"filename. At most {MEMBER_FILE_MB} MB and {MEMBER_ROWS_MAX} members. Any bad row is 422 with "
             "`errors` keyed `row N` (N the file's line, the header being line 1), each message naming its "
-            "column, and nothing is created."),
+            "column, in the language the request asks for (Accept-Language) or else the focal point's, "
+            "and nothing is created."),
         "parameters": [{"name": "dry_run", "in": "query", "required": False,
                         "description": "1: check every row, create nobody (`would_create`)",
                         "schema": {"type": "string", "enum": ["0", "1"]}}],

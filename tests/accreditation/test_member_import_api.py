@@ -275,3 +275,13 @@ def test_a_json_body_is_no_member_file(client, summit):
     response = client.post(PATH, json={"given_name": "Awa"}, headers=bearer(issued))
     assert response.status_code == 422 and "body" in response.get_json()["errors"]
     assert member_count(issued) == 0
+
+
+def test_without_accept_language_the_errors_come_in_the_focal_points_own_language(client, summit):
+    data = csv_bytes([HEADER, member(1, email="bad")])
+    chinese = make_delegation(summit, focal_language="zh")
+    english = make_delegation(summit, name_en="Delegation of Mali", country="ML", focal_language="en")
+    assert post_csv(client, chinese, data).get_json()["errors"]["row 2"][0].startswith("C 列（email）：")
+    assert post_csv(client, english, data).get_json()["errors"]["row 2"][0].startswith("column C (email):")
+    asked = post_csv(client, chinese, data, **{"Accept-Language": "en"}).get_json()
+    assert asked["errors"]["row 2"][0].startswith("column C (email):")  # the request's own choice wins
