@@ -78,6 +78,8 @@ def test_staff_see_delegations_and_their_members_states_but_change_nothing(clien
     page = client.get(f"/console/delegations/{issued.delegation.id}").get_data(as_text=True)
     assert "Ama Owusu" in text(page) and "Approved" in text(page)
     assert "/reissue" not in page and "/revoke" not in page
+    listed = client.get(f"/console/delegates?delegation_id={issued.delegation.id}").get_data(as_text=True)
+    assert "Owusu" in listed
     assert client.get("/console/delegations/new").status_code == 403
     token = csrf_token(page)
     for action in ("revoke", "reissue"):
@@ -182,3 +184,22 @@ def test_another_delegations_member_is_not_found_on_my_page(client, summit):
     assert post(client, f"{home}/members/{other.delegate.id}/withdraw", {}, page=home).status_code == 404
     db.session.expire_all()
     assert db.session.get(Delegate, other.delegate.id).status == "registered"
+
+
+def test_an_organiser_changes_the_places_but_never_below_the_live_members(client, summit):
+    issued = make(summit, places=2)
+    for n in range(2):
+        delegations.add_member(issued.delegation, {**member_form(email=f"m{n}@example.gh"), "route": None})
+    sign_in(client, "organiser")
+    detail = f"/console/delegations/{issued.delegation.id}"
+    below = post(client, f"{detail}/places", {"places": "1"}, page=detail)
+    assert below.status_code == 409 and "cannot go below 2" in below.get_data(as_text=True)
+    assert post(client, f"{detail}/places", {"places": "x"}, page=detail).status_code == 422
+    raised = post(client, f"{detail}/places", {"places": "5"}, page=detail)
+    assert raised.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Delegation, issued.delegation.id).places == 5
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "delegation.places")).one()
+    assert entry.changes == {"places": [2, 5]}
+    delegations.add_member(db.session.get(Delegation, issued.delegation.id), {**member_form(email="m9@example.gh"),
+                                                                             "route": None})

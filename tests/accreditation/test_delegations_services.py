@@ -258,10 +258,11 @@ def test_bulk_rows_take_routes_by_the_capacity_rule_and_a_full_route_refuses_the
     r1 = route(summit, "R1")
     set_capacity(r1, 1)
     issued = make(summit, places=5)
-    rows = [member_data(route_id=r1.id), member_data(route_id=r1.id), member_data(route_id=r1.id, join_waitlist=True)]
+    rows = [member_data(route_id=r1.id), member_data(route_id=r1.id), member_data(route_id=r1.id, join_waitlist=True),
+            member_data(route_id=r1.id)]
     with pytest.raises(delegations.MemberRowsInvalid) as refused:
         delegations.add_members(issued.delegation.id, rows)
-    assert set(refused.value.row_errors) == {1}
+    assert set(refused.value.row_errors) == {1, 3}  # every row that finds the route full, not only the first
     assert live_count(issued.delegation.id) == (0, 0)
     assert delegations.add_members(issued.delegation.id, [rows[0], rows[2]]) == 2
     db.session.rollback()
@@ -282,3 +283,64 @@ def test_two_thousand_rows_in_well_under_five_seconds(summit):
     print(f"2,000 rows: dry run {dry:.2f} s, commit {commit:.2f} s")
     assert dry < 4 and commit < 4  # the bar is 5 s each, on a machine shared with other work
     assert live_count(issued.delegation.id) == (2000, 2000)
+    # the route's counter and its bookings agree, and the seats went first come first served
+    from summit.models import RouteBooking, VisitRoute
+    seats = db.session.get(VisitRoute, r1.id, populate_existing=True)
+    confirmed = db.session.scalars(select(RouteBooking.delegate_id).where(
+        RouteBooking.route_id == r1.id, RouteBooking.status == "confirmed").order_by(RouteBooking.delegate_id)).all()
+    waiting = db.session.scalars(select(RouteBooking.delegate_id).where(
+        RouteBooking.route_id == r1.id, RouteBooking.status == "waitlisted").order_by(RouteBooking.id)).all()
+    assert len(confirmed) == seats.confirmed == seats.capacity and len(confirmed) + len(waiting) == 500
+    assert max(confirmed) < min(waiting) and waiting == sorted(waiting)
+
+
+# ------------------------------------------------------------------ the mails
+
+@pytest.fixture
+def mail_app(database_url):
+    from support.app import _empty_tables, make_app
+    from support.smtp_sink import smtp_sink
+    from summit.services.summits.current import current_summit
+    from summit.services.summits.seeding import seed_summit
+    with smtp_sink() as (host, port, inbox):
+        app = make_app(database_url, MAIL_SERVER=host, MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_DELIVERY="inline")
+        with app.app_context():
+            seed_summit()
+            yield app, current_summit(), inbox
+            db.session.remove()
+            db.engine.dispose()
+    _empty_tables(database_url)
+
+
+def mails_to(inbox, to: str) -> list:
+    import email
+    from email import policy
+    found = [email.message_from_bytes(raw.encode("utf-8", "surrogateescape"), policy=policy.default) for raw in inbox]
+    return [m for m in found if m["To"] == to]
+
+
+def test_the_focal_point_is_invited_in_both_languages_and_each_member_gets_their_own_link(mail_app):
+    _, summit, inbox = mail_app
+    issued = make(summit, name_en="Delegation of <Senegal>")
+    [invitation] = mails_to(inbox, "focal@example.sn")
+    text = invitation.get_body(("plain",)).get_content()
+    html = invitation.get_body(("html",)).get_content()
+    link = f"https://summit.test/delegation/{issued.token}"
+    assert "邀请" in invitation["Subject"] or "代表团" in invitation["Subject"]
+    assert "Your delegation's link" in invitation["Subject"]
+    for part in (text, html):
+        assert part.count(link) >= 2  # once in each language
+        assert "联络人" in part and "focal point" in part and "塞内加尔代表团" in part
+    assert "Delegation of <Senegal>" in text and "Delegation of &lt;Senegal&gt;" in html
+    assert "<Senegal>" not in html
+
+    again = delegations.reissue_link(summit, issued.delegation.id, None)
+    assert f"https://summit.test/delegation/{again.token}" in \
+        mails_to(inbox, "focal@example.sn")[-1].get_body(("plain",)).get_content()
+
+    added = delegations.add_member(issued.delegation, member_data(email="moussa@example.sn", language="en"))
+    [confirmation] = mails_to(inbox, "moussa@example.sn")
+    assert f"https://summit.test/manage/{added.manage_token}" in confirmation.get_body(("plain",)).get_content()
+    delegations.resend_member_link(issued.delegation, added.delegate.id)
+    new_link = mails_to(inbox, "moussa@example.sn")[-1].get_body(("plain",)).get_content()
+    assert "https://summit.test/manage/" in new_link and added.manage_token not in new_link

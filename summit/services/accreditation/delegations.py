@@ -207,6 +207,28 @@ def reissue_link(summit: Summit, delegation_id: int, user: ConsoleUser | None) -
     return Issued(delegation, token)
 
 
+class PlacesBelowMembers(Conflict):
+    """Fewer places than the delegation's live members: withdraw some first."""
+
+    code = "places_below_members"
+
+
+def set_places(summit: Summit, delegation_id: int, places, user: ConsoleUser | None) -> Delegation:
+    """Change how many places the delegation has (audited); never below its live members (409)."""
+    if isinstance(places, str) and places.strip().isascii() and places.strip().isdigit():
+        places = int(places.strip())
+    if not isinstance(places, int) or isinstance(places, bool) or not 0 <= places <= DELEGATION_PLACES_MAX:
+        raise ValidationFailed({"places": [_l("A whole number from 0 to %(limit)d.", limit=DELEGATION_PLACES_MAX)]})
+    with writing(keep_state=True):
+        delegation = _lock(summit, delegation_id)
+        if places < delegation.members_live:
+            raise PlacesBelowMembers(f"{delegation.members_live} members hold a place", members=delegation.members_live)
+        if places != delegation.places:
+            audit.record(user, "delegation.places", "delegation", delegation.id, {"places": [delegation.places, places]})
+            delegation.places = places
+    return delegation
+
+
 # --- the focal point's link -----------------------------------------------------------------------
 
 def delegation_for_token(token: str) -> Delegation:
@@ -383,8 +405,9 @@ def add_members(delegation_id: int, rows: list[dict], *, dry_run: bool = False) 
             try:
                 bookings = places.book_new_delegates(summit_id, wanted)
             except places.RouteFull as exc:
-                index = next(i for i, d in enumerate(delegates) if d.id == exc.details.get("delegate_id"))
-                raise MemberRowsInvalid({index: {"route_id": [_ROUTE_FULL]}}) from None
+                refused = set(exc.details["delegate_ids"])
+                raise MemberRowsInvalid({i: {"route_id": [_ROUTE_FULL]} for i, d in enumerate(delegates)
+                                         if d.id in refused}) from None
             # each waiting member's place in line, for their mail: counted once per route, under its lock
             line = {route_id: waiting for route_id, waiting in db.session.execute(
                 select(RouteBooking.route_id, db.func.count()).where(
@@ -438,7 +461,8 @@ def resend_member_link(delegation: Delegation, delegate_id: int) -> Delegate:
     return delegate
 
 
-__all__ = ["DelegationFull", "DelegationRevoked", "Issued", "MemberRowsInvalid", "UnknownDelegationLink",
+__all__ = ["DelegationFull", "DelegationRevoked", "Issued", "MemberRowsInvalid", "PlacesBelowMembers",
+           "UnknownDelegationLink", "set_places",
            "add_member", "add_members", "choose_member_route", "clean_delegation", "create_delegation",
            "delegation_for_token", "get_delegation", "list_delegations", "member", "members", "reissue_link",
            "resend_member_link", "revoke_link", "update_member", "withdraw_member"]

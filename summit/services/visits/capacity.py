@@ -173,8 +173,8 @@ def book_new_delegate(delegate, route_id: int | None, *, join_waitlist: bool) ->
 
 def book_new_delegates(summit_id: int, wanted: list[tuple]) -> list[RouteBooking | None]:
     """``book_new_delegate`` for many delegates just written, ``wanted`` = [(delegate, route_id, join_waitlist)]:
-    a booking each (None for no route), in order; RouteFull for the first who finds their route full and
-    will not wait (the caller's transaction then rolls back, so nothing is kept).
+    a booking each (None for no route), in order; RouteFull when any find their route full and will not
+    wait (``details["delegate_ids"]`` names them all; the caller's transaction then rolls back, so nothing is kept).
 
     The same rule, at one statement per route instead of per delegate: the routes are locked (in id
     order, as everywhere), the seats are handed out first come first served while the locked count
@@ -184,7 +184,7 @@ def book_new_delegates(summit_id: int, wanted: list[tuple]) -> list[RouteBooking
     require_write_transaction()
     routes = lock_routes(summit_id, {route_id for _, route_id, _ in wanted})
     taken: dict[int, int] = {}
-    rows, statuses = [], []
+    rows, statuses, refused = [], [], []
     now = utcnow()
     for delegate, route_id, join_waitlist in wanted:
         if route_id is None:
@@ -199,10 +199,14 @@ def book_new_delegates(summit_id: int, wanted: list[tuple]) -> list[RouteBooking
         elif join_waitlist:
             status = BookingStatus.WAITLISTED
         else:
-            raise RouteFull(f"route {route.code} is full", route_id=route.id, delegate_id=delegate.id)
+            refused.append(delegate.id)
+            statuses.append(None)
+            continue
         statuses.append(status)
         rows.append({"delegate_id": delegate.id, "route_id": route_id, "status": status, "created_at": now,
                      "confirmed_at": now if status == BookingStatus.CONFIRMED else None})
+    if refused:
+        raise RouteFull(f"{len(refused)} delegate(s) asked for a full route", delegate_ids=refused)
     for route_id, n in taken.items():
         confirmed = db.session.execute(
             update(VisitRoute).where(VisitRoute.id == route_id, VisitRoute.confirmed + n <= VisitRoute.capacity)

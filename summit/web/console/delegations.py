@@ -13,7 +13,7 @@ from ...services.summits.current import current_summit
 from ..forms import country_choices, country_name, show_errors
 from .blueprint import console
 from .common import acting_user, or_404, submitted
-from .forms import DelegationForm, PlainForm
+from .forms import DelegationForm, DelegationPlacesForm, PlainForm
 
 
 @console.get("/delegations")
@@ -44,10 +44,13 @@ def delegation_new():
     return render_template("console/delegation_form.html", summit=summit, form=form), status
 
 
-def _render_detail(summit, delegation, new_link=None, status=200):
+def _render_detail(summit, delegation, new_link=None, status=200, places_form=None):
+    if places_form is None:
+        places_form = DelegationPlacesForm()
+        places_form.places.data = str(delegation.places)
     return render_template("console/delegation.html", summit=summit, delegation=delegation,
                            members=delegations.members(delegation), country_name=country_name,
-                           new_link=new_link, action_form=PlainForm()), status
+                           new_link=new_link, action_form=PlainForm(), places_form=places_form), status
 
 
 @console.get("/delegations/<int:delegation_id>")
@@ -81,3 +84,28 @@ def delegation_reissue(delegation_id: int):
 
 
 
+
+
+@console.post("/delegations/<int:delegation_id>/places")
+@form_text_checked
+@console_requires("organiser")
+def delegation_places(delegation_id: int):
+    summit = current_summit()
+    delegation = or_404(delegations.get_delegation, summit, delegation_id)
+    form = DelegationPlacesForm()
+    status = submitted(form)
+    if status is None:
+        try:
+            delegations.set_places(summit, delegation_id, form.places.data, acting_user())
+        except ValidationFailed as exc:
+            show_errors(form, exc.errors)
+            status = 422
+        except delegations.PlacesBelowMembers as exc:
+            show_errors(form, {"places": [_(
+                "%(members)d members already hold a place, so the places cannot go below %(members)d. "
+                "The focal point can withdraw some first.", members=exc.details["members"])]})
+            status = 409
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("console.delegation_detail", delegation_id=delegation_id))
+    return _render_detail(summit, delegation, status=status, places_form=form)

@@ -66,6 +66,10 @@ class DelegationForm(FlaskForm):
             "name_zh", "name_en", "country", "focal_name", "focal_email", "focal_language", "places")}
 
 
+class DelegationPlacesForm(FlaskForm):
+    places = StringField(_l("Places"), render_kw={"inputmode": "numeric", "maxlength": 6})
+
+
 class PlainForm(FlaskForm):
     """A button that changes something: CSRF only."""
 
