@@ -10,9 +10,10 @@ as a focal point's script would send it:
 - POST /api/v1/delegations/self/members.csv?dry_run=1 (read, every row checked, nothing written);
 - POST /api/v1/delegations/self/members.csv (the same file, committed in one transaction).
 
-The ceilings, timed on the same bytes in the same run: Python's csv module parsing the file (what
-reading alone cannot beat), and the reader (member_files.read_member_file: decoding, typing, the text
-rules). Mail goes to the log (no SMTP), in the background as in production. The budget is 5 s for each.
+Each once (a file commits only once). The ceilings, the fastest of a few runs on the same bytes in the
+same go: Python's csv module parsing the file (what reading alone cannot beat), and the reader
+(member_files.read_member_file: decoding, typing, the text rules). Mail goes to the log (no SMTP), in the
+background as in production. The budget is 5 s for each.
 """
 from __future__ import annotations
 
@@ -92,15 +93,18 @@ def main() -> int:
         data = member_csv(args.members, route_ids)
         from summit.services.accreditation import member_files
 
-        started = time.perf_counter()
-        parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-        ceiling = time.perf_counter() - started
-        assert len(parsed) == args.members + 1
+        def best_of(runs: int, work) -> float:
+            """The fastest of a few runs: a ceiling is what the machine can do, not its noise."""
+            spent = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                work()
+                spent.append(time.perf_counter() - started)
+            return min(spent)
+
+        ceiling = best_of(5, lambda: list(csv.reader(io.StringIO(data.decode("utf-8-sig")))))
         with app.app_context():
-            started = time.perf_counter()
-            members = member_files.read_member_file(data, "members.csv")
-            reading = time.perf_counter() - started
-            assert len(members.rows) == args.members
+            reading = best_of(3, lambda: member_files.read_member_file(data, "members.csv"))
 
         client = app.test_client()
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
@@ -119,8 +123,8 @@ def main() -> int:
         print(f"{args.members} members in one CSV ({len(data) / 1024:.0f} KB) on {url.split(':')[0]}")
         print(f"  ceiling: csv.reader parse      {ceiling * 1000:8.1f} ms")
         print(f"  ceiling: member_files reader   {reading * 1000:8.1f} ms")
-        print(f"  dry run (?dry_run=1)           {dry_run * 1000:8.1f} ms  {dry_run / ceiling:6.0f}x the parse")
-        print(f"  commit                         {commit * 1000:8.1f} ms  {commit / ceiling:6.0f}x the parse")
+        print(f"  dry run (?dry_run=1)           {dry_run * 1000:8.1f} ms  {dry_run / reading:5.1f}x the reader")
+        print(f"  commit                         {commit * 1000:8.1f} ms  {commit / reading:5.1f}x the reader")
         ok = dry_run <= BUDGET_S and commit <= BUDGET_S
         print(f"  budget {BUDGET_S:.0f} s each: {'met' if ok else 'MISSED'}")
         return 0 if ok else 1
