@@ -48,7 +48,7 @@ from ..console import audit
 from ..registration import delegates as registration
 from ..registration import new_links
 from ..registration.countries import COUNTRY_CODES
-from ..registration.delegate_input import clean_delegate, raise_if_invalid
+from ..registration.delegate_input import Cleaned, clean_delegate, raise_if_invalid
 from ..registration.delegates import EmailTaken, Registered, _is_email_clash, _route_choice
 from ..registration.mail import send_new_link, send_registration_confirmation
 from ..visits import capacity as places
@@ -260,7 +260,7 @@ def member(delegation: Delegation, delegate_id) -> Delegate:
     return found
 
 
-def _member_values(data: dict) -> dict:
+def _member_values(data: dict) -> Cleaned:
     """A member's details by the registration rules; the focal point's consent covers the member."""
     cleaned = clean_delegate(data)
     if "protocol_level" in data:
