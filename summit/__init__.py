@@ -109,6 +109,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.registration import registration_bp
     from .web.selfservice import selfservice_bp
     from .web.delegation_page import delegation_page_bp
+    from .web import delegation_import  # noqa: F401  (its routes join delegation_page_bp)
 
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..models.types import ID_MAX
+from ..services.accreditation.member_files import BYTES_MAX as MEMBER_FILE_BYTES
+from ..services.accreditation.member_files import ROWS_MAX as MEMBER_ROWS_MAX
 from ..services.badges.documents import DEFAULT_SYNC_LIMIT
 from . import schemas
 from .blueprint import api_bp
@@ -33,6 +35,7 @@ def _error(description: str) -> dict:
 
 DELEGATE_AUTH = [{"delegateToken": []}]
 DELEGATION_AUTH = [{"delegationToken": []}]
+MEMBER_FILE_MB = round(MEMBER_FILE_BYTES / 1_000_000)
 CONSOLE_AUTH = [{"apiToken": []}]
 UNAUTHORISED = {"401": _error("no token, or a bad one")}
 FORBIDDEN = {"403": _error("the token's role is too low (organisers only)")}
@@ -185,6 +188,38 @@ PATHS = {
                       "409": _error("delegation_full (every place is held by a live member), email_taken, "
                                     "or route_full (nothing was created)"),
                       "422": _error("invalid fields, named in `errors` (protocol_level is the organisers' to set)"),
+                      "401": _error("no delegation token, or an unknown or revoked one")}}},
+    "/api/v1/delegations/self/members.csv": {"post": {
+        "summary": "Import the delegation's members from a CSV or XLSX file, all or none",
+        "operationId": "importDelegationMembers", "security": DELEGATION_AUTH,
+        "description": (
+            "One member a row, under a header row naming the columns by their registration field names (or the "
+            "template's zh/en labels); no consent column (the focal point's covers the members). CSV in UTF-8 "
+            "(a BOM allowed) or GB18030/GBK, comma or semicolon separated; XLSX by its content type or "
+            f"filename. At most {MEMBER_FILE_MB} MB and {MEMBER_ROWS_MAX} members. Any bad row is 422 with "
+            "`errors` keyed `row N` (N the file's line, the header being line 1), each message naming its "
+            "column, in the language the request asks for (Accept-Language) or else the focal point's, "
+            "and nothing is created."),
+        "parameters": [{"name": "dry_run", "in": "query", "required": False,
+                        "description": "1: check every row, create nobody (`would_create`)",
+                        "schema": {"type": "string", "enum": ["0", "1"]}}],
+        "requestBody": {"required": True, "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}},
+            "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+                "file": {"type": "string", "format": "binary", "description": "the CSV or XLSX file"}}}}}},
+        "responses": {"200": _json({"type": "object", "required": ["created"], "properties": {
+                          "created": {"type": "integer", "minimum": 0},
+                          "would_create": {"type": "integer", "minimum": 0,
+                                           "description": "with dry_run=1: how many the file would create"}}},
+                          "created (or, in a dry run, checked)"),
+                      "409": _error("delegation_full (more rows than free places), or email_taken (an email "
+                                    "registered meanwhile); nothing was created"),
+                      "413": _error(f"a body over {MEMBER_FILE_MB} MB"),
+                      "422": _error("a bad row (`errors` keyed `row N`), or a file that cannot be read: its "
+                                    "encoding, a header naming an unknown column or missing a required one "
+                                    "(`errors` keyed `row N` or `file`)"),
                       "401": _error("no delegation token, or an unknown or revoked one")}}},
 }
 

@@ -20,7 +20,7 @@ from support.form_walk import post_forms, snapshot
 from summit.plumbing.extensions import db
 from summit.models import ProgrammeItem
 from summit.services.console import accounts
-from summit.services.accreditation import delegations
+from summit.services.accreditation import delegations, member_files, member_import
 from summit.services.registration import new_links
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -64,6 +64,12 @@ def test_every_form_refuses_a_post_without_its_token(app, summit, client):
                 rule.endpoint not in ("public.switch_language", "console.login", "desk.index"):
             if set(rule.arguments) <= set(values) | {"job_id"} and "job_id" not in rule.arguments:
                 offered.update(post_forms(client, rule_path(rule, values)))
+
+    # The import's confirm form is offered by its preview (a POST's answer): its one field, a previewed file.
+    previewed = member_files.read_member_file(b"given_name,family_name,email,organisation,country,category\r\n"
+                                              b"Amadou,Diallo,amadou@example.sn,Ministry,SN,government\r\n")
+    offered[f"/delegation/{delegation.token}/import/confirm"] = {
+        "sealed": member_import.seal(previewed, delegation.delegation.id, delegation.token)}
 
     anonymous = same_origin(app.test_client())
     login_page = anonymous.get("/console/login").get_data(as_text=True)
