@@ -3,23 +3,18 @@ the contract's "Accreditation: who may come"): all or none, audited per delegate
 in their language after the commit, a rejection through the capacity rule and with a reason."""
 from __future__ import annotations
 
-import email
 import time
-from email import policy
 
 import pytest
 
-from support.app import _empty_tables, make_app
 from support.console_support import api_token
-from support.smtp_sink import smtp_sink
+from support.mail_inbox import app_with_inbox, mails_to
 from support.factories import make_delegate, register, route, set_capacity
 from summit.models import AuditEntry, Delegate, RouteBooking
 from summit.plumbing.errors import NotFound, ValidationFailed
 from summit.plumbing.extensions import db
 from summit.plumbing.mail_transport import wait_for_pending_mail
 from summit.services.accreditation import decisions, modes
-from summit.services.summits.current import current_summit
-from summit.services.summits.seeding import seed_summit
 
 URL = "/api/v1/accreditation/decisions"
 
@@ -149,25 +144,8 @@ def test_authorisation_no_token_staff_and_a_delegates_token_are_refused(client, 
 
 @pytest.fixture
 def mail_app(database_url):
-    with smtp_sink() as (host, port, inbox):
-        # the mail thread, as in production: queued when the answer has gone, so after the commit
-        app = make_app(database_url, MAIL_SERVER=host, MAIL_PORT=port, MAIL_USE_TLS=False)
-        with app.app_context():
-            seed_summit()
-            yield app, current_summit(), inbox
-            wait_for_pending_mail()
-            db.session.remove()
-            db.engine.dispose()
-    _empty_tables(database_url)
-
-
-def mails_to(inbox, to: str) -> list:
-    found = []
-    for raw in inbox:
-        message = email.message_from_bytes(raw.encode("utf-8", "surrogateescape"), policy=policy.default)
-        if message["To"] == to:
-            found.append(message)
-    return found
+    with app_with_inbox(database_url) as world:
+        yield world
 
 
 def test_each_delegate_is_mailed_in_their_language_after_the_commit(mail_app):
