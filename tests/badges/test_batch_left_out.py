@@ -44,7 +44,7 @@ def test_the_render_prints_only_the_approved_and_counts_who_was_left_out(app, su
     assert status["left_out"] == {"pending": 0, "rejected": 1, "cancelled": 1} and status["total"] == 3
     page = client.get(f"/desk/badges/batches/{job.id}?lang=en").get_data(as_text=True)
     assert "Left out, as only approved delegates are printed: 0 pending, 1 rejected, 1 cancelled" in page
-    assert "1 个已拒绝" in client.get(f"/desk/badges/batches/{job.id}?lang=zh").get_data(as_text=True)
+    assert "1 个未获批准" in client.get(f"/desk/badges/batches/{job.id}?lang=zh").get_data(as_text=True)
 
 
 def test_a_batch_whose_every_delegate_was_rejected_fails_and_says_why(app, summit):
