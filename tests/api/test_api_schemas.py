@@ -42,6 +42,8 @@ def calls(client, summit):
         ("/api/v1/delegates/{delegate_id}/accreditation", "post"): (
             f"/api/v1/delegates/{delegate.id}/accreditation", {"decision": "approve"}, organiser),
         ("/api/v1/delegates/{delegate_id}", "patch"): (f"/api/v1/delegates/{delegate.id}", {"title": "Dr"}, organiser),
+        ("/api/v1/accreditation/decisions", "post"): (
+            "/api/v1/accreditation/decisions", {"ids": [delegate.id], "decision": "approve"}, organiser),
     }
 
 
