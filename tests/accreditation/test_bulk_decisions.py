@@ -3,6 +3,7 @@ the contract's "Accreditation: who may come"): all or none, audited per delegate
 in their language after the commit, a rejection through the capacity rule and with a reason."""
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -164,6 +165,7 @@ def test_each_delegate_is_mailed_in_their_language_after_the_commit(mail_app):
     assert to_zh["Subject"].strip().startswith("您的报名已获批准")
     text_zh = to_zh.get_body(("plain",)).get_content()
     assert "R1" in text_zh and "/manage/lost-link" in text_zh and "日历" in text_zh
+    assert re.search(r"https://\S+/calendar/\S+\.ics", text_zh)  # the personal feed, signed afresh
     assert to_en["Subject"].strip().startswith("Your registration is approved")
     assert "calendar" in to_en.get_body(("plain",)).get_content()
     inbox.clear()

@@ -297,6 +297,8 @@ def test_each_delegate_decided_in_the_console_is_mailed_in_their_language(mail_w
     assert approved_zh["Subject"].strip().startswith("您的报名已获批准")
     assert "R2" in plain_text(approved_zh) and "/manage/lost-link" in plain_text(approved_zh)
     assert "approved your registration" in plain_text(approved_en)
+    calendar = re.search(r"https://\S+/calendar/(\S+)\.ics", plain_text(approved_en))
+    assert calendar and client.get(f"/calendar/{calendar.group(1)}.ics").status_code == 200  # it works
     inbox.clear()
     token = form_token(client, reject_url(en.id))
     client.post(reject_url(en.id), data={"csrf_token": token, "reason": "Places are for invited delegations."})
