@@ -182,3 +182,14 @@ def counts(summit: Summit, f: QueueFilter) -> Counts:
             select(facet.column, func.count()).where(and_(*_conditions(summit, f, without=facet.name)))
             .group_by(facet.column)).all())
     return Counts(states, facets)
+
+
+def delegations(summit: Summit) -> dict[int, object]:
+    """id → the summit's delegation (its name_zh, name_en), for the delegation facet's labels; empty until
+    the Delegation model exists (branch issue-14-delegations)."""
+    from ... import models
+
+    model = getattr(models, "Delegation", None)
+    if model is None:
+        return {}
+    return {d.id: d for d in db.session.scalars(select(model).where(model.summit_id == summit.id))}

@@ -52,8 +52,11 @@ def _options(summit, counts: queue.Counts) -> dict[str, list[tuple[str, str, int
                           key=lambda option: option[1]),
     }
     if "delegation" in counts.facets:
-        options["delegation"] = [(str(i), f"#{i}", n) for i, n in sorted(counts.facets["delegation"].items())
-                                 if i is not None]
+        named = queue.delegations(summit)
+        options["delegation"] = sorted(
+            ((str(i), pick(named[i], "name") if i in named else f"#{i}", counts.facets["delegation"].get(i, 0))
+             for i in named.keys() | {i for i in counts.facets["delegation"] if i is not None}),
+            key=lambda option: option[1])
     return options
 
 
