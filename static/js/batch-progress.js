@@ -7,6 +7,7 @@
   var count = box.querySelector("[data-done]");
   var state = box.querySelector(".batch-state");
   var link = box.querySelector("[data-download]");
+  var leftOut = box.querySelector("[data-left-out]");
   var delay = 500;
 
   function show(job) {
@@ -16,6 +17,12 @@
     count.textContent = job.done;
     var label = state.getAttribute("data-label-" + job.status);
     if (label) state.textContent = label.replace("{position}", job.queue_position || 1);
+    var gone = job.left_out || {};
+    if (leftOut && (gone.pending || gone.rejected || gone.cancelled)) {
+      leftOut.textContent = leftOut.getAttribute("data-label").replace("{pending}", gone.pending || 0)
+        .replace("{rejected}", gone.rejected || 0).replace("{cancelled}", gone.cancelled || 0);
+      leftOut.hidden = false;
+    }
     if (job.download_url) {
       link.href = job.download_url;
       link.hidden = false;

@@ -11,7 +11,7 @@ from ..services.registration.mail import announce_promotions
 from ..services.summits.current import current_summit
 from . import serialise
 from .blueprint import api_bp
-from .schemas import AccreditationDecision, DelegateProtocolChange, RegistrationModeChange
+from .schemas import AccreditationDecision, BulkDecision, DelegateProtocolChange, RegistrationModeChange
 from .validation import read_body
 
 
@@ -43,6 +43,22 @@ def post_accreditation(delegate_id: int):
     announce_promotions(decision.promoted)
     send_decision(decision, summit)
     return jsonify(serialise.delegate(decision.delegate, summit))
+
+
+@api_bp.post("/accreditation/decisions")
+@api_requires("organiser")
+def post_decisions():
+    """{"ids": [...], "decision", "reason"?}: one decision on many delegates, all or none (a rejection needs a reason)."""
+    body = read_body(BulkDecision).model_dump(exclude_unset=True)
+    summit = current_summit()
+    decided = decisions.decide_many(summit, body.pop("ids"), body, g.api_user)
+    for decision in decided:  # queued to go once the answer has: after the commit
+        announce_promotions(decision.promoted)
+        send_decision(decision, summit)
+    return jsonify({"decision": body["decision"], "decided": len(decided),
+                    "changed": sum(d.previous != d.delegate.accreditation for d in decided),
+                    "delegates": [{"id": d.delegate.id, "accreditation": d.delegate.accreditation,
+                                   "previous": d.previous} for d in decided]})
 
 
 @api_bp.patch("/delegates/<int:delegate_id>")

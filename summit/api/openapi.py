@@ -154,6 +154,22 @@ PATHS = {
                       "404": _error("no such delegate"),
                       "409": _error("cancelled: the delegate has cancelled"),
                       "422": _error("unknown decision"), **UNAUTHORISED, **FORBIDDEN}}},
+    "/api/v1/accreditation/decisions": {"post": {
+        "summary": "Approve or reject many delegates at once (organisers)", "operationId": "decideMany",
+        "security": CONSOLE_AUTH,
+        "description": "One decision on every delegate named, in one transaction: all are decided or none. "
+                       "Each decision is audited and mailed to its delegate, in their language, as "
+                       "POST /api/v1/delegates/{delegate_id}/accreditation does; a rejection needs a `reason` "
+                       "and frees each delegate's route place for the first in line.",
+        "requestBody": _body(schemas.BulkDecision),
+        "responses": {"200": _json(_ref(schemas.BulkDecisionResult), "decided"),
+                      "404": _error("unknown_delegate: an id is no delegate of this summit (`ids` names them); "
+                                    "nothing was decided"),
+                      "409": _error("cancelled: a delegate named has cancelled (`ids` names them); nothing was "
+                                    "decided"),
+                      "422": _error("malformed or too many ids, an unknown decision, or a rejection without a "
+                                    "reason (reason_required)"),
+                      **UNAUTHORISED, **FORBIDDEN}}},
     "/api/v1/delegates/{delegate_id}": {"patch": {
         "summary": "Set a delegate's protocol level, title or name order (organisers)", "operationId": "patchDelegate",
         "security": CONSOLE_AUTH, "parameters": [DELEGATE_ID],

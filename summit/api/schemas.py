@@ -29,7 +29,7 @@ from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_M
 from ..models.delegation import DELEGATION_NAME_MAX, DELEGATION_PLACES_MAX, FOCAL_NAME_MAX
 from ..models.types import ID_MAX
 from ..services.badges.layouts import LAYOUTS
-from ..services.accreditation.decisions import DECISIONS, REASON_MAX
+from ..services.accreditation.decisions import BULK_MAX, DECISIONS, REASON_MAX
 from ..services.badges.selection import MAX_IDS
 from ..services.registration.search import PAGE_MAX, PER_PAGE_DEFAULT, PER_PAGE_MAX, Q_MAX, SORTS
 
@@ -343,6 +343,33 @@ class AccreditationDecision(Schema):
                       Refusal(f"text of at most {REASON_MAX} characters")] = None
 
 
+class BulkDecision(Schema):
+    # How many, and repeats, are summit.services.accreditation.decisions.clean_ids's rule: it counts distinct ids.
+    ids: Annotated[list[Annotated[StrictInt, Field(ge=1, le=ID_MAX)]], documented(minItems=1, maxItems=BULK_MAX),
+                   Field(description="the delegates to decide on, all or none (repeats count once)"),
+                   Refusal("a list of delegate ids, e.g. [1, 2, 3]",
+                           missing="required: a list of delegate ids, e.g. [1, 2, 3]")]
+    decision: Annotated[Literal[tuple(DECISIONS)],  # type: ignore[valid-type]
+                        Refusal("approve or reject", missing="required: approve or reject")]
+    reason: Annotated[StrictStr | None, documented(maxLength=REASON_MAX),
+                      Field(description="required to reject (mailed to each delegate); optional to approve"),
+                      Refusal(f"text of at most {REASON_MAX} characters")] = None
+
+
+class BulkDecided(Schema):
+    id: int
+    accreditation: AccreditationState
+    previous: Annotated[Literal[Accreditation.values()],  # type: ignore[valid-type]
+                        Field(description="the accreditation before this decision")]
+
+
+class BulkDecisionResult(Schema):
+    decision: Literal[tuple(DECISIONS)]  # type: ignore[valid-type]
+    decided: Annotated[int, Field(ge=0, description="how many delegates were decided on")]
+    changed: Annotated[int, Field(ge=0, description="how many of them had another accreditation before")]
+    delegates: Annotated[list[BulkDecided], Field(description="in the order of ids")]
+
+
 class DelegateProtocolChange(Schema):
     # Which codes exist is the summit's (accreditation.levels answers an unknown one with its 422).
     protocol_level: Annotated[StrictStr | Omitted, Field(description="a code of the summit's protocol_levels"),
@@ -444,7 +471,8 @@ MODELS = (Error, Bilingual, AgendaItem, Route, RoutePlace, RegistrationInput, Re
           Delegate, BadgeSelection, TooManyBadges, CheckinResult, Agenda, Routes, DelegatePage, CapacityChange,
           CheckinInput, ProtocolLevel, SummitInfo, RegistrationModeChange, AccreditationDecision,
           DelegateProtocolChange, DelegationInput, BilingualName, FocalPoint, DelegationCreated, DelegationSummary,
-          Delegations, DelegationMember, DelegationSelf, MemberInput)
+          Delegations, DelegationMember, DelegationSelf, MemberInput,
+          BulkDecision, BulkDecided, BulkDecisionResult)
 REF_TEMPLATE = "#/components/schemas/{model}"
 
 

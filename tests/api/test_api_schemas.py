@@ -54,6 +54,8 @@ def calls(client, summit):
         ("/api/v1/delegations/self/members", "post"): (
             "/api/v1/delegations/self/members", {k: v for k, v in delegate_data().items() if k != "consent"},
             {"Authorization": f"Bearer {delegation.token}"}),
+        ("/api/v1/accreditation/decisions", "post"): (
+            "/api/v1/accreditation/decisions", {"ids": [delegate.id], "decision": "approve"}, organiser),
     }
 
 

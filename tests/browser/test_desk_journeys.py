@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from summit.plumbing.extensions import db
 from summit.models import BadgeJob, Delegate
+from summit.services.accreditation import decisions
 from summit.services.checkin.codes import checkin_code
 
 from browser.console_login import sign_in
@@ -161,3 +162,15 @@ def test_the_door_scanner_checks_a_delegate_in_by_typed_code(journey, site):
     expect(result).to_contain_text(en("Unknown or forged code: not a valid badge."))
     expect(result).not_to_contain_text("HADDAD")
     journey.look(page, "forged-code")
+
+    # The organisers reject her after her badge was printed and used: the same badge is now amber,
+    # neither admitted nor "forged", and says why (colour, ⚠ and words).
+    decisions.decide(site.summit, delegate.id, {"decision": "reject", "reason": "Withdrawn by the ministry."}, None)
+    page.fill("#code", code)
+    page.keyboard.press("Enter")
+    expect(result).to_have_class(re.compile(r"verdict-amber"))
+    expect(result).to_have_class(re.compile(r"verdict-rejected"))
+    expect(result).to_contain_text(en("Not accredited: do not admit."))
+    expect(result).to_contain_text("⚠")
+    expect(result).to_contain_text("HADDAD")
+    journey.look(page, "not-accredited")

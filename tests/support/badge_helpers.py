@@ -172,7 +172,9 @@ def wait_for(job_id: int, timeout: float = 120, on_progress=None) -> BadgeJob:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         db.session.rollback()  # a fresh read each time
-        job = db.session.get(BadgeJob, job_id)
+        # populate_existing: with no transaction open (a service committed keeping its state), the
+        # rollback expires nothing, and get() would hand back the job as this session last saw it
+        job = db.session.get(BadgeJob, job_id, populate_existing=True)
         if on_progress:
             on_progress(job)
         if job.status in ("done", "failed"):

@@ -2,14 +2,16 @@
 
 Sent after the decision is committed, through the same transport as every delegate mail
 (services/registration/mail.py's _send). The approval gives the route and the way to the personal link
-(the link itself is only ever in the delegate's confirmation mail: its secret is not stored); the
+(the link itself is only ever in the delegate's confirmation mail: its secret is not stored) and their
+personal calendar feed (a signed address, made again here); the
 rejection gives the reason and whom to write to.
 """
 from __future__ import annotations
 
 from ...models import Summit
 from ...models.labels import Accreditation
-from ...plumbing.urls import external_url
+from ...plumbing.urls import calendar_url, external_url
+from ..calendar.tokens import calendar_token
 from ..registration.mail import send_delegate_mail as _send
 from ..visits.capacity import waitlist_position
 from .decisions import Decision
@@ -24,7 +26,8 @@ def send_decision(decision: Decision, summit: Summit) -> None:
     if delegate.accreditation == Accreditation.APPROVED:
         position = waitlist_position(delegate.booking) if delegate.booking else None
         _send(delegate, "accreditation_approved", with_booking=True, summit_name=summit_name, position=position,
-              lost_link_url=external_url("selfservice.lost_link"))
+              lost_link_url=external_url("selfservice.lost_link"),
+              calendar_url=calendar_url(calendar_token(delegate)))
     elif delegate.accreditation == Accreditation.REJECTED:
         _send(delegate, "accreditation_rejected", summit_name=summit_name, reason=decision.reason,
               contact_email=summit.contact_email)

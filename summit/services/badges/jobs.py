@@ -52,7 +52,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ...plumbing.database import writing
 from ...plumbing.extensions import db
-from ...models import BadgeJob, ConsoleUser, Summit, utcnow
+from ...models import BadgeJob, ConsoleUser, Delegate, Summit, utcnow
+from ...models.labels import Accreditation, DelegateStatus
+from ..accreditation.gates import admitted
 from . import documents as badges
 from .renderer import merge_pdfs, render_to_file
 from .selection import Selection, select_delegates
@@ -72,6 +74,14 @@ NUDGE_INTERVAL = 5.0
 
 class JobLost(Exception):
     """The job stopped being ours while we rendered it (marked failed as dead)."""
+
+
+class NothingLeftToPrint(Exception):
+    """Every delegate of the batch was left out (not approved, or cancelled, since it was queued)."""
+
+    def __init__(self, dropped: dict[str, int]):
+        super().__init__("nothing left to print: every delegate of this batch is no longer approved "
+                         f"({', '.join(f'{n} {reason}' for reason, n in dropped.items() if n)})")
 
 
 def create_job(summit: Summit, selection: Selection, layout: str, by_user: ConsoleUser | None) -> BadgeJob:
@@ -155,6 +165,7 @@ def describe(job: BadgeJob) -> dict:
     return {"id": job.id, "status": job.status, "done": job.done, "total": job.total,
             "queue_position": queue_position(job),
             "error": job.error if job.status == "failed" else None,
+            "left_out": left_out(job),
             "created_at": iso(job.created_at), "started_at": iso(job.started_at),
             "finished_at": iso(job.finished_at), "expires_at": iso(job.expires_at)}
 
@@ -456,12 +467,50 @@ def _work_dir(job_id: int) -> Path:
     return Path(current_app.instance_path, JOB_DIR, f"job-{job_id}")
 
 
+#: why a delegate queued in a batch is not printed after all (the batch result says how many of each)
+LEFT_OUT_REASONS = ("pending", "rejected", "cancelled")
+
+
+def printable(ids: list[int]) -> tuple[list[int], dict[str, int]]:
+    """Of ``ids`` (in order), those who may have a badge now: registered and approved.
+
+    A batch stores its delegates when queued; anyone rejected, still pending or cancelled (or erased)
+    since then is left out, counted by reason (the gate of services/accreditation/gates.py, asked again).
+    """
+    rows = {}
+    for start in range(0, len(ids), 5000):  # within any database's limit of bound parameters
+        part = ids[start:start + 5000]
+        rows.update({row.id: row for row in db.session.execute(
+            db.select(Delegate.id, Delegate.status, Delegate.accreditation).where(Delegate.id.in_(part)))})
+    kept, left_out = [], dict.fromkeys(LEFT_OUT_REASONS, 0)
+    for delegate_id in ids:
+        row = rows.get(delegate_id)
+        if row is None or row.status != DelegateStatus.REGISTERED:
+            left_out["cancelled"] += 1
+        elif not admitted(row):
+            left_out["rejected" if row.accreditation == Accreditation.REJECTED else "pending"] += 1
+        else:
+            kept.append(delegate_id)
+    return kept, left_out
+
+
+def left_out(job: BadgeJob) -> dict[str, int]:
+    """How many of the batch's delegates were not printed, by reason (zeros before it renders)."""
+    counted = (job.params or {}).get("left_out") or {}
+    return {reason: int(counted.get(reason, 0)) for reason in LEFT_OUT_REASONS}
+
+
 def _render(app: Flask, job_id: int, heartbeat: _Heartbeat) -> None:
     job = db.session.get(BadgeJob, job_id)
     summit = db.session.get(Summit, job.summit_id)
     layout = badges.layout_named(job.params.get("layout"))
-    ids: list[int] = list(job.params.get("ids", []))
+    ids, dropped = printable(list(job.params.get("ids", [])))
+    params = {**job.params, "left_out": dropped}
     db.session.commit()  # no read transaction held open while rendering
+    if not _beat(job_id, total=len(ids), params=params):
+        raise JobLost()
+    if not ids:
+        raise NothingLeftToPrint(dropped)
     size = badges.chunk_size(layout)
     chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
     work_dir = _work_dir(job_id)
@@ -477,6 +526,17 @@ def _render(app: Flask, job_id: int, heartbeat: _Heartbeat) -> None:
             if heartbeat.lost:
                 raise JobLost()
             delegates = badges.load_for_badges(chunk)
+            late = [d for d in delegates if d.status != DelegateStatus.REGISTERED or not admitted(d)]
+            if late:  # decided on (or cancelled) while the batch rendered: left out too
+                for d in late:
+                    reason = ("cancelled" if d.status != DelegateStatus.REGISTERED
+                              else "rejected" if d.accreditation == Accreditation.REJECTED else "pending")
+                    dropped[reason] += 1
+                delegates = [d for d in delegates if d not in late]
+                if not _beat(job_id, total=BadgeJob.total - len(late), params={**params, "left_out": dropped}):
+                    raise JobLost()
+                if not delegates:
+                    continue
             part = work_dir / f"part-{number:06d}.pdf"
             parts.append(part)
             if pool is None:
