@@ -19,7 +19,9 @@ from ...plumbing.database import require_write_transaction, writing
 from ...plumbing.errors import Conflict, NotFound, ValidationFailed
 from ...plumbing.extensions import db
 from ..console import audit
+from ..registration.mail import announce_promotions
 from ..visits import capacity
+from .mail import send_decision
 
 DECISIONS = {"approve": Accreditation.APPROVED, "reject": Accreditation.REJECTED}
 REASON_MAX = 500
@@ -39,6 +41,8 @@ class Decision:
     reason: str
     #: whoever moved up into the seat a rejection freed
     promoted: list[RouteBooking] = field(default_factory=list)
+    #: the delegate's mail is written (mail.send_decision, once)
+    told: bool = False
 
 
 def lock_any_delegate(delegate_id: int) -> Delegate:
@@ -69,8 +73,10 @@ def clean_decision(data: dict) -> tuple[Accreditation, str]:
 def decide(summit: Summit, delegate_id: int, data: dict, user: ConsoleUser | None) -> Decision:
     """Approve or reject (``{"decision", "reason"?}``); 409 ``cancelled`` for a cancelled delegate.
 
-    The caller tells the delegate and the promoted (mail.send_decision, announce_promotions) after it returns.
+    The delegate and the promoted are told by outbox rows written in the decision's transaction
+    (mail.send_decision, announce_promotions): a decision rolled back mails no one.
     """
+
     accreditation, reason = clean_decision(data)
     with writing(keep_state=True):
         delegate = lock_any_delegate(delegate_id)
@@ -93,4 +99,7 @@ def decide(summit: Summit, delegate_id: int, data: dict, user: ConsoleUser | Non
                          {"status": [BookingStatus.WAITLISTED, BookingStatus.CONFIRMED],
                           "route": [booking.route.code, booking.route.code]})
         db.session.flush()
-    return Decision(delegate, previous, reason, promoted)
+        decision = Decision(delegate, previous, reason, promoted)
+        announce_promotions(promoted)
+        send_decision(decision, summit)
+    return decision
