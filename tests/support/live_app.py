@@ -18,11 +18,11 @@ SECRET_KEY = "live-test-secret"
 
 
 def make(guard: bool = True, sign_in_as: str | None = None, rate_limits: bool = False,
-         naive_login_throttle: bool = False, naive_lost_link: bool = False):
+         naive_login_throttle: bool = False, naive_lost_link: bool = False, naive_outbox: bool = False):
     """``rate_limits``: Flask-Limiter on, with its storage and limits from the environment
     (RATELIMIT_STORAGE_URI, REGISTRATION_RATE_LIMIT…); ``guard=False``, ``naive_login_throttle``,
-    ``naive_lost_link``: the controls (race_controls.unguarded_seats, .naive_login_throttle,
-    .naive_lost_link), applied to this server process only."""
+    ``naive_lost_link``, ``naive_outbox``: the controls (race_controls.unguarded_seats, .naive_login_throttle,
+    .naive_lost_link, .naive_outbox_claim), applied to this server process only."""
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": os.environ["SUMMIT_LIVE_DATABASE_URL"],
         "SECRET_KEY": SECRET_KEY,
@@ -34,6 +34,8 @@ def make(guard: bool = True, sign_in_as: str | None = None, rate_limits: bool = 
         race_controls.naive_login_throttle()
     if naive_lost_link:
         race_controls.naive_lost_link()
+    if naive_outbox:
+        race_controls.naive_outbox_claim()
     if sign_in_as:
         _sign_everyone_in(app, sign_in_as)
     return app

@@ -131,7 +131,7 @@ def _after_rollback(session: Session) -> None:
 
 def wake(app: Flask) -> None:
     """Have ``app``'s rows sent: now, in this thread (MAIL_DELIVERY=inline), else in the mail thread."""
-    _start_poller(app)
+    start_poller(app)
     if delivery(app) == "inline":
         drain(app)
         return
@@ -167,8 +167,9 @@ def _state(app: Flask) -> SimpleNamespace:
     return state
 
 
-def _start_poller(app: Flask) -> None:
-    """Start this process's poller once (after gunicorn's fork: on the first request or wake-up)."""
+def start_poller(app: Flask) -> None:
+    """Start this process's poller once, after gunicorn's fork (summit/gunicorn_conf.post_worker_init;
+    else on the process's first request or wake-up)."""
     poll = poll_seconds(app)
     if not poll:
         return
@@ -200,7 +201,7 @@ def init_app(app: Flask) -> None:
     """The poller starts with the process's first request; tests (TESTING) drain when woken only."""
     @app.before_request
     def _poller_running():
-        _start_poller(app)
+        start_poller(app)
 
 
 def drain(app: Flask, *, batch: int = BATCH) -> int:
