@@ -23,6 +23,7 @@ from support.console_support import api_token, make_user, sign_in
 from support.factories import delegate_data, register
 from summit.plumbing.extensions import db
 from summit.models import BadgeJob, ProgrammeItem
+from summit.services import messages
 from summit.services.console import accounts
 from summit.services.registration import new_links
 from support.badge_helpers import wait_for
@@ -54,8 +55,11 @@ def world(app, summit, client):
     token_row, _ = accounts.issue_token(organiser.email, "for the revoke form")
     sign_in(client, "organiser", organiser.email)
     _, new_token = new_links.request_new_link(summit.id, register(summit).delegate.email)
+    message = messages.send_message(summit, {"subject_zh": "通知", "subject_en": "Notice", "body_zh": "正文",
+                                             "body_en": "Body"}, messages.Audience(), organiser)
     values = {"token": delegate.manage_token, "new_token": new_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
-              "item_id": item.id, "token_id": token_row.id, "job_id": 1, "code": "zh", "filename": "css/summit.css"}
+              "item_id": item.id, "token_id": token_row.id, "job_id": 1, "code": "zh", "filename": "css/summit.css",
+              "message_id": message.id}
     return {"values": values, "delegate_token": delegate.manage_token, "cancelled_item_id": cancelled.id,
             "organiser_api": api_token("organiser", "bad-input-api@example.org")}
 
