@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Mapping
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from flask_sqlalchemy.pagination import Pagination
 
 from ...models import CATEGORIES, ConsoleUser, Delegate, Message, OutboxMail, ProtocolLevel, Summit, VisitRoute
@@ -203,13 +203,13 @@ def _counts(message_ids: list[int]) -> dict[int, Counter]:
     if not message_ids:
         return counts
     rows = db.session.execute(
-        select(OutboxMail.message_id, OutboxMail.status, OutboxMail.attempts > 1, func.count())
+        select(OutboxMail.message_id, OutboxMail.status, func.count(),
+               func.sum(case((OutboxMail.attempts > 1, 1), else_=0)))
         .where(OutboxMail.message_id.in_(message_ids))
-        .group_by(OutboxMail.message_id, OutboxMail.status, OutboxMail.attempts > 1))
-    for message_id, status, retried, n in rows:
+        .group_by(OutboxMail.message_id, OutboxMail.status))
+    for message_id, status, n, retried in rows:
         counts[message_id][status] += n
-        if retried:
-            counts[message_id]["retried"] += n
+        counts[message_id]["retried"] += int(retried or 0)
     return counts
 
 
