@@ -108,11 +108,13 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.public import public_bp
     from .web.registration import registration_bp
     from .web.selfservice import selfservice_bp
+    from .web.delegation_page import delegation_page_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(selfservice_bp)
+    app.register_blueprint(delegation_page_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(console)

@@ -6,7 +6,7 @@ outbox row per recipient (UNIQUE(message_id, delegate_id): exactly once per reci
 New tables only, so SQLite needs no table copy.
 
 Revision ID: outbox01_mail_outbox
-Revises: accred01_accreditation
+Revises: deleg01_delegations
 Create Date: 2026-12-01 15:10:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'outbox01_mail_outbox'
-down_revision = 'accred01_accreditation'
+down_revision = 'deleg01_delegations'
 branch_labels = None
 depends_on = None
 

@@ -32,6 +32,7 @@ def _error(description: str) -> dict:
 
 
 DELEGATE_AUTH = [{"delegateToken": []}]
+DELEGATION_AUTH = [{"delegationToken": []}]
 CONSOLE_AUTH = [{"apiToken": []}]
 UNAUTHORISED = {"401": _error("no token, or a bad one")}
 FORBIDDEN = {"403": _error("the token's role is too low (organisers only)")}
@@ -158,6 +159,33 @@ PATHS = {
                       "404": _error("no such delegate"),
                       "422": _error("unknown protocol level, or a title the text rules refuse"),
                       **UNAUTHORISED, **FORBIDDEN}}},
+    "/api/v1/delegations": {
+        "post": {"summary": "Create a delegation (organisers)", "operationId": "createDelegation",
+                 "security": CONSOLE_AUTH, "requestBody": _body(schemas.DelegationInput),
+                 "description": "The focal point is mailed `invitation_url`, a secret page needing no account, "
+                                "in Chinese and English.",
+                 "responses": {"201": _json(_ref(schemas.DelegationCreated),
+                                            "created; `token` is the focal point's secret"),
+                               "422": _error("invalid fields, named in `errors`"), **UNAUTHORISED, **FORBIDDEN}},
+        "get": {"summary": "The delegations with their live members (staff)", "operationId": "listDelegations",
+                "security": CONSOLE_AUTH,
+                "responses": {"200": _json(_ref(schemas.Delegations), "the delegations"), **UNAUTHORISED}},
+    },
+    "/api/v1/delegations/self": {"get": {
+        "summary": "The focal point's delegation and its members", "operationId": "getOwnDelegation",
+        "security": DELEGATION_AUTH,
+        "responses": {"200": _json(_ref(schemas.DelegationSelf), "the delegation"),
+                      "401": _error("no delegation token, or an unknown or revoked one")}}},
+    "/api/v1/delegations/self/members": {"post": {
+        "summary": "Add a member to the delegation", "operationId": "addDelegationMember",
+        "security": DELEGATION_AUTH, "requestBody": _body(schemas.MemberInput),
+        "description": "Works in every registration mode; the member starts pending unless the mode is open, "
+                       "and gets their own link, mailed to them.",
+        "responses": {"201": _json(_ref(schemas.Registration), "the member; `token` is the member's own secret"),
+                      "409": _error("delegation_full (every place is held by a live member), email_taken, "
+                                    "or route_full (nothing was created)"),
+                      "422": _error("invalid fields, named in `errors` (protocol_level is the organisers' to set)"),
+                      "401": _error("no delegation token, or an unknown or revoked one")}}},
 }
 
 
@@ -196,6 +224,9 @@ def document() -> dict:
             "securitySchemes": {
                 "delegateToken": {"type": "http", "scheme": "bearer",
                                   "description": "the `token` returned when registering"},
+                "delegationToken": {"type": "http", "scheme": "bearer",
+                                    "description": "the `token` returned when the delegation was created "
+                                                   "(the focal point's secret)"},
                 "apiToken": {"type": "http", "scheme": "bearer",
                              "description": "a console API token (flask --app summit create-token EMAIL)"},
             },

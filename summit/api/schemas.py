@@ -26,6 +26,7 @@ from ..models import (CATEGORIES, LANGUAGES, MAX_CAPACITY, PROGRAMME_KINDS, Accr
                       DelegateStatus, RegistrationMode)
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
                                PHONE_MAX, TITLE_MAX)
+from ..models.delegation import DELEGATION_NAME_MAX, DELEGATION_PLACES_MAX, FOCAL_NAME_MAX
 from ..models.types import ID_MAX
 from ..services.badges.layouts import LAYOUTS
 from ..services.accreditation.decisions import DECISIONS, REASON_MAX
@@ -186,6 +187,57 @@ class SummitInfo(Schema):
     protocol_levels: Annotated[list[ProtocolLevel], Field(description="highest precedence first")]
 
 
+class DelegationCreated(Schema):
+    id: int
+    name: Bilingual
+    country: str
+    places: Count
+    token: Annotated[str, Field(description="the focal point's secret (only in this answer); "
+                                            "Authorization: Bearer it for /api/v1/delegations/self")]
+    invitation_url: Annotated[str, Field(description="the focal point's page (mailed to them)",
+                                         json_schema_extra={"format": "uri"})]
+
+
+class DelegationSummary(Schema):
+    id: int
+    name: Bilingual
+    country: str
+    places: Count
+    members: Annotated[int, Field(ge=0, description="live members (a cancelled member frees a place)")]
+
+
+class Delegations(Schema):
+    delegations: list[DelegationSummary]
+
+
+class DelegationMember(Schema):
+    """A member as the focal point sees them: a registration body without its secrets."""
+
+    id: int
+    status: Literal[DelegateStatus.REGISTERED.value]  # type: ignore[valid-type]
+    route: RoutePlace | None
+    accreditation: AccreditationState
+    protocol_level: ProtocolLevelCode
+    title: Title
+    delegation_id: DelegationId
+    given_name: str
+    family_name: str
+    native_name: str
+    email: str
+    organisation: str
+    country: str
+    category: Literal[CATEGORIES]  # type: ignore[valid-type]
+    language: Literal[LANGUAGES]  # type: ignore[valid-type]
+
+
+class DelegationSelf(Schema):
+    id: int
+    name: Bilingual
+    country: str
+    places: Count
+    members: list[DelegationMember]
+
+
 class CheckinResult(Schema):
     delegate: Delegate
     checked_in_at: datetime
@@ -197,7 +249,7 @@ class CheckinResult(Schema):
 RouteId = Annotated[StrictInt | None, documented(minimum=1, maximum=ID_MAX)]
 
 
-class RegistrationInput(Schema):
+class _DelegateFields(Schema):
     # Documented here, checked by summit.services.registration.delegate_input: the same rules serve the
     # registration form, and they clean before they measure (NFC, trimmed), so a model could not state them.
 
@@ -219,7 +271,37 @@ class RegistrationInput(Schema):
     dietary_needs: Annotated[str | Omitted, _text(NEEDS_MAX)] = None
     accessibility_needs: Annotated[str | Omitted, _text(NEEDS_MAX)] = None
     language: Literal[LANGUAGES] | Omitted = None  # type: ignore[valid-type]
+
+
+class RegistrationInput(_DelegateFields):
     consent: Literal[True]
+
+
+class MemberInput(_DelegateFields):
+    """A registration body for a delegation's member, without consent: the focal point's covers them."""
+
+
+class BilingualName(Schema):
+    zh: Annotated[StrictStr, _text(DELEGATION_NAME_MAX, minLength=1)]
+    en: Annotated[StrictStr, _text(DELEGATION_NAME_MAX, minLength=1)]
+
+
+class FocalPoint(Schema):
+    name: Annotated[StrictStr, _text(FOCAL_NAME_MAX, minLength=1)]
+    email: Annotated[StrictStr, _text(EMAIL_MAX, format="email")]
+    language: Annotated[Literal[LANGUAGES] | Omitted,  # type: ignore[valid-type]
+                        Field(description="the language of their later mails (default: from the country); "
+                                          "the invitation is in both")] = None
+
+
+class DelegationInput(Schema):
+    # The shape here; the text rules, the country and the email are the service's (accreditation.delegations).
+    name: Annotated[BilingualName, Refusal("the delegation's name in Chinese and English: {\"zh\", \"en\"}")]
+    country: Annotated[StrictStr, documented(pattern="^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2"),
+                       Refusal("an ISO 3166-1 alpha-2 code")]
+    focal_point: Annotated[FocalPoint, Refusal("the focal point: {\"name\", \"email\"}")]
+    places: Annotated[StrictInt, Field(ge=0, le=DELEGATION_PLACES_MAX),
+                      Refusal(f"a whole number from 0 to {DELEGATION_PLACES_MAX}")]
 
 
 class RouteChoice(Schema):
@@ -300,7 +382,7 @@ class DelegateQuery(Schema):
     accreditation: Literal[Accreditation.values()] | Omitted = None  # type: ignore[valid-type]
     protocol_level: Annotated[str | Omitted, Field(description="a protocol level's code")] = None
     delegation_id: Annotated[int | Omitted, documented(minimum=1, maximum=ID_MAX),
-                             Field(description="accepted; no delegation exists yet, so it finds no one")] = None
+                             Field(description="members of this delegation")] = None
 
 
 class BadgeQuery(Schema):
@@ -340,7 +422,8 @@ class _DocumentSchemas(GenerateJsonSchema):
 MODELS = (Error, Bilingual, AgendaItem, Route, RoutePlace, RegistrationInput, Registration, RouteChoice,
           Delegate, BadgeSelection, TooManyBadges, CheckinResult, Agenda, Routes, DelegatePage, CapacityChange,
           CheckinInput, ProtocolLevel, SummitInfo, RegistrationModeChange, AccreditationDecision,
-          DelegateProtocolChange)
+          DelegateProtocolChange, DelegationInput, BilingualName, FocalPoint, DelegationCreated, DelegationSummary,
+          Delegations, DelegationMember, DelegationSelf, MemberInput)
 REF_TEMPLATE = "#/components/schemas/{model}"
 
 

@@ -81,9 +81,8 @@ def delegate(d: Delegate, summit: Summit) -> dict:
 
 def accreditation(d: Delegate) -> dict:
     """What every registration body and delegate carries about admission (the contract's Accreditation)."""
-    # delegation_id: delegations are not built yet, so no delegate belongs to one
     return {"accreditation": d.accreditation, "protocol_level": d.protocol_level, "title": d.title,
-            "delegation_id": None}
+            "delegation_id": d.delegation_id}
 
 
 def summit_info(summit: Summit, levels) -> dict:

@@ -75,6 +75,10 @@ class Delegate(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("console_user.id", ondelete="SET NULL"))
+    #: the delegation that sent the delegate in (services/accreditation/delegations.py); None: came alone.
+    #: SET NULL: a delegation is revoked, never deleted, by the app; if an operator deletes one, its
+    #: members keep their registrations and places, as individual delegates
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id", ondelete="SET NULL"))
     badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     badge_print_count: Mapped[int] = mapped_column(default=0)
 
@@ -106,6 +110,7 @@ class Delegate(db.Model):
         Index("ix_delegate_summit_category", "summit_id", "category"),
         Index("ix_delegate_summit_organisation", "summit_id", "organisation"),
         Index("ix_delegate_summit_accreditation", "summit_id", "accreditation"),
+        Index("ix_delegate_delegation", "delegation_id"),
     )
 
     @property

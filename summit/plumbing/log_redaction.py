@@ -1,7 +1,7 @@
 """Secrets that travel in URLs, blanked before a line is logged.
 
-A delegate's manage link (/manage/<secret>) and personal calendar (/calendar/<secret>.ics) are
-credentials in the path itself.  Log files are read by more people, and kept longer, than the
+A delegate's manage link (/manage/<secret>), personal calendar (/calendar/<secret>.ics) and a
+delegation's focal-point page (/delegation/<secret>) are credentials in the path itself.  Log files are read by more people, and kept longer, than the
 database: they get "/manage/[secret]".  Bearer tokens and cookies travel in headers, which
 nothing here logs; the access logger blanks them anyway in case a format asks for them.
 
@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 MASK = "[secret]"
 #: the segment after /manage/ that is a page, not a secret
-_NOT_SECRET = {"manage": frozenset({"lost-link"}), "calendar": frozenset()}
+_NOT_SECRET = {"manage": frozenset({"lost-link"}), "calendar": frozenset(), "delegation": frozenset()}
 #: what ends a URL, or a URL's path (a query string's values are read as paths of their own: ?next=/manage/…)
 _BOUNDARY = frozenset(" \t\r\n\f\v\"'<>()[]{}?#&=;,|`^")
 _SEPARATORS = frozenset("/\\")  # a browser reads "\" as "/" in an http URL
@@ -55,7 +55,7 @@ def _decoded(text: str) -> tuple[str, list[int], list[int]]:
 
 def _secret_spans(decoded: str):
     """(start, end) in ``decoded`` of each segment that the normalised path puts right after a
-    /manage/ or /calendar/ segment (for a feed, without its ".ics")."""
+    /manage/, /calendar/ or /delegation/ segment (for a feed, without its ".ics")."""
     stack: list[str] = []  # the normalised path so far, lower-cased segments
     segment_start = 0
     for delimiter in (*_DELIMITER.finditer(decoded), None):
@@ -87,7 +87,7 @@ def redact(text: str | None) -> str | None:
             break
         plain = unquote(plain, errors="ignore")
     lowered = plain.lower()
-    if "manage" not in lowered and "calendar" not in lowered:
+    if "manage" not in lowered and "calendar" not in lowered and "delegation" not in lowered:
         return text
     if "%" in text:
         decoded, starts, ends = _decoded(text)

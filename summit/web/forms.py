@@ -73,6 +73,10 @@ class RegistrationForm(DetailsForm, RouteChoiceForm):
     consent = BooleanField(_l("I agree that the organisers process my personal data to run this summit."))
 
 
+class MemberForm(DetailsForm, RouteChoiceForm):
+    """A delegation's member, added by the focal point (whose consent covers the member)."""
+
+
 class LostLinkForm(FlaskForm):
     email = EmailField(_l("Email"), render_kw={**length(EMAIL_MAX), "autocomplete": "email"})
 

@@ -7,6 +7,7 @@ import pytest
 from support.factories import make_delegate
 from support.console_support import api_token
 from support.factories import delegate_data
+from summit.services.accreditation import delegations
 
 #: a value of another JSON type than the schema's, for each type the bodies use
 WRONG = {"string": 5, "integer": "1", "boolean": "true", "array": "1,2", "object": [1]}
@@ -20,6 +21,8 @@ def schema_of(document, operation) -> dict:
 def wrong_value(schema: dict):
     if schema.get("const") is True:
         return False
+    if "$ref" in schema:  # a nested body (a delegation's name, its focal point): an object
+        return WRONG["object"]
     kind = schema.get("type")
     kind = next(k for k in kind if k != "null") if isinstance(kind, list) else kind
     return WRONG[kind]
@@ -31,6 +34,9 @@ def calls(client, summit):
     token = client.post("/api/v1/registrations", json=delegate_data(email="self@example.org")).get_json()["token"]
     organiser = api_token("organiser")
     delegate = make_delegate(summit, "Ama", "Mensah")
+    delegation = delegations.create_delegation(summit, {
+        "name_zh": "代表团", "name_en": "A delegation", "country": "KE", "focal_name": "Focal Point",
+        "focal_email": "focal@example.org", "places": 100}, None)
     return {
         ("/api/v1/registrations", "post"): ("/api/v1/registrations", delegate_data(), {}),
         ("/api/v1/registrations/self", "patch"): ("/api/v1/registrations/self", {"route_id": None},
@@ -42,6 +48,12 @@ def calls(client, summit):
         ("/api/v1/delegates/{delegate_id}/accreditation", "post"): (
             f"/api/v1/delegates/{delegate.id}/accreditation", {"decision": "approve"}, organiser),
         ("/api/v1/delegates/{delegate_id}", "patch"): (f"/api/v1/delegates/{delegate.id}", {"title": "Dr"}, organiser),
+        ("/api/v1/delegations", "post"): ("/api/v1/delegations", {
+            "name": {"zh": "代表团", "en": "A delegation"}, "country": "KE",
+            "focal_point": {"name": "Focal Point", "email": "focal@example.org"}, "places": 3}, organiser),
+        ("/api/v1/delegations/self/members", "post"): (
+            "/api/v1/delegations/self/members", {k: v for k, v in delegate_data().items() if k != "consent"},
+            {"Authorization": f"Bearer {delegation.token}"}),
     }
 
 

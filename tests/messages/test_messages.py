@@ -24,9 +24,10 @@ from support.console_support import same_origin, sign_in, text
 from support.factories import register, route
 from support.smtp_sink import smtp_sink
 from summit.models import AuditEntry, Delegate, Message, OutboxMail
+from summit.plumbing import mail_transport
 from summit.plumbing.extensions import db
 from summit.services import messages, outbox
-from summit.services.accreditation import decisions, levels, modes
+from summit.services.accreditation import decisions, delegations, levels, modes
 from summit.services.registration import delegates as registration
 from summit.services.summits.current import current_summit
 from summit.services.summits.seeding import seed_summit
@@ -168,9 +169,34 @@ def test_the_recipient_count_matches_the_delegates_for_every_combination_of_filt
         assert preview_count(answer.get_data(as_text=True)) == len(expected(audience, route_ids)), audience
 
 
-def test_a_delegation_filter_is_accepted_and_matches_no_one_until_delegations_exist(world):
-    _app, _client, summit, _people, _inbox = world
-    assert messages.preview(summit, messages.parse_audience(summit, {"delegation_id": "1"})).count == 0
+def test_a_delegation_is_a_filter_and_its_focal_point_gets_one_copy_in_their_language(world):
+    _app, client, summit, _people, inbox = world
+    issued = delegations.create_delegation(summit, {
+        "name_zh": "肯尼亚代表团", "name_en": "Kenya", "country": "KE", "focal_name": "Grace Focal",
+        "focal_email": "focal@example.ke", "places": 5, "focal_language": "zh"}, None)
+    for given, language in (("Kamau", "en"), ("Wanjiru", "zh")):
+        delegations.add_member(issued.delegation, {
+            "given_name": given, "family_name": "Test", "email": f"{given.lower()}@example.ke", "organisation": "Ministry",
+            "country": "KE", "category": "government", "language": language, "consent": True, "route_id": None})
+    mail_transport.wait_for_pending_mail()  # the invitation and the members' confirmations
+    inbox.clear()
+    delegation_id = str(issued.delegation.id)
+    assert messages.preview(summit, messages.parse_audience(summit, {"delegation_id": delegation_id})).count == 2
+    assert preview_count(post(client, delegation_id=delegation_id, category="government").get_data(as_text=True)) == 2
+    assert preview_count(post(client, delegation_id=delegation_id, category="media").get_data(as_text=True)) == 0
+    assert post(client, delegation_id="999999").status_code == 422
+
+    sent = post(client, action="send", expected_count=2, delegation_id=delegation_id, copy_focal_point="y")
+    assert sent.status_code == 303
+    message = db.session.scalars(select(Message)).one()
+    assert message.recipients == 2 and message.copy_focal_point
+    got = {}
+    for raw in inbox:
+        mail = email.message_from_bytes(raw.encode(), policy=policy.default)
+        got[mail["To"]] = got.get(mail["To"], 0) + 1
+        if mail["To"] == "focal@example.ke":
+            assert mail["Subject"] == WORDS["subject_zh"] and "Grace Focal" in mail.get_body(("plain",)).get_content()
+    assert got == {"kamau@example.ke": 1, "wanjiru@example.ke": 1, "focal@example.ke": 1}
 
 
 # ------------------------------------------------------------------ sending

@@ -25,6 +25,7 @@ from summit.plumbing.extensions import db
 from summit.models import BadgeJob, ProgrammeItem
 from summit.services import messages
 from summit.services.console import accounts
+from summit.services.accreditation import delegations
 from summit.services.registration import new_links
 from support.badge_helpers import wait_for
 from support.form_walk import TYPED, FormReader
@@ -57,10 +58,16 @@ def world(app, summit, client):
     _, new_token = new_links.request_new_link(summit.id, register(summit).delegate.email)
     message = messages.send_message(summit, {"subject_zh": "通知", "subject_en": "Notice", "body_zh": "正文",
                                              "body_en": "Body"}, messages.Audience(), organiser)
+    delegation = delegations.create_delegation(summit, {
+        "name_zh": "代表团", "name_en": "A delegation", "country": "KE", "focal_name": "Focal Point",
+        "focal_email": "focal@example.org", "places": 50}, None)
+    member = delegations.add_member(delegation.delegation, {**delegate_data(), "route_id": None})
     values = {"token": delegate.manage_token, "new_token": new_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
               "item_id": item.id, "token_id": token_row.id, "job_id": 1, "code": "zh", "filename": "css/summit.css",
+              "secret": delegation.token, "member_id": member.delegate.id, "delegation_id": delegation.delegation.id,
               "message_id": message.id}
     return {"values": values, "delegate_token": delegate.manage_token, "cancelled_item_id": cancelled.id,
+            "delegation_token": delegation.token,
             "organiser_api": api_token("organiser", "bad-input-api@example.org")}
 
 
@@ -76,6 +83,8 @@ def api_headers(rule, world) -> dict:
     """The credential the rule needs: the delegate's own token, or an organiser's API token."""
     if rule.rule.startswith("/api/v1/registrations/self"):
         return {"Authorization": f"Bearer {world['delegate_token']}"}
+    if rule.rule.startswith("/api/v1/delegations/self"):
+        return {"Authorization": f"Bearer {world['delegation_token']}"}
     return dict(world["organiser_api"])
 
 

@@ -17,13 +17,15 @@ from support.console_support import api_token, same_origin, sign_in
 from support.factories import register
 
 #: The console part of the API contract: each of these, where it exists, must state a role.
-CONTRACT_CONSOLE_API = {"/api/v1/delegates", "/api/v1/badges.pdf", "/api/v1/checkins", "/api/v1/routes/<int:route_id>"}
+CONTRACT_CONSOLE_API = {"/api/v1/delegates", "/api/v1/badges.pdf", "/api/v1/checkins", "/api/v1/routes/<int:route_id>",
+                        "/api/v1/delegations"}
 #: Pages that change the programme, routes or delegates, or expose every delegate at once: organisers only.
 ORGANISER_ONLY = {
     "console.programme_list", "console.programme_new", "console.programme_edit", "console.programme_cancel", "console.programme_restore",
     "console.programme_delete", "console.route_edit", "console.delegate_edit", "console.delegate_move",
     "console.delegate_cancel", "console.exports_page", "console.export_delegates", "console.audit_log",
     "console.messages", "console.message_new", "console.message_detail",
+    "console.delegation_new", "console.delegation_revoke", "console.delegation_reissue",
 }
 PUBLIC = {"console.login"}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}

@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from support.app import csrf_token
 from support.console_support import PASSWORD, make_user, same_origin, sign_in
-from support.factories import register
+from support.factories import delegate_data, register
 from support.form_walk import post_forms, snapshot
 from summit.plumbing.extensions import db
 from summit.models import ProgrammeItem
 from summit.services.console import accounts
+from summit.services.accreditation import delegations
 from summit.services.registration import new_links
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -40,9 +41,14 @@ def test_every_form_refuses_a_post_without_its_token(app, summit, client):
     token_row, _ = accounts.issue_token(organiser.email, "for the revoke form")
     # Another delegate asked for a new link (lost-link page) and has yet to open it.
     _, new_token = new_links.request_new_link(summit.id, register(summit).delegate.email)
+    delegation = delegations.create_delegation(summit, {
+        "name_zh": "代表团", "name_en": "A delegation", "country": "KE", "focal_name": "Focal Point",
+        "focal_email": "focal@example.org", "places": 50}, None)
+    member = delegations.add_member(delegation.delegation, {**delegate_data(), "route_id": None})
     values = {"token": delegate.manage_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
               "item_id": item.id, "cancelled_item_id": cancelled.id, "token_id": token_row.id,
-              "new_token": new_token}
+              "new_token": new_token, "secret": delegation.token, "member_id": member.delegate.id,
+              "delegation_id": delegation.delegation.id}
 
     writes = sorted(
         (rule for rule in app.url_map.iter_rules() if rule.methods & WRITES and not rule.rule.startswith("/api/")),

@@ -23,6 +23,7 @@ from support.console_support import PASSWORD, make_user, same_origin
 from support.factories import delegate_data
 from support.live_server import gunicorn
 from support.smtp_sink import smtp_sink
+from summit.services.accreditation import delegations
 from summit.plumbing.extensions import db
 from summit.plumbing.mail_transport import wait_for_pending_mail
 from summit.services.summits.seeding import seed_summit
@@ -181,6 +182,9 @@ def test_the_access_log_hides_the_secrets_in_paths_and_headers(database_url, sum
     access = tmp_path / "access.log"
     args = ("--access-logfile", str(access), "--logger-class", "summit.plumbing.access_log.RedactingLogger",
             "--access-logformat", '%(h)s "%(r)s" %(s)s "%(f)s" "%(a)s" %(U)s %({authorization}i)s %({location}o)s')
+    focal = delegations.create_delegation(summit, {
+        "name_zh": "代表团", "name_en": "A delegation", "country": "KE", "focal_name": "Focal Point",
+        "focal_email": "focal@example.org", "places": 5}, None).token
     with gunicorn(database_url, workers=1, threads=2, extra_args=args) as server:
         status, answer = server.call("POST", "/api/v1/registrations", delegate_data())
         assert status == 201
@@ -189,16 +193,19 @@ def test_the_access_log_hides_the_secrets_in_paths_and_headers(database_url, sum
 
         for path, headers in [(f"/manage/{token}", {"Referer": f"http://x/manage/{token}/details"}),
                               (calendar_path, {}), ("/manage/lost-link", {}),
-                              ("/api/v1/registrations/self", {"Authorization": f"Bearer {token}"})]:
+                              ("/api/v1/registrations/self", {"Authorization": f"Bearer {token}"}),
+                              (f"/delegation/{focal}", {"Referer": f"http://x/delegation/{focal}/members/1"}),
+                              ("/api/v1/delegations/self", {"Authorization": f"Bearer {focal}"})]:
             conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
             conn.request("GET", path, headers=headers)
             assert conn.getresponse().status == 200, path
             conn.close()
     log = access.read_text()
     calendar_secret = calendar_path.removeprefix("/calendar/").removesuffix(".ics")
-    assert token not in log and calendar_secret not in log, log
+    assert token not in log and calendar_secret not in log and focal not in log, log
     # Still useful: which page, and when.
     assert log.count("/manage/[secret]") >= 2 and "/calendar/[secret].ics" in log and "/manage/lost-link" in log
+    assert log.count("/delegation/[secret]") >= 2 and "/api/v1/delegations/self" in log
     assert "Bearer" not in log
 
 

@@ -17,7 +17,8 @@ from werkzeug.security import check_password_hash
 
 from summit.plumbing.database import commit_keeping_state, write_transaction
 from summit.plumbing.extensions import db
-from summit.models import ConsoleUser, RateCounter, RouteBooking, VisitRoute, utcnow
+from summit.models import ConsoleUser, Delegate, Delegation, RateCounter, RouteBooking, VisitRoute, utcnow
+from summit.services.accreditation import delegation_places
 from summit.services.console import accounts
 from summit.services.registration import new_links
 from summit.services.visits import capacity as places
@@ -59,6 +60,28 @@ def _take_seat_counting_first(route: VisitRoute) -> bool:
     time.sleep(0.02)
     write_transaction()  # the insert in a second transaction (SQLite: a writer from the start)
     return taken < capacity
+
+
+# ------------------------ delegation places: count, then insert (tests/accreditation/test_delegations_concurrency.py)
+
+def unguarded_delegation_places() -> None:
+    """A delegation's places as a naive app keeps them: its live members counted in one transaction and
+    the member inserted in the next, and the ``members_live`` counter left alone (so the CHECK cannot
+    stop the overfilling)."""
+    delegation_places.take_places = _places_counting_first
+    delegation_places.free_place = lambda delegation_id: None  # the counter was never raised
+
+
+def _places_counting_first(delegation_id: int, count: int = 1) -> bool:
+    places = db.session.scalar(select(Delegation.places).where(Delegation.id == delegation_id))
+    members = db.session.scalar(select(func.count()).select_from(Delegate).where(
+        Delegate.delegation_id == delegation_id, Delegate.status == "registered"))
+    session = db.session()
+    session.commit()  # the read and the write in separate transactions, as a naive app does
+    time.sleep(0.02)  # the milliseconds a production server spends between the two (see _take_seat_counting_first)
+    write_transaction()
+    session.info["summit_writing"] = session.get_transaction()  # the rest of the service carries on in it
+    return members + count <= places
 
 
 # ------------------------------------- sign-in: count after the check (tests/console/test_login_concurrency.py)

@@ -3,8 +3,8 @@
 The group is a filter (``Audience``): a delegation, a protocol level, a route (or no route), banquet
 guests, an accreditation state, a category, any of these together.  It is the console's delegate
 search (services/registration/search.filtered) with the same conditions, so the preview's count and
-the recipients are the same query, and a filter the search gains (the delegation: one line in
-search._conditions) reaches the messages too.  Only live registrations receive a message.
+the recipients are the same query (the delegation is search._conditions' one line on
+delegate.delegation_id).  A delegation's focal point may get one copy per message.  Only live registrations receive a message.
 
 Sending writes the message, one outbox row per recipient (in the recipient's language; UNIQUE
 (message_id, delegate_id): once each) and the audit entry in one transaction; the outbox drainer
@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from flask_sqlalchemy.pagination import Pagination
 
-from ...models import CATEGORIES, ConsoleUser, Delegate, Message, OutboxMail, ProtocolLevel, Summit, VisitRoute
+from ...models import CATEGORIES, ConsoleUser, Delegate, Delegation, Message, OutboxMail, ProtocolLevel, Summit, VisitRoute
 from ...models.labels import Accreditation, DelegateStatus
 from ...models.outbox import BODY_MAX, SUBJECT_MAX
 from ...models.types import ID_MAX
@@ -72,10 +72,11 @@ def parse_audience(summit: Summit, data: Mapping) -> Audience:
     errors: dict[str, list] = {}
     values: dict = {}
     if raw := _choice(data, "delegation_id"):
-        if _id(raw) is None:
-            errors["delegation_id"] = [_l("Choose a delegation from the list.")]
+        if (delegation_id := _id(raw)) is not None and db.session.scalar(
+                select(Delegation.id).where(Delegation.id == delegation_id, Delegation.summit_id == summit.id)):
+            values["delegation_id"] = delegation_id
         else:
-            values["delegation_id"] = _id(raw)
+            errors["delegation_id"] = [_l("Choose a delegation from the list.")]
     if raw := _choice(data, "protocol_level"):
         known = set(db.session.scalars(select(ProtocolLevel.code).where(ProtocolLevel.summit_id == summit.id)))
         if raw in known:
@@ -134,6 +135,8 @@ class Preview:
     names: list[str]
     #: how many read zh and en
     languages: dict[str, int]
+    #: the delegations among them: their focal points get one copy each, when asked
+    delegations: int = 0
 
 
 def _recipients_query(summit: Summit, audience: Audience, *columns):
@@ -141,20 +144,13 @@ def _recipients_query(summit: Summit, audience: Audience, *columns):
 
 
 def preview(summit: Summit, audience: Audience, sample: int = SAMPLE) -> Preview:
-    query = _recipients_query(summit, audience, Delegate.id, Delegate.language).subquery()
+    query = _recipients_query(summit, audience, Delegate.id, Delegate.language, Delegate.delegation_id).subquery()
     languages = dict(db.session.execute(select(query.c.language, func.count()).group_by(query.c.language)).all())
     names = db.session.scalars(_recipients_query(summit, audience)
                                .order_by(Delegate.family_name, Delegate.given_name, Delegate.id).limit(sample))
+    delegations = db.session.scalar(select(func.count(func.distinct(query.c.delegation_id))))
     return Preview(sum(languages.values()), [d.full_name for d in names],
-                   {"zh": languages.get("zh", 0), "en": languages.get("en", 0)})
-
-
-def focal_point_copy(delegate_id: int) -> str | None:
-    """The address to copy a delegate's message to: their delegation's focal point.
-
-    Delegations are not in this version (branch issue-14-delegations): no one is copied yet.  With
-    them, this returns the focal point's email of the delegate's delegation."""
-    return None
+                   {"zh": languages.get("zh", 0), "en": languages.get("en", 0)}, delegations or 0)
 
 
 def send_message(summit: Summit, data: Mapping, audience: Audience, user: ConsoleUser | None, *,
@@ -168,20 +164,36 @@ def send_message(summit: Summit, data: Mapping, audience: Audience, user: Consol
         db.session.add(message)
         db.session.flush()
         names = {"zh": summit.name_zh, "en": summit.name_en}
-        rows = []
+        rows, delegation_ids = [], set()
         for delegate in db.session.scalars(_recipients_query(summit, audience).order_by(Delegate.id)):
             rows.append(outbox.row(TEMPLATE, delegate.email, delegate.language,
                                    {"delegate": {"full_name": delegate.full_name},
                                     "summit_name": names[delegate.language]},
-                                   delegate_id=delegate.id, message_id=message.id,
-                                   cc=focal_point_copy(delegate.id) if copy_focal_point else None))
-        outbox.enqueue_many(rows)
+                                   delegate_id=delegate.id, message_id=message.id))
+            if delegate.delegation_id is not None:
+                delegation_ids.add(delegate.delegation_id)
         message.recipients = len(rows)
+        if copy_focal_point:
+            rows += _focal_point_copies(message, delegation_ids, names)
+        outbox.enqueue_many(rows)
         audit.record(user, "message.send", "message", message.id,
                      {"subject_en": [None, text["subject_en"]], "subject_zh": [None, text["subject_zh"]],
                       "audience": [None, audience.as_dict()], "recipients": [None, len(rows)],
                       "copy_focal_point": [None, copy_focal_point]})
     return message
+
+
+def _focal_point_copies(message: Message, delegation_ids: set[int], names: dict) -> list[dict]:
+    """One copy per delegation among the recipients, to its focal point, in the focal point's language
+    (not one per member: a delegation of fifty would otherwise get fifty).  No delegate_id: the copy is
+    not a recipient, and the delivery log shows it as the focal point's address."""
+    if not delegation_ids:
+        return []
+    return [outbox.row(TEMPLATE, delegation.focal_email, delegation.focal_language,
+                       {"delegate": {"full_name": delegation.focal_name}, "summit_name": names[delegation.focal_language]},
+                       message_id=message.id)
+            for delegation in db.session.scalars(select(Delegation).where(Delegation.id.in_(sorted(delegation_ids)))
+                                                 .order_by(Delegation.id))]
 
 
 def get_message(summit: Summit, message_id: int) -> Message:

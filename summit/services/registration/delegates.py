@@ -18,6 +18,7 @@ from ...plumbing.extensions import db
 from ...models import Delegate, Summit, utcnow
 from ...models.labels import DelegateStatus
 from ...models.types import ID_MAX
+from ..accreditation import delegation_places
 from ..accreditation.modes import initial_accreditation, require_open_registration
 from ..visits import capacity as places
 from .mail import announce_promotions
@@ -202,6 +203,9 @@ def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
     delegate_id = delegate.id
     with writing(keep_state=True):
         delegate = lock_delegate(delegate_id)
+        if delegate.delegation_id is not None:
+            # before the route: the lock order is delegate, delegation, routes (accreditation/delegation_places.py)
+            delegation_places.free_place(delegate.delegation_id)
         change = places.place_delegate(delegate, None, join_waitlist=False)
         delegate.status = DelegateStatus.CANCELLED
         delegate.cancelled_at = delegate.updated_at = utcnow()

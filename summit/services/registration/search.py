@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Mapping
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from flask_sqlalchemy.pagination import Pagination
@@ -57,7 +57,7 @@ class DelegateFilter:
     sort: str = "name"
     accreditation: str | None = None
     protocol_level: str | None = None
-    #: accepted for the contract; no delegation exists in this version, so any id matches no one
+    #: members of this delegation only (services/accreditation/delegations.py)
     delegation_id: int | None = None
     #: "yes": banquet guests only; "no": those who do not come to the banquet
     banquet: str | None = None
@@ -202,7 +202,7 @@ def _conditions(summit: Summit, f: DelegateFilter) -> tuple[list, bool]:
     if f.protocol_level:
         where.append(Delegate.protocol_level == f.protocol_level)
     if f.delegation_id is not None:
-        where.append(false())  # no delegate belongs to a delegation yet
+        where.append(Delegate.delegation_id == f.delegation_id)
     needs_booking = False
     if f.route == "none":
         where.append(RouteBooking.id.is_(None))

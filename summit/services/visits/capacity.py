@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...plumbing.database import insert_row, require_write_transaction
@@ -169,6 +169,57 @@ def book_new_delegate(delegate, route_id: int | None, *, join_waitlist: bool) ->
             raise unknown_route(route_id)
         status = _claim(route, join_waitlist)
     return _add_booking(delegate, route, status)
+
+
+def book_new_delegates(summit_id: int, wanted: list[tuple]) -> list[RouteBooking | None]:
+    """``book_new_delegate`` for many delegates just written, ``wanted`` = [(delegate, route_id, join_waitlist)]:
+    a booking each (None for no route), in order; RouteFull for the first who finds their route full and
+    will not wait (the caller's transaction then rolls back, so nothing is kept).
+
+    The same rule, at one statement per route instead of per delegate: the routes are locked (in id
+    order, as everywhere), the seats are handed out first come first served while the locked count
+    says one is free, and each route's seats are taken by ONE conditional UPDATE
+    (``confirmed + n <= capacity``), the CHECK still behind it. Inside ``writing()``, as its last step.
+    """
+    require_write_transaction()
+    routes = lock_routes(summit_id, {route_id for _, route_id, _ in wanted})
+    taken: dict[int, int] = {}
+    rows, statuses = [], []
+    now = utcnow()
+    for delegate, route_id, join_waitlist in wanted:
+        if route_id is None:
+            statuses.append(None)
+            continue
+        route = routes.get(route_id)
+        if route is None:
+            raise unknown_route(route_id)
+        if route.confirmed + taken.get(route_id, 0) < route.capacity:
+            taken[route_id] = taken.get(route_id, 0) + 1
+            status = BookingStatus.CONFIRMED
+        elif join_waitlist:
+            status = BookingStatus.WAITLISTED
+        else:
+            raise RouteFull(f"route {route.code} is full", route_id=route.id, delegate_id=delegate.id)
+        statuses.append(status)
+        rows.append({"delegate_id": delegate.id, "route_id": route_id, "status": status, "created_at": now,
+                     "confirmed_at": now if status == BookingStatus.CONFIRMED else None})
+    for route_id, n in taken.items():
+        confirmed = db.session.execute(
+            update(VisitRoute).where(VisitRoute.id == route_id, VisitRoute.confirmed + n <= VisitRoute.capacity)
+            .values(confirmed=VisitRoute.confirmed + n).returning(VisitRoute.confirmed)
+            .execution_options(synchronize_session=False)).scalar_one()  # under the lock: always one row
+        set_committed_value(routes[route_id], "confirmed", confirmed)
+    bookings = iter(db.session.scalars(insert(RouteBooking).returning(RouteBooking, sort_by_parameter_order=True),
+                                       rows).all() if rows else [])
+    out: list[RouteBooking | None] = []
+    for (delegate, route_id, _), status in zip(wanted, statuses):
+        booking = next(bookings) if status is not None else None
+        if booking is not None:
+            set_committed_value(booking, "route", routes[route_id])
+            set_committed_value(booking, "delegate", delegate)
+        set_committed_value(delegate, "booking", booking)
+        out.append(booking)
+    return out
 
 
 def _take_seat_on(summit_id: int, route_id: int) -> VisitRoute | None:

@@ -17,6 +17,8 @@ def entity_url(entry) -> str | None:
         return url_for("console.programme_edit", item_id=entry.entity_id)
     if entry.entity == "visit_route":
         return url_for("console.route_edit", route_id=entry.entity_id)
+    if entry.entity == "delegation":
+        return url_for("console.delegation_detail", delegation_id=entry.entity_id)
     if entry.entity == "delegate":
         return url_for("console.delegate_detail", delegate_id=entry.entity_id)
     return None

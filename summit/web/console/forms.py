@@ -48,6 +48,24 @@ class CountField(IntegerField):
 
 
 
+class DelegationForm(FlaskForm):
+    """A new delegation: the service (accreditation.delegations.clean_delegation) judges every field."""
+
+    name_zh = StringField(_l("Name in Chinese"), render_kw={"maxlength": 200, "lang": "zh"})
+    name_en = StringField(_l("Name in English"), render_kw={"maxlength": 200, "lang": "en"})
+    country = SelectField(_l("Country or region"), validate_choice=False)
+    focal_name = StringField(_l("Focal point's name"), render_kw={"maxlength": 200, "dir": "auto"})
+    focal_email = EmailField(_l("Focal point's email"), render_kw={"maxlength": 254})
+    focal_language = SelectField(_l("Focal point's language for later mails"), validate_choice=False,
+                                 choices=[SelectChoice("", _l("From the country")), SelectChoice("zh", "中文"),
+                                          SelectChoice("en", "English")])
+    places = StringField(_l("Places"), render_kw={"inputmode": "numeric", "maxlength": 6})
+
+    def delegation_data(self) -> dict:
+        return {name: getattr(self, name).data for name in (
+            "name_zh", "name_en", "country", "focal_name", "focal_email", "focal_language", "places")}
+
+
 class PlainForm(FlaskForm):
     """A button that changes something: CSRF only."""
 

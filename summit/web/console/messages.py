@@ -15,7 +15,7 @@ from ...plumbing.errors import ValidationFailed
 from ...plumbing.i18n import pick
 from ...plumbing.request_input import form_text_checked
 from ...services import messages as service
-from ...services.accreditation import levels
+from ...services.accreditation import delegations, levels
 from ...services.programme import agenda
 from ...services.summits.current import current_summit
 from ..forms import show_errors
@@ -27,7 +27,7 @@ ANY = ("", _l("Anyone"))
 
 
 def _choices(form: MessageForm, summit) -> None:
-    form.delegation_id.choices = [ANY]  # delegations (issue 14, item 5) add their names here
+    form.delegation_id.choices = [ANY] + [(str(d.id), pick(d, "name")) for d in delegations.list_delegations(summit)]
     form.protocol_level.choices = [ANY] + [(level.code, pick(level, "name")) for level in levels.levels(summit)]
     form.route.choices = [ANY, ("none", _l("No technical visit"))] + [
         (str(a.route.id), f"{a.route.code} {pick(a.route, 'name')}") for a in agenda.routes_with_availability(summit)]
