@@ -159,6 +159,11 @@ def from_environment(instance_path: str) -> dict:
         # "background" (unset): mail leaves from a thread of its own after the answer has gone;
         # "inline": inside the request, which then waits on the mail server.
         "MAIL_DELIVERY": os.environ.get("MAIL_DELIVERY") or "background",
+        # The durable outbox (summit/services/outbox): every MAIL_OUTBOX_POLL seconds each process looks
+        # for mail due (unset: 5; 0: only when woken after a commit), and a claimed mail not finished
+        # within MAIL_OUTBOX_LEASE seconds (unset: 300) was claimed by a process that died and is claimed again.
+        "MAIL_OUTBOX_POLL": float(os.environ["MAIL_OUTBOX_POLL"]) if os.environ.get("MAIL_OUTBOX_POLL") else None,
+        "MAIL_OUTBOX_LEASE": _count("MAIL_OUTBOX_LEASE") or 300,
         # Lost-link requests for one email, from any address (each also counts against the
         # address's REGISTRATION_RATE_LIMIT): anyone can type anyone's email, and each mails them.
         "LOST_LINK_EMAIL_RATE_LIMIT": os.environ.get("LOST_LINK_EMAIL_RATE_LIMIT") or "5 per hour; 10 per day",

@@ -124,6 +124,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     i18n.init_app(app)
     mail_transport.init_app(app)
+    from .services import outbox
+    outbox.init_app(app)
     templating.init_app(app)
     security_headers.init_app(app)
     errors.init_app(app)

@@ -129,6 +129,18 @@ def on_starting(server) -> None:
     check_environment()  # a ConfigurationError is a RuntimeError: gunicorn prints "Error: …" and exits 1
 
 
+def post_worker_init(worker) -> None:
+    """Each worker polls the mail outbox from the start (summit/services/outbox), so mail left by a
+    worker that died, or written before a restart, is sent without waiting for a request."""
+    from flask import Flask
+
+    from .services import outbox
+
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        outbox.start_poller(app)
+
+
 def worker_exit(server, worker) -> None:
     """A worker leaving (restart, stop) first sends the mail its requests queued."""
     from .plumbing.mail_transport import wait_for_pending_mail

@@ -5,9 +5,7 @@ from flask import g, jsonify
 
 from ..auth import api_requires
 from ..services.accreditation import decisions, levels, modes
-from ..services.accreditation.mail import send_decision
 from ..services.registration.admin import get_delegate
-from ..services.registration.mail import announce_promotions
 from ..services.summits.current import current_summit
 from . import serialise
 from .blueprint import api_bp
@@ -39,9 +37,7 @@ def post_accreditation(delegate_id: int):
     """{"decision": "approve" | "reject", "reason"?}: a rejection frees the place for the first in line."""
     body = read_body(AccreditationDecision).model_dump(exclude_unset=True)
     summit = current_summit()
-    decision = decisions.decide(summit, delegate_id, body, g.api_user)
-    announce_promotions(decision.promoted)
-    send_decision(decision, summit)
+    decision = decisions.decide(summit, delegate_id, body, g.api_user)  # its mails are in the outbox
     return jsonify(serialise.delegate(decision.delegate, summit))
 
 
@@ -51,10 +47,7 @@ def post_decisions():
     """{"ids": [...], "decision", "reason"?}: one decision on many delegates, all or none (a rejection needs a reason)."""
     body = read_body(BulkDecision).model_dump(exclude_unset=True)
     summit = current_summit()
-    decided = decisions.decide_many(summit, body.pop("ids"), body, g.api_user)
-    for decision in decided:  # queued to go once the answer has: after the commit
-        announce_promotions(decision.promoted)
-        send_decision(decision, summit)
+    decided = decisions.decide_many(summit, body.pop("ids"), body, g.api_user)  # its mails are outbox rows
     return jsonify({"decision": body["decision"], "decided": len(decided),
                     "changed": sum(d.previous != d.delegate.accreditation for d in decided),
                     "delegates": [{"id": d.delegate.id, "accreditation": d.delegate.accreditation,

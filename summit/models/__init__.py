@@ -3,6 +3,7 @@ from .account import ROLES, ApiToken, AuditEntry, ConsoleUser
 from .badge_job import BADGE_JOB_STATUSES, BadgeJob
 from .delegate import CATEGORIES, LANGUAGES, Delegate, RouteBooking
 from .delegation import Delegation
+from .outbox import OUTBOX_STATUSES, Message, OutboxMail
 from .labels import MAX_CAPACITY, Accreditation, BookingStatus, DelegateCategory, DelegateStatus, NameOrder, ProgrammeKind, RegistrationMode, Role
 from .summit import DEFAULT_PROTOCOL_LEVEL, PROGRAMME_KINDS, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute
 from .throttle import RateCounter
@@ -13,6 +14,7 @@ __all__ = [
     "BADGE_JOB_STATUSES", "BadgeJob",
     "CATEGORIES", "LANGUAGES", "Delegate", "RouteBooking", "Delegation",
     "DEFAULT_PROTOCOL_LEVEL", "PROGRAMME_KINDS", "ProgrammeItem", "ProtocolLevel", "SeedRecord", "Summit", "VisitRoute",
+    "OUTBOX_STATUSES", "Message", "OutboxMail",
     "RateCounter",
     "MAX_CAPACITY", "Accreditation", "BookingStatus", "DelegateCategory", "DelegateStatus", "NameOrder", "ProgrammeKind", "RegistrationMode", "Role",
     "utcnow",

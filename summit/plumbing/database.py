@@ -105,6 +105,11 @@ def writing(*, keep_state: bool = False) -> Iterator[Session]:
         session.info.pop(_WRITING, None)
 
 
+def in_writing_block() -> bool:
+    """Whether this runs inside a ``writing()`` block (what it adds commits with the block's change)."""
+    return db.session().info.get(_WRITING) is not None
+
+
 def require_write_transaction() -> None:
     """Raise RuntimeError unless this runs inside a ``writing()`` block's own transaction.
 

@@ -53,6 +53,7 @@ class _Letter:
     subject: str
     text: str
     html: str | None
+    cc: str | None = None
 
 
 class Written(Protocol):
@@ -151,6 +152,8 @@ def _compose(letter: _Letter) -> EmailMessage:
     message = EmailMessage()
     message["From"] = letter.sender
     message["To"] = letter.to
+    if letter.cc:
+        message["Cc"] = letter.cc
     message["Subject"] = letter.subject
     message.set_content(letter.text)
     if letter.html is not None:
@@ -170,12 +173,7 @@ def _deliver(server: _Server, letter: _Letter, request_id: str | None, retry_del
     for attempt, delay in enumerate((0, *retry_delays)):
         time.sleep(delay)
         try:
-            with smtplib.SMTP(server.host, server.port, timeout=10) as smtp:
-                if server.use_tls:
-                    smtp.starttls()
-                if server.username:
-                    smtp.login(server.username, server.password or "")
-                smtp.send_message(message)
+            _smtp_send(server, message)
             return True
         except (OSError, smtplib.SMTPException):
             last = attempt == len(retry_delays)
@@ -183,6 +181,54 @@ def _deliver(server: _Server, letter: _Letter, request_id: str | None, retry_del
                           "; giving up" if last else f"; trying again in {retry_delays[attempt]} s",
                           extra=context)
     return False
+
+
+def _smtp_send(server: _Server, message: EmailMessage) -> None:
+    with smtplib.SMTP(server.host, server.port, timeout=10) as smtp:
+        if server.use_tls:
+            smtp.starttls()
+        if server.username:
+            smtp.login(server.username, server.password or "")
+        smtp.send_message(message)
+
+
+class DeliveryFailed(Exception):
+    """One try at sending did not work; the message says why (no part of the mail's body)."""
+
+
+def _server(config) -> _Server | None:
+    if not config.get("MAIL_SERVER"):
+        return None
+    return _Server(config["MAIL_SERVER"], config["MAIL_PORT"], bool(config.get("MAIL_USE_TLS")),
+                   config.get("MAIL_USERNAME"), config.get("MAIL_PASSWORD"))
+
+
+def deliver_once(to: str, written: Written, *, cc: str | None = None) -> None:
+    """Send one message now, once, in this thread (the outbox's drainer, services/outbox): no retries
+    here, the caller keeps the count.  Raises DeliveryFailed.  In development without MAIL_SERVER
+    the text goes to the log, as ``send`` does; in production without it, nothing can be sent."""
+    config = current_app.config
+    server = _server(config)
+    if server is None:
+        if config.get("SUMMIT_ENV") == "production":
+            raise DeliveryFailed("mail not configured (MAIL_SERVER is not set)")
+        log.info("mail (development, not sent) to %s%s\nSubject: %s\n\n%s", to, f" (cc {cc})" if cc else "",
+                 written.subject, written.text)
+        return
+    letter = _Letter(config.get("MAIL_FROM"), to, written.subject, written.text, written.html, cc)
+    try:
+        message = _compose(letter)
+    except (ValueError, TypeError) as exc:
+        raise DeliveryFailed(f"could not write the message: {exc}") from exc
+    try:
+        _smtp_send(server, message)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryFailed(f"{type(exc).__name__}: {exc}"[:500]) from exc
+
+
+def in_mail_thread(job: Callable[[], object]) -> None:
+    """Run ``job`` in this process's mail thread, after what is queued there already."""
+    _mail_thread().submit(job)
 
 
 def _mail_thread() -> ThreadPoolExecutor:

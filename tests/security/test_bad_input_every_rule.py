@@ -23,6 +23,7 @@ from support.console_support import api_token, make_user, sign_in
 from support.factories import delegate_data, register
 from summit.plumbing.extensions import db
 from summit.models import BadgeJob, ProgrammeItem
+from summit.services import messages
 from summit.services.console import accounts
 from summit.services.accreditation import delegations
 from summit.services.registration import new_links
@@ -55,6 +56,8 @@ def world(app, summit, client):
     token_row, _ = accounts.issue_token(organiser.email, "for the revoke form")
     sign_in(client, "organiser", organiser.email)
     _, new_token = new_links.request_new_link(summit.id, register(summit).delegate.email)
+    message = messages.send_message(summit, {"subject_zh": "通知", "subject_en": "Notice", "body_zh": "正文",
+                                             "body_en": "Body"}, messages.Audience(), organiser)
     delegation = delegations.create_delegation(summit, {
         "name_zh": "代表团", "name_en": "A delegation", "country": "KE", "focal_name": "Focal Point",
         "focal_email": "focal@example.org", "places": 50}, None)
@@ -62,7 +65,7 @@ def world(app, summit, client):
     values = {"token": delegate.manage_token, "new_token": new_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
               "item_id": item.id, "token_id": token_row.id, "job_id": 1, "code": "zh", "filename": "css/summit.css",
               "secret": delegation.token, "member_id": member.delegate.id, "delegation_id": delegation.delegation.id,
-              "kind": "csv"}
+              "kind": "csv", "message_id": message.id}
     return {"values": values, "delegate_token": delegate.manage_token, "cancelled_item_id": cancelled.id,
             "delegation_token": delegation.token,
             "organiser_api": api_token("organiser", "bad-input-api@example.org")}

@@ -24,6 +24,7 @@ ORGANISER_ONLY = {
     "console.programme_list", "console.programme_new", "console.programme_edit", "console.programme_cancel", "console.programme_restore",
     "console.programme_delete", "console.route_edit", "console.delegate_edit", "console.delegate_move",
     "console.delegate_cancel", "console.exports_page", "console.export_delegates", "console.audit_log",
+    "console.messages", "console.message_new", "console.message_detail",
     "console.delegation_new", "console.delegation_revoke", "console.delegation_reissue", "console.delegation_places",
 }
 PUBLIC = {"console.login"}

@@ -87,6 +87,9 @@ def make_app(database_url: str, **overrides):
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "summit.test",
         "PREFERRED_URL_SCHEME": "https",
+        # The outbox drains in the thread that committed (services/outbox): a test body's own writes between
+        # requests must not race a drainer in the mail thread (SQLite refuses a stale reader's write).
+        "MAIL_OUTBOX_DELIVERY": "inline",
     }
     config.update(overrides)
     app = create_app(config)

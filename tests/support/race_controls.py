@@ -136,3 +136,33 @@ def _transaction_without_the_write_lock(*, keep_state: bool = False):
 def _read_then_write_calendar_reset(delegate):
     delegate.calendar_token_version += 1
     db.session.commit()
+
+
+# ---------------------------------------- the mail outbox: claim without a condition (tests/plumbing/test_outbox.py)
+
+def naive_outbox_claim() -> None:
+    """The outbox's claim as a naive drainer writes it: read that the row is pending, then mark it
+    taken with an UPDATE that no longer checks (by id alone); two drainers that read the same row
+    both take it, and both send it."""
+    from summit.services import outbox
+
+    outbox.claim = _claim_after_reading
+
+
+def _claim_after_reading(session, mail_id: int, lease):
+    import secrets
+    from sqlalchemy import update
+    from summit.models import OutboxMail
+
+    row = session.get(OutboxMail, mail_id, populate_existing=True)
+    due = row is not None and row.status == "pending"
+    session.commit()
+    if not due:
+        return None
+    time.sleep(0.02)  # the milliseconds a real drainer spends between the read and the write
+    token = secrets.token_hex(16)
+    session.execute(update(OutboxMail).where(OutboxMail.id == mail_id)
+                    .values(status="sending", claimed_by=token, lease_until=utcnow() + lease,
+                            attempts=OutboxMail.attempts + 1).execution_options(synchronize_session=False))
+    session.commit()
+    return token

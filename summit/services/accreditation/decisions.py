@@ -22,7 +22,9 @@ from ...plumbing.database import require_write_transaction, writing
 from ...plumbing.errors import Conflict, NotFound, ValidationFailed
 from ...plumbing.extensions import db
 from ..console import audit
+from ..registration.mail import announce_promotions
 from ..visits import capacity
+from .mail import send_decision
 
 DECISIONS = {"approve": Accreditation.APPROVED, "reject": Accreditation.REJECTED}
 REASON_MAX = 500
@@ -54,6 +56,8 @@ class Decision:
     reason: str
     #: whoever moved up into the seat a rejection freed
     promoted: list[RouteBooking] = field(default_factory=list)
+    #: the delegate's mail is written (mail.send_decision, once)
+    told: bool = False
 
 
 def lock_any_delegate(delegate_id: int) -> Delegate:
@@ -88,9 +92,10 @@ def decide(summit: Summit, delegate_id: int, data: dict, user: ConsoleUser | Non
            reason_required: bool = False) -> Decision:
     """Approve or reject (``{"decision", "reason"?}``); 409 ``cancelled`` for a cancelled delegate.
 
-    ``reason_required``: a rejection without a reason is ReasonRequired (422), as the console has it.
-    The caller tells the delegate and the promoted (mail.send_decision, announce_promotions) after it returns.
+    The delegate and the promoted are told by outbox rows written in the decision's transaction
+    (mail.send_decision, announce_promotions): a decision rolled back mails no one.
     """
+
     accreditation, reason = clean_decision(data, reason_required=reason_required)
     with writing(keep_state=True):
         delegate = lock_any_delegate(delegate_id)
@@ -113,7 +118,10 @@ def decide(summit: Summit, delegate_id: int, data: dict, user: ConsoleUser | Non
                          {"status": [BookingStatus.WAITLISTED, BookingStatus.CONFIRMED],
                           "route": [booking.route.code, booking.route.code]})
         db.session.flush()
-    return Decision(delegate, previous, reason, promoted)
+        decision = Decision(delegate, previous, reason, promoted)
+        announce_promotions(promoted)
+        send_decision(decision, summit)
+    return decision
 
 
 def clean_ids(raw) -> list[int]:
@@ -135,8 +143,8 @@ def decide_many(summit: Summit, ids, data: dict, user: ConsoleUser | None) -> li
 
     Approvals cost a handful of statements whatever their number (lock and read, one UPDATE, one
     multi-row INSERT of the audit entries); a rejection goes through the capacity rule delegate by
-    delegate, since each may hand a seat to the first in line. The caller mails each decision
-    (mail.send_decision) and the promoted after it returns, so after the commit.
+    delegate, since each may hand a seat to the first in line. Each decision's mail and the promoted's
+    are outbox rows written in this transaction, as in ``decide``.
     """
     ids = clean_ids(ids)
     accreditation, reason = clean_decision(data, reason_required=True)
@@ -187,6 +195,9 @@ def decide_many(summit: Summit, ids, data: dict, user: ConsoleUser | None) -> li
             set_committed_value(delegate, "accreditation", accreditation.value)
         db.session.flush()
         db.session.execute(insert(AuditEntry), audit_rows)
+        for decision in decided:
+            announce_promotions(decision.promoted)
+            send_decision(decision, summit)
     return decided
 
 

@@ -45,7 +45,7 @@ def record(user: ConsoleUser | None, action: str, entity: str, entity_id: int | 
     return entry
 
 
-ENTITIES = ("programme_item", "visit_route", "delegate", "api_token", "summit", "delegation")
+ENTITIES = ("programme_item", "visit_route", "delegate", "api_token", "summit", "delegation", "message")
 
 
 def entries(*, entity: str | None = None, entity_id: int | None = None, page: int = 1,

@@ -191,7 +191,7 @@ def _change_route(lock, read_data, before_commit) -> tuple[Delegate, places.Plac
         change = places.place_delegate(delegate, route_id, join_waitlist=join_waitlist)
         if before_commit is not None:
             before_commit(delegate, change, previous)
-    announce_promotions(change.promoted)
+        announce_promotions(change.promoted)  # outbox rows, committed with the promotion
     return delegate, change
 
 
@@ -212,6 +212,6 @@ def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
         delegate.calendar_token_version += 1  # the feed stops with the registration
         if before_commit is not None:
             before_commit(delegate, change)
-    announce_promotions(change.promoted)
+        announce_promotions(change.promoted)  # outbox rows, committed with the promotion
     return change
 

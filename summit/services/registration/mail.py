@@ -1,17 +1,26 @@
 """The messages a delegate receives, in their own language: templates/emails/, rendered by mail_templates.
 
-A message is rendered in the mail thread (plumbing/mail_transport.py), after the answer has gone, so what
-its templates read is copied here first as plain values: a database row belongs to the request's
-session and must not be read from another thread.
+Two ways out.  The mails that carry the delegate's manage link (the confirmation, the new link) go
+through plumbing/mail_transport.py's ``send``: rendered in the mail thread after the answer has gone;
+their secret is stored only hashed, so it must never sit in a table (services/outbox says more).  The
+notices without a secret (a promotion, and another capability's, through ``queue_delegate_mail``) are
+rows of the durable outbox (services/outbox), written in the transaction of the change that causes
+them: call them inside that ``writing()`` block.  Either way what the templates read is copied here
+first as plain values: a database row belongs to the request's session.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ...models import Delegate, RouteBooking
+from ...plumbing.extensions import db
 from ...models.labels import Accreditation
 from ...plumbing.mail_templates import render_email
 from ...plumbing.mail_transport import send
+from .. import outbox
+
+#: Session.info key: the promotions told in this session, so that telling them twice sends one mail
+_TOLD = "summit_promotions_told"
 
 
 @dataclass(frozen=True)
@@ -46,16 +55,21 @@ def send_registration_confirmation(delegate: Delegate, summit_name: str, manage_
 
 
 def announce_promotions(promoted: list[RouteBooking]) -> None:
-    """Tell each delegate who moved up from a waiting list; call after the promotion is committed."""
+    """Tell each delegate who moved up from a waiting list: outbox rows, in the promotion's own
+    transaction (call inside its ``writing()`` block).  A promotion told already is not told again."""
+    told = db.session().info.setdefault(_TOLD, set())
     for booking in promoted:
-        send_promotion_notice(booking)
+        key = (booking.id, booking.confirmed_at)
+        if key not in told:
+            told.add(key)
+            send_promotion_notice(booking)
 
 
 def send_promotion_notice(booking: RouteBooking) -> None:
     delegate = booking.delegate
     summit = booking.route.summit
     summit_name = summit.name_zh if delegate.language == "zh" else summit.name_en
-    _send(delegate, "promotion_notice", summit_name=summit_name, booking=_booking(booking))
+    queue_delegate_mail(delegate, "promotion_notice", summit_name=summit_name, booking=_booking(booking))
 
 
 def send_new_link(delegate: Delegate, summit_name: str, manage_url: str, hours: int) -> None:
@@ -64,8 +78,17 @@ def send_new_link(delegate: Delegate, summit_name: str, manage_url: str, hours: 
 
 
 def send_delegate_mail(delegate: Delegate, name: str, *, with_booking: bool = False, **context) -> None:
-    """Another capability's message to a delegate (templates/emails/<name>), by the same way as these."""
+    """Another capability's message to a delegate (templates/emails/<name>), by the mail thread; for a
+    mail with a secret in it.  Any other goes through ``queue_delegate_mail``."""
     _send(delegate, name, with_booking=with_booking, **context)
+
+
+def queue_delegate_mail(delegate: Delegate, name: str, *, with_booking: bool = False, **context) -> None:
+    """A notice without a secret, as an outbox row in the current write transaction (services/outbox)."""
+    addressee = _Addressee(delegate.full_name, _booking(delegate.booking) if with_booking else None,
+                           delegate.addressed_name)
+    outbox.enqueue(name, delegate.email, delegate.language, {"delegate": addressee, **context},
+                   delegate_id=delegate.id)
 
 
 def _booking(booking: RouteBooking | None) -> _Booking | None:

@@ -66,6 +66,8 @@ class DelegateFilter:
     protocol_level: str | None = None
     #: members of this delegation only (services/accreditation/delegations.py)
     delegation_id: int | None = None
+    #: "yes": banquet guests only; "no": those who do not come to the banquet
+    banquet: str | None = None
 
 
 def _arg(args: Mapping, name: str) -> str:
@@ -220,6 +222,8 @@ def _conditions(summit: Summit, f: DelegateFilter) -> tuple[list, bool]:
         needs_booking = True
     if f.checked_in:
         where.append(Delegate.checked_in_at.is_not(None) if f.checked_in == "yes" else Delegate.checked_in_at.is_(None))
+    if f.banquet:
+        where.append(Delegate.banquet.is_(f.banquet == "yes"))
     if f.badge_printed:
         where.append(Delegate.badge_printed_at.is_not(None) if f.badge_printed == "yes"
                      else Delegate.badge_printed_at.is_(None))

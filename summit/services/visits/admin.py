@@ -121,7 +121,7 @@ def _apply(route: VisitRoute, values: dict, user: ConsoleUser | None) -> RouteCh
             audit.record(user, "delegate.promoted", "delegate", booking.delegate_id,
                          {"route": [locked.code, locked.code],
                           "status": [BookingStatus.WAITLISTED, BookingStatus.CONFIRMED]})
-    announce_promotions(promoted)
+        announce_promotions(promoted)  # outbox rows, committed with the promotion
     return RouteChange(locked, promoted, changes)
 
 

@@ -4,7 +4,8 @@ Every view here names the role it needs with ``auth.console_requires`` (the one
 place access is decided); the only exception is the login page itself.
 tests/security/test_console_access.py walks the URL map and proves it.
 """
-from . import accreditation, audit, auth_views, dashboard, delegates, delegations, exports, programme, review, routes, tokens  # noqa: F401  (views register on import)
+from . import (accreditation, audit, auth_views, dashboard, delegates, delegations, exports, messages,  # noqa: F401
+               programme, review, routes, tokens)  # (views register on import)
 from .blueprint import console
 
 __all__ = ["console"]

@@ -160,3 +160,20 @@ class MoveForm(FlaskForm):
 class TokenForm(FlaskForm):
     label = StringField(_l("What the token is for"), render_kw={"maxlength": 100,
                                                               "placeholder": _l("e.g. door scanner 2")})
+
+
+class MessageForm(FlaskForm):
+    """An organiser's message: both languages, and whom it goes to (the choices are set by the view;
+    services/messages judges every value, so a choice not offered is refused there, with its message)."""
+
+    subject_zh = StringField(_l("Subject (Chinese)"), render_kw={"maxlength": 200, "lang": "zh-Hans"})
+    body_zh = TextAreaField(_l("Message (Chinese)"), render_kw={"rows": 8, "lang": "zh-Hans", "maxlength": 10000})
+    subject_en = StringField(_l("Subject (English)"), render_kw={"maxlength": 200, "lang": "en"})
+    body_en = TextAreaField(_l("Message (English)"), render_kw={"rows": 8, "lang": "en", "maxlength": 10000})
+    delegation_id = SelectField(_l("Delegation"), choices=[], validate_choice=False)
+    protocol_level = SelectField(_l("Protocol level"), choices=[], validate_choice=False)
+    route = SelectField(_l("Technical visit"), choices=[], validate_choice=False)
+    banquet = SelectField(_l("Banquet"), choices=[], validate_choice=False)
+    accreditation = SelectField(_l("Accreditation"), choices=[], validate_choice=False)
+    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    copy_focal_point = BooleanField(_l("Send a copy to the delegation's focal point"))

@@ -17,9 +17,7 @@ from ...plumbing.errors import NotFound, ValidationFailed
 from ...plumbing.i18n import pick
 from ...plumbing.request_input import form_text_checked
 from ...services.accreditation import decisions, levels, queue
-from ...services.accreditation.mail import send_decision
 from ...services.registration import admin as delegate_admin
-from ...services.registration.mail import announce_promotions
 from ...services.summits.current import current_summit
 from ..forms import country_name
 from .blueprint import console
@@ -31,14 +29,6 @@ def _reason_message(exc: ValidationFailed) -> str:
     if isinstance(exc, decisions.ReasonRequired):
         return _("Give the reason for the rejection: the delegate receives it.")
     return "; ".join(str(m) for m in exc.errors.get("reason", [])) or _("This reason cannot be accepted.")
-
-
-def _tell(decided) -> None:
-    """The delegates' mails and the promoted's, queued for when the answer has gone (after the commit)."""
-    summit = current_summit()
-    for decision in decided:
-        announce_promotions(decision.promoted)
-        send_decision(decision, summit)
 
 
 def _options(summit, counts: queue.Counts) -> dict[str, list[tuple[str, str, int]]]:
@@ -154,7 +144,6 @@ def review_decide():
     except NotFound:
         flash(_("Nothing was decided: a delegate selected is no longer registered."), "warning")
         return _render_queue(summit, f, status=404, reason=reason)
-    _tell(decided)
     count = len(decided)
     if data["decision"] == "approve":
         flash(ngettext("%(num)d delegate approved; they are told by email.",
@@ -190,8 +179,7 @@ def review_reject(delegate_id: int):
         except NotFound:
             abort(404)
         else:
-            _tell([decided])
-            flash(_("%(name)s is rejected; they are told the reason by email.", name=decided.delegate.full_name),
+            flash(_("%(name)s is rejected; they are told the reason by email.", name=decided.delegate.display_name),
                   "success")
             return redirect(url_for("console.review_queue", **back_args), 303)
     return render_template("console/review_reject.html", summit=summit, delegate=delegate, form=form,
