@@ -81,7 +81,7 @@ def test_a_delegation_is_invited_imported_reviewed_printed_and_checked_at_the_do
     focal = journey.open(locale="en-GB")
     focal.goto(secret_link)
     expect(focal.get_by_role("heading", name="Delegation of Senegal", level=1)).to_be_visible()
-    expect(focal.get_by_text(en("No members yet. Add them below."))).to_be_visible()
+    expect(focal.get_by_text(en("No members yet. Add them below, or import a file."))).to_be_visible()
     journey.look(focal, "delegation-page")
 
     # A dry run of a file whose third member has a broken email: the row and column are named, nobody is added.
