@@ -21,17 +21,12 @@ from ..services.summits.current import current_summit
 from ..services.visits.capacity import RouteFull, waitlist_position
 from .forms import ConfirmForm, MemberForm, RouteChoiceForm, country_name, show_errors
 from .registration import service_message
+from .security_headers import keep_private
 
 delegation_page_bp = Blueprint("delegation_page", __name__, url_prefix="/delegation")
 
 
-@delegation_page_bp.after_request
-def _private(response):
-    # The URL is the credential: keep it out of other sites' logs and of shared caches.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+keep_private(delegation_page_bp)
 
 
 class _Unavailable(Exception):

@@ -21,16 +21,12 @@ from ..services.accreditation.gates import NotAccredited
 from ..services.checkin.arrivals import AlreadyCheckedIn, UnknownCode, check_in
 from ..plumbing.errors import NotFound, ValidationFailed
 from ..services.summits.current import current_summit
+from .security_headers import keep_private
 
 desk_bp = Blueprint("desk", __name__, url_prefix="/desk")
 
 
-@desk_bp.after_request
-def _private(response):
-    # Desk pages list delegates' names and organisations: never cached, never indexed.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+keep_private(desk_bp, referrer=None)  # the app-wide policy
 
 #: delegates listed on the badge page at once (the batch itself has no limit)
 LIST_LIMIT = 300

@@ -52,6 +52,18 @@ def add_security_headers(response):
     return response
 
 
+def keep_private(blueprint, *, referrer: str | None = "no-referrer") -> None:
+    """A blueprint whose pages show personal data, or whose URL is itself the credential: never cached,
+    never indexed, and (``no-referrer``) the address kept out of other sites' logs."""
+    @blueprint.after_request
+    def _private(response):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+        if referrer:
+            response.headers["Referrer-Policy"] = referrer
+        return response
+
+
 def init_app(app: Flask) -> None:
     # App-wide after_request runs after the blueprints' own, and for error pages and static files too.
     app.after_request(add_security_headers)

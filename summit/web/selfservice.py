@@ -23,6 +23,7 @@ from ..services.summits.current import current_summit
 from ..plumbing.urls import calendar_url, manage_url
 from .forms import ConfirmForm, DetailsForm, LostLinkForm, RouteChoiceForm, country_name, show_errors
 from .registration import service_message
+from .security_headers import keep_private
 
 selfservice_bp = Blueprint("selfservice", __name__, url_prefix="/manage")
 
@@ -30,13 +31,7 @@ selfservice_bp = Blueprint("selfservice", __name__, url_prefix="/manage")
 CALENDAR_RESET_OFFER = "offer_calendar_reset"
 
 
-@selfservice_bp.after_request
-def _private(response):
-    # The URL is the credential: keep it out of other sites' logs and of shared caches.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+keep_private(selfservice_bp)
 
 
 def _delegate(token: str):

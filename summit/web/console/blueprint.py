@@ -5,6 +5,7 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from ...plumbing.extensions import login_manager
+from ..security_headers import keep_private
 
 console = Blueprint("console", __name__, url_prefix="/console")
 
@@ -13,10 +14,4 @@ login_manager.login_message = _l("Please sign in to use the console.")
 login_manager.login_message_category = "warning"
 
 
-@console.after_request
-def _private(response):
-    # Console pages show delegates' personal data: never cached, never indexed.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
+keep_private(console, referrer="same-origin")
