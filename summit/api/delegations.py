@@ -75,7 +75,7 @@ def _member(delegate) -> dict:
             **serialise.accreditation(delegate), "given_name": delegate.given_name,
             "family_name": delegate.family_name, "native_name": delegate.native_name, "email": delegate.email,
             "organisation": delegate.organisation, "country": delegate.country, "category": delegate.category,
-            "language": delegate.language}
+            "language": delegate.language, **serialise.names(delegate)}
 
 
 @api_bp.get("/delegations/self")

@@ -236,6 +236,8 @@ class DelegationMember(Schema):
     organisation: str
     country: str
     category: Literal[CATEGORIES]  # type: ignore[valid-type]
+    name_order: NameOrderCode
+    display_name: DisplayName
     language: Literal[LANGUAGES]  # type: ignore[valid-type]
 
 

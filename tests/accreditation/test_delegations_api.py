@@ -86,6 +86,7 @@ def test_the_focal_point_adds_members_who_get_their_own_links(client, summit):
     [listed] = me["members"]
     assert listed["id"] == body["id"] and listed["accreditation"] == "approved" and listed["route"]["code"] == "R1"
     assert "token" not in listed and "manage_url" not in listed
+    assert listed["display_name"] == body["display_name"] and listed["name_order"] == body["name_order"]
 
     staff = api_token("staff")
     found = client.get(f"/api/v1/delegates?delegation_id={delegation['id']}", headers=staff).get_json()["delegates"]
