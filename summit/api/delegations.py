@@ -98,7 +98,7 @@ def add_member():
         return error_response(401, "unauthorized", UNKNOWN_DELEGATION)
     delegate = result.delegate
     body = {"id": delegate.id, "status": delegate.status, "route": serialise.route_place(delegate.booking),
-            **serialise.accreditation(delegate), "token": result.manage_token,
+            **serialise.accreditation(delegate), **serialise.names(delegate), "token": result.manage_token,
             "manage_url": manage_url(result.manage_token), "calendar_url": calendar_url(calendar_token(delegate))}
     response = jsonify(body)
     response.status_code = 201
