@@ -62,8 +62,10 @@ def import_template(secret: str, kind: str):
 
 def _preview(secret, delegation, *, members=None, errors=None, file_errors=None, sealed=None, count=0, status=200):
     by_row = errors or {}
+    summit = current_summit()
     return render_template(
-        "delegation/import_preview.html", summit=current_summit(), delegation=delegation, secret=secret,
+        "delegation/import_preview.html", summit=summit, delegation=delegation, secret=secret,
+        route_codes={route.id: route.code for route in summit.routes},
         members=members, by_row=by_row, file_errors=file_errors or {}, sealed=sealed,
         labels=member_files.labels_in(lang()), form=MemberFileForm(), confirm_form=ConfirmImportForm(),
         max_mb=round(member_files.BYTES_MAX / 1_000_000), max_rows=member_files.ROWS_MAX,

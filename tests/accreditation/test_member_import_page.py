@@ -101,6 +101,7 @@ def test_a_dry_run_shows_the_bad_row_then_the_fixed_file_is_confirmed_all_at_onc
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Every row is correct: 3 members can be added." in text(html)
+    assert "<td>Government</td>" in html and "<td>government</td>" not in html  # the label, as elsewhere
     assert member_count(issued) == 0  # a dry run only
     response = confirm(client, issued, html)
     assert response.status_code == 302 and response.headers["Location"].endswith("#members")
