@@ -7,7 +7,6 @@ import time
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
-from markupsafe import Markup
 
 from ..models.labels import BookingStatus
 from ..plumbing.extensions import csrf, limiter, registration_limit
@@ -55,7 +54,8 @@ def _render_manage(token, delegate, route_form=None, status=200, offer_calendar_
         position=waitlist_position(booking) if booking else None, route_form=route_form,
         routes=agenda.routes_with_availability(summit), confirm_form=ConfirmForm(),
         calendar_url=feed_url, country=country_name(delegate.country),
-        calendar_qr=Markup(subscribe_qr_svg(feed_url, _("QR code of your calendar's address"))),
+        # SVG made by segno from our own URL (no input of the visitor's): the template inserts it as markup
+        calendar_qr=subscribe_qr_svg(feed_url, _("QR code of your calendar's address")),
         offer_calendar_reset=offer_calendar_reset,
     ), status
 

@@ -235,6 +235,18 @@ def test_the_manage_page_offers_the_subscribe_options(client, summit):
     assert f'href="{webcal}"' in html and f'href="{delegate["calendar_url"]}" download' in html
     assert "calendar.google.com/calendar/r?cid=webcal%3A//summit.test/calendar/" in html
     assert "Add to Outlook.com" in html
+    # Microsoft 365 (work and school accounts) beside Outlook.com (personal ones), with the same https address.
+    feed_query = "url=" + delegate["calendar_url"].replace("://", "%3A//") + "&amp;name=GSTF%202024%20%C2%B7%20My%20agenda"
+    assert f'href="https://outlook.office.com/calendar/0/addfromweb?{feed_query}"' in html and "Add to Microsoft 365" in html
+    assert f'href="https://outlook.live.com/calendar/0/addfromweb?{feed_query}"' in html
+    # The address as a QR code, inline (no request of its own, no style attribute for the CSP to refuse).
+    qr = re.search(r'<figure class="subscribe-qr">\s*(<svg .*?</svg>)', html, re.S).group(1)
+    assert "<title>QR code of your calendar&#39;s address</title>" in qr or "QR code of your calendar" in qr
+    assert "style=" not in qr and "<script" not in qr
+    assert "only every 12 to 24 hours, so changes on the day also reach you by email" in html
+    chinese = client.get(delegate["manage_url"] + "?lang=zh").get_data(as_text=True)
+    assert "添加到 Microsoft 365" in chinese and "每 12 至 24 小时" in chinese and "电子邮件" in chinese
+    assert "用相机扫描此二维码" in chinese
 
 
 def test_subscribe_links_offer_webcal_google_outlook_and_download(app, summit):
