@@ -28,7 +28,7 @@ def upgrade():
         sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("modified_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("sequence >= 0", name="ck_calendar_event_revision_sequence_non_negative"),
+        sa.CheckConstraint("sequence >= 0", name="sequence_non_negative"),
     )
     op.create_index("ix_calendar_event_revision_delegate", "calendar_event_revision", ["delegate_id"])
     op.create_table(
