@@ -86,6 +86,17 @@ def test_a_cancelled_registrations_feed_shows_its_events_cancelled(client, summi
     assert again.status_code == 304
 
 
+def test_a_cancelled_feed_cancels_the_route_it_showed_last_and_not_those_left_before(client, summit):
+    delegate = register(client, summit, "R1")
+    feed(client, delegate)
+    choose_route(client, delegate, route(summit, "R3").id)
+    assert f"visit-{delegate['id']}-R3@gstf-2024.summit" in icaljs_events(feed(client, delegate).data)
+    cancel(client, delegate)
+    found = icaljs_events(feed(client, delegate).data)
+    assert [uid for uid in found if uid.startswith("visit-")] == [f"visit-{delegate['id']}-R3@gstf-2024.summit"]
+    assert {event["status"] for event in found.values()} == {"CANCELLED"}
+
+
 def test_a_cancelled_registrations_feed_in_chinese(client, summit):
     delegate = register(client, summit, "R1", language="zh")
     feed(client, delegate)

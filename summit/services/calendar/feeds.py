@@ -133,7 +133,7 @@ def cancelled_delegate_calendar(delegate: Delegate, links: FeedLinks) -> Calenda
 
     Calendar apps that subscribed drop them (an error page instead would leave the old route and the
     banquet in them for ever).  Each SEQUENCE is one more than the one last published for its UID, so
-    the cancellation wins over the copy an app holds.  Their routes are the ones the feed ever showed
+    the cancellation wins over the copy an app holds.  Their route is the one the feed showed last
     (the place itself was freed with the registration).  Nothing is recorded: the file changes only
     when the programme does.
     """
@@ -141,7 +141,9 @@ def cancelled_delegate_calendar(delegate: Delegate, links: FeedLinks) -> Calenda
     lang = delegate.language
     cancelled_at = delegate.cancelled_at or delegate.updated_at
     routes = {route.code: route for route in summit.routes}
-    visits = [(row, routes.get(_route_code_of(row.uid))) for row in revisions.delegate_event_revisions(delegate.id)]
+    # The route their feed showed last: a route they had switched away from left their calendar then.
+    shown = sorted(revisions.delegate_event_revisions(delegate.id), key=lambda row: (row.modified_at, row.sequence))
+    visits = [(row, routes.get(_route_code_of(row.uid))) for row in shown[-1:]]
     visits = [(row, route) for row, route in visits if route is not None and route.departs_at is not None]
     items = [
         item for item in programme(summit)
