@@ -279,8 +279,9 @@ _STAMPS = ("SEQUENCE", "DTSTAMP", "LAST-MODIFIED")
 
 def _visit_state(event: Event, delegate_id: int) -> revisions.EventState:
     """The delegate's route event as built from its rows: its content, less SEQUENCE and time stamps."""
-    content = b"\r\n".join(line for line in event.to_ical().split(b"\r\n")
-                            if not line.split(b":", 1)[0].split(b";", 1)[0].upper() in {s.encode() for s in _STAMPS})
+    # Each property's value, its alarms' too, unfolded: serialising the whole event here would fold it twice.
+    content = [(name, value.to_ical() if hasattr(value, "to_ical") else value, getattr(value, "params", None))
+               for name, value in event.property_items(recursive=True, sorted=False) if name not in _STAMPS]
     return revisions.EventState(str(event["UID"]), revisions.fingerprint(content, int(event["SEQUENCE"])),
                                 int(event["SEQUENCE"]), event.decoded("LAST-MODIFIED"), delegate_id)
 
