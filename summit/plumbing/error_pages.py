@@ -40,6 +40,28 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.is_json
 
 
+def _summit_or_none():
+    """The summit, for the error page's name and branding; none when it cannot be read (no summit set
+    up yet, or the database is what failed: a 500 must still answer)."""
+    from ..services.summits.current import current_summit
+
+    try:
+        return current_summit()
+    except Exception:  # noqa: BLE001 - an error page never fails in turn
+        try:
+            from .extensions import db
+            db.session.rollback()
+        except Exception:  # noqa: BLE001
+            pass
+        return None
+
+
+def _page(status: int, **context):
+    """The error page in the summit's colours, with its name; a dead /manage/… link offers a new one."""
+    return render_template("errors/error.html", status=status, summit=_summit_or_none(),
+                           manage_link=request.path.startswith("/manage/"), **context)
+
+
 def _server_error(status: int, headers=()):
     reference = current_request_id()
     if _wants_json():
@@ -47,7 +69,7 @@ def _server_error(status: int, headers=()):
                                       "Something went wrong on our side.", request_id=reference)
         body.headers.extend(headers)
         return body, status
-    return render_template("errors/error.html", status=status, summit=None, reference=reference), status, headers
+    return _page(status, reference=reference), status, headers
 
 
 def _retry_minutes() -> int | None:
@@ -77,9 +99,8 @@ def init_app(app: Flask) -> None:
                                           exc.errors if refused else None)
             body.headers.extend(headers)
             return body, status
-        return render_template("errors/error.html", status=status, summit=None,
-                               retry_minutes=_retry_minutes() if status == 429 else None,
-                               message=exc.description if refused else None), status, headers
+        return _page(status, retry_minutes=_retry_minutes() if status == 429 else None,
+                     message=exc.description if refused else None), status, headers
 
     @app.errorhandler(ServiceNotFound)
     def _no_summit(exc: ServiceNotFound):
