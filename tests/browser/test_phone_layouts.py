@@ -150,7 +150,7 @@ def test_cancelling_a_session_asks_first(journey, site, language):
     expect(page.locator("main")).to_contain_text(words(language, "The session stays on the programme, marked cancelled. Every calendar that subscribed to the programme or to a delegate’s feed will show it as cancelled at its next refresh."))
     journey.look(page, "cancel-asks")
     no_sideways_scroll(page)
-    page.get_by_role("link", name=words(language, "No, keep it")).click()
+    page.get_by_role("link", name=words(language, "No, keep the session")).click()
     expect(row).not_to_contain_text(words(language, "Cancelled"))
     journey.look(page, "kept")
     site.fresh()
