@@ -42,11 +42,15 @@ def _wants_json() -> bool:
 
 def _summit_or_none():
     """The summit, for the error page's name and branding; none when it cannot be read (no summit set
-    up yet, or the database is what failed: a 500 must still answer)."""
-    from ..services.summits.current import current_summit
+    up yet, or the database is what failed: a 500 must still answer).  The app factory names the
+    function that finds it (plumbing knows no service): app.extensions["error_page_summit"]."""
+    from flask import current_app
 
+    find = current_app.extensions.get("error_page_summit")
+    if find is None:
+        return None
     try:
-        return current_summit()
+        return find()
     except Exception:  # noqa: BLE001 - an error page never fails in turn
         try:
             from .extensions import db

@@ -129,7 +129,7 @@ def timeline(by_day, *, width=600, height=200) -> Timeline | None:
     third = height / 3
     columns = [(x - column_w / 2, height - third * n / daily_axis.top, column_w, third * n / daily_axis.top)
                for (x, _), (_, n, _) in zip(points, by_day)]
-    every = max(1, round(count / 5))
+    every = max(1, -(-count // 4))  # at most four dates: they never run into each other on a phone
     x_ticks = [((pad + i * step) / width, day.strftime("%m-%d")) for i, (day, _, _) in enumerate(by_day) if i % every == 0]
     daily_ticks = [(share / 3, label) for share, label in daily_axis.ticks if share > 0]
     return Timeline(width, height, line, area, x_ticks, total_axis.ticks, daily_ticks, columns)
