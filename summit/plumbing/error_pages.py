@@ -49,14 +49,18 @@ def _summit_or_none():
     find = current_app.extensions.get("error_page_summit")
     if find is None:
         return None
+    from flask import current_app as app
+
+    from .extensions import db
+
     try:
         return find()
     except Exception:  # noqa: BLE001 - an error page never fails in turn
+        app.logger.info("error page without the summit's name: it could not be read", exc_info=True)
         try:
-            from .extensions import db
             db.session.rollback()
         except Exception:  # noqa: BLE001
-            pass
+            app.logger.info("rollback after a failed summit read failed too", exc_info=True)
         return None
 
 
