@@ -129,5 +129,7 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     security_headers.init_app(app)
     errors.init_app(app)
+    from .services.summits.current import current_summit
+    app.extensions["error_page_summit"] = current_summit  # the error pages' name and branding
     cli.init_app(app)
     return app

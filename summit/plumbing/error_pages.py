@@ -40,6 +40,36 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.is_json
 
 
+def _summit_or_none():
+    """The summit, for the error page's name and branding; none when it cannot be read (no summit set
+    up yet, or the database is what failed: a 500 must still answer).  The app factory names the
+    function that finds it (plumbing knows no service): app.extensions["error_page_summit"]."""
+    from flask import current_app
+
+    find = current_app.extensions.get("error_page_summit")
+    if find is None:
+        return None
+    from flask import current_app as app
+
+    from .extensions import db
+
+    try:
+        return find()
+    except Exception:  # noqa: BLE001 - an error page never fails in turn
+        app.logger.info("error page without the summit's name: it could not be read", exc_info=True)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001
+            app.logger.info("rollback after a failed summit read failed too", exc_info=True)
+        return None
+
+
+def _page(status: int, **context):
+    """The error page in the summit's colours, with its name; a dead /manage/… link offers a new one."""
+    return render_template("errors/error.html", status=status, summit=_summit_or_none(),
+                           manage_link=request.path.startswith("/manage/"), **context)
+
+
 def _server_error(status: int, headers=()):
     reference = current_request_id()
     if _wants_json():
@@ -47,7 +77,7 @@ def _server_error(status: int, headers=()):
                                       "Something went wrong on our side.", request_id=reference)
         body.headers.extend(headers)
         return body, status
-    return render_template("errors/error.html", status=status, summit=None, reference=reference), status, headers
+    return _page(status, reference=reference), status, headers
 
 
 def _retry_minutes() -> int | None:
@@ -77,9 +107,8 @@ def init_app(app: Flask) -> None:
                                           exc.errors if refused else None)
             body.headers.extend(headers)
             return body, status
-        return render_template("errors/error.html", status=status, summit=None,
-                               retry_minutes=_retry_minutes() if status == 429 else None,
-                               message=exc.description if refused else None), status, headers
+        return _page(status, retry_minutes=_retry_minutes() if status == 429 else None,
+                     message=exc.description if refused else None), status, headers
 
     @app.errorhandler(ServiceNotFound)
     def _no_summit(exc: ServiceNotFound):

@@ -68,11 +68,19 @@ def _with_text(delegates, texts):
         d.given_name, d.family_name, d.native_name, d.organisation = stored(*text)
 
 
+#: job titles the badge prints between the name and the organisation, in several scripts and lengths
+JOBS = ["Director-General, Department of Comprehensive Planning and International Cooperation",
+        "综合规划司司长", "مدير عام النقل البري", "Заместитель директора департамента", "अपर सचिव", ""]
+
+
 def _people(summit, texts):
     people = []
-    for text in texts:
+    for number, text in enumerate(texts):
         given, family, native, organisation = stored(*text)
-        people.append(make_delegate(summit, given, family, native, organisation=organisation))
+        person = make_delegate(summit, given, family, native, organisation=organisation)
+        person.job_title = JOBS[number % len(JOBS)]
+        people.append(person)
+    db.session.commit()
     return people
 
 
@@ -142,7 +150,7 @@ def test_hostile_text_changes_nothing_outside_the_delegates_text_box(summit, hos
 def test_the_comparison_sees_text_drawn_outside_its_box(summit, hostile_delegates, tmp_path, monkeypatch):
     # Control: unclipped, and at the largest sizes (no fitting), the ligatures run over the QR code.
     people = hostile_delegates[:4]
-    unclipped = ".badge, .who, .native, .name, .org { overflow: visible !important }"
+    unclipped = ".badge, .who, .native, .name, .job, .org { overflow: visible !important }"
     benign = _images(_render(people, "a4-4up", unclipped), tmp_path / "benign")
     _with_text(people[:1], [HOSTILE["bismillah ligatures"]])
     monkeypatch.setattr(badges, "fit_fields", lambda measurer, fields, width, height: [
@@ -166,7 +174,7 @@ LEGITIMATE = [
 def test_legitimate_names_of_every_script_and_length_are_never_clipped(summit, tmp_path):
     # The boxes clip only what no real name needs: with clipping off, the PDF looks the same.
     people = _people(summit, LEGITIMATE)
-    unclipped = ".badge, .head, .who, .foot, .band, .name, .native, .org { overflow: visible !important }"
+    unclipped = ".badge, .head, .who, .foot, .band, .name, .native, .job, .org { overflow: visible !important }"
     clipped_pdf = _render(people, "a6")
     clipped = _images(clipped_pdf, tmp_path / "clipped")
     plain = _images(_render(people, "a6", unclipped), tmp_path / "plain")
@@ -222,7 +230,7 @@ def test_sizes_are_measured_with_the_fonts_that_print_them(summit):
 
     for number, (person, page) in enumerate(zip(people, doc.pages)):
         view = badges.badge_view(person, layout)
-        predicted = {"name": view.name_lines, "native": view.native_lines, "org": view.organisation_lines}
+        predicted = {"name": view.name_lines, "native": view.native_lines, "job": view.job_lines, "org": view.organisation_lines}
         for css_class, lines in predicted.items():
             field = next((b for b in walk(page._page_box) if b.element is not None
                           and css_class in (b.element.get("class") or "").split()

@@ -69,11 +69,22 @@ def test_dashboard_figures_equal_the_database(client, summit):
                        for m in db.session.scalars(db.select(Delegate.created_at).where(*live)))
     assert {k: v for k, v in per_day.items() if v} == dict(expected)
     assert sum(per_day.values()) == figures["registered"]
-    # The charts are inline SVG: nothing fetched from elsewhere.
-    assert html.count("<svg") == 4 and "cdn" not in html.lower() and "<script" not in html
+    # The charts are inline SVG beside HTML labels: nothing fetched from elsewhere.
+    assert html.count('role="img"') == 4 and "cdn" not in html.lower() and "<script" not in html
 
 
 def test_empty_dashboard_renders(client, summit):
     sign_in(client, "organiser")
     response = client.get("/console/")
     assert response.status_code == 200 and shown(response.get_data(as_text=True))["registered"] == 0
+
+
+def test_chart_scales_start_at_zero_and_end_on_a_round_number():
+    from summit.web.console import charts
+
+    axis = charts.scale(29)
+    assert axis.top == 30 and axis.ticks[0] == (0.0, "0") and axis.ticks[-1] == (1.0, "30")
+    assert [label for _, label in axis.ticks] == ["0", "10", "20", "30"]
+    assert charts.scale(0).top == 1 and charts.scale(7).top == 8 and charts.scale(40).top == 40
+    chart = charts.bars([("a", 29), ("b", 3)])
+    assert round(chart.bars[0].share * chart.scale.top) == 29  # the bar ends at 29 on the axis

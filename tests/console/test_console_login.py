@@ -135,7 +135,7 @@ def test_next_never_leads_off_the_site(client, summit):
     same_origin(client)
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         response = login(client, "staff@example.org", PASSWORD, next_url=target)
-        assert response.headers["Location"] == "/console/", target
+        assert response.headers["Location"] == "/desk/", target  # staff's landing page, not the target
         client.post("/console/logout", data={"csrf_token": csrf_token(client.get("/console/").get_data(as_text=True))})
 
 
@@ -230,3 +230,19 @@ def test_a_session_that_names_no_version_is_refused(app, summit):
         session["_user_id"] = str(user.id)  # how sessions looked before versions
         session["_fresh"] = True
     assert visitor.get("/console/").status_code == 302
+
+
+def test_staff_land_on_the_desk_and_organisers_on_the_dashboard(client, summit):
+    make_user("staff")
+    make_user("organiser")
+    same_origin(client)
+    for email, landing in (("staff@example.org", "/desk/"), ("organiser@example.org", "/console/")):
+        response = client.post("/console/login", data={
+            "csrf_token": csrf_token(client.get("/console/login").get_data(as_text=True)),
+            "email": email, "password": PASSWORD})
+        assert response.status_code == 302 and response.headers["Location"] == landing, email
+        assert client.get("/console/login").headers["Location"] == landing  # signed in already: the same page
+        client.post("/console/logout", data={"csrf_token": csrf_token(client.get("/console/").get_data(as_text=True))})
+    # a safe next still wins
+    response = login(client, "staff@example.org", PASSWORD, next_url="/console/delegates")
+    assert response.headers["Location"] == "/console/delegates"

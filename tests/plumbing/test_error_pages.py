@@ -117,3 +117,30 @@ def test_errors_under_the_api_stay_json(client, summit):
     response = client.post("/api/v1/registrations", data=b"{" * (1024 * 1024 + 1),
                            content_type="application/json")
     assert response.status_code == 413 and response.get_json()["error"] == "payload_too_large"
+
+
+@pytest.mark.parametrize("lang, name, short", [("en", "Global Sustainable Transport Forum 2024", "GSTF 2024"),
+                                               ("zh", "全球可持续交通高峰论坛", "全球可持续交通高峰论坛")])
+def test_an_error_page_carries_the_summits_name_and_no_time_zone_note(client, summit, lang, name, short):
+    response = client.get(f"/no-such-page?lang={lang}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    page = text(html)
+    assert name in page and f"<title>404 · " in html  # the title, header and footer name the summit
+    assert "Beijing time" not in page and "北京时间" not in page  # no times on the page: no note about them
+    assert short in page
+
+
+@pytest.mark.parametrize("lang, offer", [("en", "Get a new link"), ("zh", None)])
+def test_an_unknown_manage_link_offers_a_new_one(client, summit, lang, offer):
+    from babel.support import Translations
+    from pathlib import Path
+
+    if offer is None:
+        offer = Translations.load(str(Path(__file__).parents[2] / "summit" / "translations"), ["zh"]).gettext("Get a new link")
+    response = client.get(f"/manage/no-such-token?lang={lang}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert offer in text(html) and 'href="/manage/lost-link"' in html
+    # elsewhere a 404 leads home only
+    assert 'href="/manage/lost-link"' not in client.get("/no-such-page").get_data(as_text=True)

@@ -139,3 +139,23 @@ def test_service_refuses_naive_times_and_unknown_kinds(app, summit):
                                        "starts_at": datetime(2024, 9, 26, 9), "ends_at": datetime(2024, 9, 26, 10)},
                               None)
     assert set(info.value.errors) == {"kind", "starts_at", "ends_at"}
+
+
+def test_cancelling_a_session_asks_first_naming_it_and_its_calendars(organiser, summit):
+    item = summit.items[1]
+    listing = organiser.get("/console/programme").get_data(as_text=True)
+    # the list links to a question, not a bare "Cancel" button that reads like "close"
+    assert f'href="/console/programme/{item.id}/cancel"' in listing and ">Cancel<" not in listing
+    page = organiser.get(f"/console/programme/{item.id}/cancel")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and item.title_en in html
+    assert "will show it as cancelled" in html and "Yes, cancel this session" in html
+    db.session.refresh(item)
+    assert not item.cancelled  # asking changed nothing
+    organiser.post(f"/console/programme/{item.id}/cancel", data={"csrf_token": page_csrf(organiser, f"/console/programme/{item.id}/cancel")})
+    db.session.refresh(item)
+    assert item.cancelled
+    # asked again once cancelled: back to the list, where it can be restored
+    assert organiser.get(f"/console/programme/{item.id}/cancel").status_code == 302
+    zh = organiser.get(f"/console/programme/{item.id + 1}/cancel?lang=zh").get_data(as_text=True)
+    assert "取消" in zh and "Yes, cancel" not in zh

@@ -11,7 +11,7 @@ code or reaches the next badge.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -93,6 +93,11 @@ class BadgeView:
     native_dir: str
     native_pt: float
     native_lines: int
+    #: the delegate's job title ("Director-General"), printed between the name and the organisation; may be empty
+    job_title: str
+    job_dir: str
+    job_pt: float
+    job_lines: int
     organisation: str
     organisation_dir: str
     organisation_pt: float
@@ -157,12 +162,16 @@ def band_levels(summit_id: int) -> dict[str, BandLevel]:
 # ---------------------------------------------------------------- text fitting
 
 def _fields(base: float) -> dict[str, FieldSpec]:
-    """How the name, native name and organisation are set (badge.css: line heights, .2em
-    padding above and below each, .4em above the organisation)."""
+    """How the name, native name, job title and organisation are set (badge.css: line heights,
+    .2em padding above and below each, .5em above the job title and .2em above the organisation).
+
+    The name is read from a few metres: it prints as large as the box allows; the job title and
+    the organisation fill what a short name leaves of the badge's middle, so it is not half empty."""
     return {
-        "name": FieldSpec(base * 2.6, base * 1.1, 2, 1.2, 0.4, bold=True),
-        "native": FieldSpec(base * 2.0, base * 1.0, 2, 1.45, 0.4),
-        "organisation": FieldSpec(base * 1.3, base * 0.85, 2, 1.25, 0.8),
+        "name": FieldSpec(base * 2.8, base * 1.1, 2, 1.15, 0.4, bold=True),
+        "native": FieldSpec(base * 2.4, base * 1.0, 2, 1.4, 0.4),
+        "job": FieldSpec(base * 1.5, base * 0.85, 2, 1.25, 0.9),
+        "organisation": FieldSpec(base * 1.5, base * 0.85, 2, 1.25, 0.6, bold=True),
     }
 
 
@@ -212,6 +221,7 @@ def badge_view(delegate: Delegate, layout: Layout, levels: dict[str, BandLevel] 
     family = printable(delegate.family_name)
     native = printable(delegate.native_name)
     organisation = printable(delegate.organisation)
+    job = printable(delegate.job_title or "")
     native_lang = _native_lang(native)
     parts = (("given", given, direction(given)), ("family", family, direction(family)))
     if delegate.name_order == NameOrder.FAMILY_FIRST:
@@ -221,10 +231,13 @@ def badge_view(delegate: Delegate, layout: Layout, levels: dict[str, BandLevel] 
     # the text as printed (.family is set in capitals), which the model's formal_name also is
     printed_name = " ".join(text.upper() if part == "family" else text for part, text, _ in parts if text)
     specs = _fields(layout.base_pt)
-    name_size, native_size, organisation_size = fit_fields(measurer(), [
+    name_size, native_size, job_size, organisation_size = fit_fields(measurer(), [
         FieldText(printed_name, specs["name"], rtl=parts[0][2] == "rtl"),
         FieldText(native, specs["native"], lang=native_lang, rtl=direction(native) == "rtl"),
-        FieldText(organisation, specs["organisation"], rtl=direction(organisation) == "rtl"),
+        FieldText(job, specs["job"], rtl=direction(job) == "rtl"),
+        # .org's margin is .4em, .2em under a job title (badge.css)
+        FieldText(organisation, specs["organisation"] if job else replace(specs["organisation"], space_above=0.8),
+                  rtl=direction(organisation) == "rtl"),
     ], layout.inner_width_pt, layout.who_height_pt)
     booking = delegate.booking
     en, zh = country_names(delegate.country)
@@ -247,6 +260,10 @@ def badge_view(delegate: Delegate, layout: Layout, levels: dict[str, BandLevel] 
         native_dir=direction(native),
         native_pt=native_size.size_pt,
         native_lines=native_size.lines,
+        job_title=job,
+        job_dir=direction(job),
+        job_pt=job_size.size_pt,
+        job_lines=job_size.lines,
         organisation=organisation,
         organisation_dir=direction(organisation),
         organisation_pt=organisation_size.size_pt,

@@ -21,9 +21,17 @@ def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site (the one rule: summit.web.redirects), else the console's first page."""
-    return safe_next(target, url_for("console.home"))
+def _landing(user) -> str:
+    """Where a person lands after signing in: organisers on the dashboard, staff at the desk
+    (their day is badges and the door), when the desk is installed."""
+    if not user.has_role("organiser") and "desk.index" in current_app.view_functions:
+        return url_for("desk.index")
+    return url_for("console.home")
+
+
+def _safe_next(target: str | None, user=None) -> str:
+    """Only a path on this site (the one rule: summit.web.redirects), else the person's landing page."""
+    return safe_next(target, _landing(user if user is not None else current_user))
 
 
 @console.route("/login", methods=["GET", "POST"])
@@ -51,7 +59,7 @@ def login():
             status = 401
         else:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
     elif request.method == "POST":
         form.form_errors.append(_("The page had expired. Please sign in again."))
         status = 400

@@ -102,10 +102,17 @@ def _toggle(item_id: int, cancelled: bool):
     return redirect(url_for("console.programme_list") + f"#item-{item_id}")
 
 
-@console.post("/programme/<int:item_id>/cancel")
+@console.route("/programme/<int:item_id>/cancel", methods=["GET", "POST"])
 @console_requires("organiser")
 def programme_cancel(item_id: int):
-    return _toggle(item_id, True)
+    """Asks first (GET: a page that names the session and what calendars will show), then cancels (POST)."""
+    if request.method == "POST":
+        return _toggle(item_id, True)
+    summit = current_summit()
+    item = or_404(programme.get_item, summit, item_id)
+    if item.cancelled:
+        return redirect(url_for("console.programme_list") + f"#item-{item_id}")
+    return render_template("console/programme_cancel.html", summit=summit, item=item, form=PlainForm())
 
 
 @console.post("/programme/<int:item_id>/restore")
