@@ -43,7 +43,13 @@
 
   if (zoneSelect) {
     // Another zone: a badge already read may be read again for it.
-    zoneSelect.addEventListener("change", function () { lastCode = ""; input.focus(); });
+    var zoneNow = document.querySelector("[data-zone-now]");
+    zoneSelect.addEventListener("change", function () {
+      lastCode = "";
+      var chosen = zoneSelect.options[zoneSelect.selectedIndex];
+      if (zoneNow && chosen) zoneNow.textContent = "· " + chosen.getAttribute("data-name");
+      input.focus();
+    });
   }
 
   form.addEventListener("submit", function (event) {

@@ -1,10 +1,10 @@
-"""Event-day zones as the summit file defines them: who each admits, on which days, and how many that is.
+"""Event-day zones as the summit file defines them: who each admits (on which days, in the rule's words), and how many.
 
 Read-only: the rules come from the summit file (flask seed), so next year's forum changes them there.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import render_template
 
@@ -20,11 +20,7 @@ def zones():
     summit = current_summit()
     day = datetime.now(summit.zone).date()
     counts = {c.zone.id: c for c in history.zone_board(summit, day)}
-    rows = [(zone, zone_rules.rule_summary(zone), _days(zone), counts.get(zone.id))
+    rows = [(zone, zone_rules.rule_summary(zone), counts.get(zone.id))
             for zone in zone_rules.zones_of(summit)]
     return render_template("console/zones.html", summit=summit, rows=rows, day=day)
 
-
-def _days(zone) -> list[date]:
-    """The days the zone is open (empty: every day), as dates."""
-    return [d if isinstance(d, date) else date.fromisoformat(str(d)) for d in (zone.days or [])]
