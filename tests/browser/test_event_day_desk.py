@@ -70,8 +70,11 @@ def test_reissue_prints_the_new_badge_at_once_and_the_old_code_is_revoked(journe
 
     page = journey.open(locale="en-GB")
     sign_in(journey, page, "staff", "/desk/delegates")
+    journey.look(page, "find")
     page.fill("#q", "张")
     page.get_by_role("button", name=en("Search")).click()
+    expect(page).to_have_url(re.compile(r"q="))
+    journey.look(page, "found")
     page.get_by_role("link", name=re.compile("ZHANG Wei")).click()
     expect(page.get_by_role("heading", name="ZHANG Wei", level=1)).to_be_visible()
     journey.look(page, "delegate")
