@@ -81,13 +81,16 @@ def test_reissue_prints_the_new_badge_at_once_and_the_old_code_is_revoked(journe
     page.get_by_role("link", name=en("Reissue (lost or damaged badge)…")).click()
     journey.look(page, "reissue-confirm")
     page.get_by_label(en("The old badge (version %(n)s) must stop working.", n=1)).check()
-    with page.expect_download() as download_info:
+    # The answer is the new badge itself, shown inline by the browser to print at once.
+    with page.expect_response(lambda r: r.url.endswith(f"/desk/delegates/{delegate.id}/reissue")
+                              and r.request.method == "POST") as answer:
         page.get_by_role("button", name=en("Reissue and print the new badge")).click()
-    download = download_info.value
-    assert download.suggested_filename.endswith(".pdf")
-    with open(download.path(), "rb") as pdf:
-        codes = decode_qr_codes(pdf.read(), tmp_path)
+    response = answer.value
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith("inline")
+    codes = decode_qr_codes(response.body(), tmp_path)
     assert len(codes) == 1 and codes[0] != old_code
+    journey.look(page, "new-badge")
 
     site.fresh()
     assert db.session.get(Delegate, delegate.id).badge_version == 2
