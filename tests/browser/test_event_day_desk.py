@@ -82,7 +82,8 @@ def test_reissue_prints_the_new_badge_at_once_and_the_old_code_is_revoked(journe
     journey.look(page, "reissue-confirm")
     page.get_by_label(en("The old badge (version %(n)s) must stop working.", n=1)).check()
     # The answer is the new badge itself, shown inline by the browser to print at once.
-    with page.expect_response(lambda r: r.url.endswith(f"/desk/delegates/{delegate.id}/reissue")
+    reissue_url = f"/desk/delegates/{delegate.id}/reissue"  # read here: the predicate runs outside the app context
+    with page.expect_response(lambda r: r.url.endswith(reissue_url)
                               and r.request.method == "POST") as answer:
         page.get_by_role("button", name=en("Reissue and print the new badge")).click()
     response = answer.value
