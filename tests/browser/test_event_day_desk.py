@@ -81,15 +81,24 @@ def test_reissue_prints_the_new_badge_at_once_and_the_old_code_is_revoked(journe
     page.get_by_role("link", name=en("Reissue (lost or damaged badge)…")).click()
     journey.look(page, "reissue-confirm")
     page.get_by_label(en("The old badge (version %(n)s) must stop working.", n=1)).check()
-    # The answer is the new badge itself, shown inline by the browser to print at once.
-    reissue_url = f"/desk/delegates/{delegate.id}/reissue"  # read here: the predicate runs outside the app context
-    with page.expect_response(lambda r: r.url.endswith(reissue_url)
-                              and r.request.method == "POST") as answer:
+    # The answer is the new badge itself, shown inline by the browser to print at once. Chromium hands a
+    # PDF to its viewer, so the bytes are kept as they pass (the route lets the answer through unchanged).
+    reissue_url = f"/desk/delegates/{delegate.id}/reissue"  # read here: the handlers run outside the app context
+    answers = []
+
+    def keep(route):
+        fetched = route.fetch()
+        answers.append((fetched.status, fetched.headers, fetched.body()))
+        route.fulfill(response=fetched)
+
+    page.route(re.compile(re.escape(reissue_url) + "$"), lambda route: keep(route) if route.request.method == "POST"
+               else route.fallback())
+    with page.expect_response(lambda r: r.url.endswith(reissue_url) and r.request.method == "POST"):
         page.get_by_role("button", name=en("Reissue and print the new badge")).click()
-    response = answer.value
-    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
-    assert response.headers["content-disposition"].startswith("inline")
-    codes = decode_qr_codes(response.body(), tmp_path)
+    status, headers, pdf = answers[0]
+    assert status == 200 and headers["content-type"] == "application/pdf" and pdf[:5] == b"%PDF-"
+    assert headers["content-disposition"].startswith("inline")
+    codes = decode_qr_codes(pdf, tmp_path)
     assert len(codes) == 1 and codes[0] != old_code
     journey.look(page, "new-badge")
 
