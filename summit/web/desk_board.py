@@ -24,7 +24,7 @@ POLL_SECONDS = 5
 RELOAD_SECONDS = 30
 #: the last scans and alerts shown
 SCANS_SHOWN = 20
-ALERTS_SHOWN = 20
+ALERTS_SHOWN = 10
 
 #: outcome → (the icon beside its word, the colour family); never colour alone
 OUTCOME_LOOK = {
