@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...models import Delegate
 from ...models.labels import Accreditation, BookingStatus, DelegateCategory, DelegateStatus
+from .zones import open_on
 
 
 @dataclass
@@ -32,8 +33,7 @@ def explain(zone, delegate: Delegate, day: date, *, level_names: dict | None = N
         return ZoneReason(zone, False, [_l("registration cancelled")])
     if delegate.accreditation != Accreditation.APPROVED:
         return ZoneReason(zone, False, [_l("not accredited (not approved by the organisers)")])
-    days = list(zone.days or [])
-    if days and day.isoformat() not in [str(d) for d in days]:
+    if not open_on(zone, day):
         return ZoneReason(zone, False, [_l("closed today")])
     because = []
     if zone.everyone:
@@ -46,12 +46,15 @@ def explain(zone, delegate: Delegate, day: date, *, level_names: dict | None = N
     if zone.banquet and delegate.banquet:
         because.append(_l("attends the banquet"))
     booking = delegate.booking
+    waiting = False
     if zone.route_code and booking is not None and booking.route.code == zone.route_code:
         if booking.status == BookingStatus.CONFIRMED:
             because.append(_l("confirmed on route %(route)s", route=zone.route_code))
         else:
-            return ZoneReason(zone, False, [_l("on the waiting list of route %(route)s, not confirmed",
-                                               route=zone.route_code)])
+            waiting = True
     if because:
         return ZoneReason(zone, True, because)
+    if waiting:
+        return ZoneReason(zone, False, [_l("on the waiting list of route %(route)s, not confirmed",
+                                           route=zone.route_code)])
     return ZoneReason(zone, False, [_l("not in this zone's rule")])
