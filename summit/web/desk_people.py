@@ -13,11 +13,13 @@ from flask_login import current_user
 
 from ..auth import console_requires
 from ..models import ConsoleUser, Delegate
+from ..models.labels import DelegateStatus
 from ..plumbing import text_input
 from ..plumbing.errors import ServiceError
 from ..plumbing.extensions import db
 from ..plumbing.i18n import pick
 from ..services.badges import documents as badges
+from ..services.accreditation.gates import NotAccredited, admitted
 from ..services.badges.reissue import reissue_badge
 from ..services.checkin import history, undo, zones as zone_rules
 from ..services.checkin.zone_reasons import explain
@@ -114,9 +116,13 @@ def reissue(delegate_id: int):
         layout = badges.layout_named(request.form.get("layout"))
     except ServiceError:
         layout = badges.layout_named(None)
+    if delegate.status == DelegateStatus.REGISTERED and not admitted(delegate):
+        # No badge at all before approval: nothing to reissue, and the old code is left as it is.
+        flash(_reissue_refused(NotAccredited([delegate])), "warning")
+        return render_template("desk/reissue.html", summit=summit, d=delegate), 409
     try:
         version = reissue_badge(delegate, current_user)
-    except ServiceError as exc:  # not approved: no badge at all
+    except ServiceError as exc:  # a cancelled registration
         flash(_reissue_refused(exc), "warning")
         return render_template("desk/reissue.html", summit=summit, d=delegate), exc.status
     delegate = db.session.get(Delegate, delegate_id, populate_existing=True)
@@ -129,6 +135,8 @@ def reissue(delegate_id: int):
 def _reissue_refused(exc: ServiceError) -> str:
     if exc.code == "not_accredited":
         return _("Not reissued: only delegates whose registration the organisers have approved get a badge.")
+    if exc.code == "cancelled":
+        return _("Not reissued: this registration was cancelled.")
     return _("The badge could not be reissued.")
 
 

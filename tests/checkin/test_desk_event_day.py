@@ -200,6 +200,19 @@ def test_reissue_confirms_then_answers_with_the_new_badge_and_the_old_code_is_re
     assert new.status_code == 200 and new.json["result"] == "ok"
 
 
+@pytest.mark.parametrize("state, words, status", [
+    ("pending", "only delegates whose registration the organisers have approved", 409),
+    ("cancelled", "this registration was cancelled", 409),
+])
+def test_no_reissue_for_a_delegate_without_a_badge(summit, client, state, words, status):
+    d = make_delegate(summit, accreditation="pending") if state == "pending" else make_delegate(summit, status=state)
+    as_role(client)
+    token = csrf_token(client.get(f"/desk/delegates/{d.id}/reissue?lang=en").text)
+    answer = post(client, f"/desk/delegates/{d.id}/reissue?lang=en", data={"csrf_token": token, "confirm": "yes"})
+    assert answer.status_code == status and words in text(answer.text)
+    assert fresh(d).badge_version == 1
+
+
 # ---------------------------------------------------------------- a supervisor's undo
 
 def test_undo_needs_a_reason_keeps_what_was_typed_and_lets_the_delegate_in_again(summit, client):
