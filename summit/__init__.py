@@ -103,6 +103,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .web import security_headers, templating
     from .web.calendar import calendar_bp
     from .web.desk import desk_bp
+    from .web import desk_board, desk_people  # noqa: F401  (their routes join desk_bp)
     from .web.health import health_bp
     from .web.console import console
     from .web.public import public_bp

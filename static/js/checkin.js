@@ -10,6 +10,7 @@
   var stateText = document.querySelector(".camera-state");
   var startButton = document.querySelector("[data-start-camera]");
   var csrf = form.querySelector("input[name=csrf_token]").value;
+  var zoneSelect = form.querySelector("select[name=zone]");
   var busy = false;
   var lastCode = "";
   var lastAt = 0;
@@ -32,12 +33,23 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ code: code })
+      body: JSON.stringify(zoneSelect ? { code: code, zone: zoneSelect.value } : { code: code })
     })
       .then(function (r) { return r.json(); })
       .then(function (body) { result.innerHTML = body.html; })  // rendered and escaped by the server
       .catch(function () { form.submit(); })
       .then(function () { busy = false; input.value = ""; input.focus(); });
+  }
+
+  if (zoneSelect) {
+    // Another zone: a badge already read may be read again for it.
+    var zoneNow = document.querySelector("[data-zone-now]");
+    zoneSelect.addEventListener("change", function () {
+      lastCode = "";
+      var chosen = zoneSelect.options[zoneSelect.selectedIndex];
+      if (zoneNow && chosen) zoneNow.textContent = "· " + chosen.getAttribute("data-name");
+      input.focus();
+    });
   }
 
   form.addEventListener("submit", function (event) {

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+                   send_file, session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +18,9 @@ from ..plumbing import text_input
 from ..services.badges.layouts import LAYOUTS
 from ..services.badges.selection import SORTS, Selection, parse_ids, select_delegates
 from ..services.accreditation.gates import NotAccredited
-from ..services.checkin.arrivals import AlreadyCheckedIn, UnknownCode, check_in
+from ..services.checkin import zones as zone_rules
+from ..services.checkin.arrivals import (AlreadyCheckedIn, BadgeRevoked, NotAdmitted, UnknownCode, UnknownZone,
+                                         check_in)
 from ..plumbing.errors import NotFound, ValidationFailed
 from ..services.summits.current import current_summit
 from .security_headers import keep_private
@@ -173,38 +175,73 @@ def batch_pdf(job_id: int):
 
 # ---------------------------------------------------------------- check-in
 
-def _check_in(code: str) -> tuple[dict, int]:
+#: the session key of the zone this desk scans for (chosen on the page, kept for the next scans)
+ZONE_KEY = "desk_zone"
+#: what the scan history names as the device for scans made on this page
+DESK_DEVICE = "desk"
+
+
+def _zones(summit):
+    return zone_rules.zones_of(summit)
+
+
+def _chosen_zone(summit, asked: str | None):
+    """The zone this scan is for: the one asked (remembered then), else the one remembered, else venue."""
+    zones = {z.code: z for z in _zones(summit)}
+    if isinstance(asked, str) and asked in zones:
+        session[ZONE_KEY] = asked
+        return zones[asked]
+    remembered = session.get(ZONE_KEY)
+    if remembered in zones:
+        return zones[remembered]
+    return zones.get("venue") or next(iter(zones.values()), None)
+
+
+def _check_in(code: str, zone) -> tuple[dict, int]:
     """The door's verdict as the result panel's context, and the HTTP status."""
+    zone_code = zone.code if zone is not None else "venue"
     try:
-        delegate = check_in(code, current_user)
+        admission = check_in(code, current_user, zone=zone_code, device=DESK_DEVICE)
     except UnknownCode:
-        return {"result": "unknown"}, 404
+        return {"result": "unknown", "zone": zone}, 404
+    except UnknownZone:
+        return {"result": "unknown_zone", "zone": zone}, 422
+    except BadgeRevoked as exc:
+        return {"result": "revoked", "delegate": exc.delegate, "at": exc.reissued_at, "zone": zone}, 409
     except NotAccredited as exc:
-        return {"result": "not_accredited", "delegate": exc.delegates[0]}, 409
+        return {"result": "not_accredited", "delegate": exc.delegates[0], "zone": zone}, 409
+    except NotAdmitted as exc:
+        return {"result": "not_admitted", "delegate": exc.delegate, "zone": zone}, 403
     except AlreadyCheckedIn as exc:
-        return {"result": "already", "delegate": exc.delegate, "at": exc.checked_in_at,
+        return {"result": "already", "delegate": exc.delegate, "at": exc.checked_in_at, "zone": zone,
                 "by": exc.checked_in_by.email if exc.checked_in_by else None}, 409
-    return {"result": "ok", "delegate": delegate, "at": delegate.checked_in_at}, 200
+    return {"result": "ok", "delegate": admission.delegate, "at": admission.checked_in_at, "zone": zone}, 200
 
 
 @desk_bp.route("/checkin", methods=["GET", "POST"])
 @console_requires("staff")
 def checkin_page():
+    summit = current_summit()
     verdict, status = None, 200
+    asked = request.form.get("zone") if request.method == "POST" else request.args.get("zone")
+    zone = _chosen_zone(summit, asked)
     if request.method == "POST":
         code = (request.form.get("code") or "").strip()
-        verdict, status = _check_in(code) if code else ({"result": "empty"}, 422)
-    return render_template("desk/checkin.html", summit=current_summit(), verdict=verdict), status
+        verdict, status = _check_in(code, zone) if code else ({"result": "empty", "zone": zone}, 422)
+    return render_template("desk/checkin.html", summit=summit, verdict=verdict, zones=_zones(summit),
+                           zone=zone), status
 
 
 @desk_bp.post("/checkin.json")
 @takes_json
 @console_requires("staff")
 def checkin_json():
-    code = json_object().get("code")
+    body = json_object()
+    code = body.get("code")
+    zone = _chosen_zone(current_summit(), body.get("zone"))
     if not isinstance(code, str) or not code.strip():
-        verdict, status = {"result": "empty"}, 422
+        verdict, status = {"result": "empty", "zone": zone}, 422
     else:
-        verdict, status = _check_in(code)
+        verdict, status = _check_in(code, zone)
     html = render_template("desk/_checkin_result.html", verdict=verdict)
-    return jsonify(result=verdict["result"], html=html), status
+    return jsonify(result=verdict["result"], zone=zone.code if zone else None, html=html), status

@@ -30,6 +30,9 @@ HTTP_STATUS_CONSOLE = re.compile(r"^Failed to load resource: the server responde
 #: what may answer 4xx without being a fault: pages and the scripts' own calls
 SPEAKING_TYPES = {"document", "fetch", "xhr"}
 
+#: what Chromium loads for its own pages, such as the PDF viewer that shows a badge sent inline
+BROWSER_OWN = {"chrome", "chrome-extension"}
+
 _catalogues: dict[str, Translations] = {}
 
 
@@ -103,7 +106,9 @@ class Journey:
 
     def _gate(self, route: Route) -> None:
         url = route.request.url
-        if self._same_origin(url):
+        if urlsplit(url).scheme in BROWSER_OWN:
+            route.continue_()  # the browser's own pages (its PDF viewer): nothing leaves the machine
+        elif self._same_origin(url):
             route.continue_()
         else:
             self.problems.append(f"request outside the app: {route.request.resource_type} {url}")

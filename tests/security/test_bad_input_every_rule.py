@@ -24,6 +24,8 @@ from support.factories import delegate_data, register
 from summit.plumbing.extensions import db
 from summit.models import BadgeJob, ProgrammeItem
 from summit.services import messages
+from summit.services.checkin.arrivals import check_in
+from summit.services.checkin.codes import checkin_code
 from summit.services.console import accounts
 from summit.services.accreditation import delegations
 from summit.services.registration import new_links
@@ -62,10 +64,12 @@ def world(app, summit, client):
         "name_zh": "代表团", "name_en": "A delegation", "country": "KE", "focal_name": "Focal Point",
         "focal_email": "focal@example.org", "places": 50}, None)
     member = delegations.add_member(delegation.delegation, {**delegate_data(), "route_id": None})
+    # The delegate is in (venue): the desk offers a supervisor's undo of that entry.
+    entry_id = check_in(checkin_code(delegate.delegate), organiser).entry.id
     values = {"token": delegate.manage_token, "new_token": new_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
               "item_id": item.id, "token_id": token_row.id, "job_id": 1, "code": "zh", "filename": "css/summit.css",
               "secret": delegation.token, "member_id": member.delegate.id, "delegation_id": delegation.delegation.id,
-              "kind": "csv", "message_id": message.id}
+              "kind": "csv", "message_id": message.id, "entry_id": entry_id}
     return {"values": values, "delegate_token": delegate.manage_token, "cancelled_item_id": cancelled.id,
             "delegation_token": delegation.token,
             "organiser_api": api_token("organiser", "bad-input-api@example.org")}

@@ -19,6 +19,8 @@ from support.factories import delegate_data, register
 from support.form_walk import post_forms, snapshot
 from summit.plumbing.extensions import db
 from summit.models import ProgrammeItem
+from summit.services.checkin.arrivals import check_in
+from summit.services.checkin.codes import checkin_code
 from summit.services.console import accounts
 from summit.services.accreditation import delegations, member_files, member_import
 from summit.services.registration import new_links
@@ -45,10 +47,13 @@ def test_every_form_refuses_a_post_without_its_token(app, summit, client):
         "name_zh": "代表团", "name_en": "A delegation", "country": "KE", "focal_name": "Focal Point",
         "focal_email": "focal@example.org", "places": 50}, None)
     member = delegations.add_member(delegation.delegation, {**delegate_data(), "route_id": None})
+    # The delegate is in (venue): the desk offers a supervisor's undo of that entry.
+    entry_id = check_in(checkin_code(delegate.delegate), organiser).entry.id
     values = {"token": delegate.manage_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
               "item_id": item.id, "cancelled_item_id": cancelled.id, "token_id": token_row.id,
               "new_token": new_token, "secret": delegation.token, "member_id": member.delegate.id,
-              "delegation_id": delegation.delegation.id}
+              "delegation_id": delegation.delegation.id,
+              "entry_id": entry_id}
 
     writes = sorted(
         (rule for rule in app.url_map.iter_rules() if rule.methods & WRITES and not rule.rule.startswith("/api/")),
