@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'zones01_event_day'
-down_revision = 'outbox01_mail_outbox'
+down_revision = 'calrev01_event_revisions'
 branch_labels = None
 depends_on = None
 
