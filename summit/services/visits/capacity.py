@@ -345,6 +345,13 @@ def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool, keep_
         routes = lock_summit_routes(delegate.summit_id)
     if route_id is not None and route_id not in routes:
         raise unknown_route(route_id)
+    if current is not None or waiting is not None:
+        # Read again under the routes' locks: a promotion may have swapped them while we waited.
+        current, waiting = _bookings_of(delegate)
+        if current is not None and current.route_id == route_id:
+            return PlaceChange(current, [])
+        if waiting is not None and waiting.route_id == route_id:
+            return PlaceChange(current, [], waiting)
 
     if route_id is None:
         _drop_waiting(delegate)
@@ -359,6 +366,17 @@ def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool, keep_
         return PlaceChange(current, [], _add_waiting(delegate, routes[route_id]))
     promoted = _release(current, routes[current.route_id]) if current else []
     return PlaceChange(_add_booking(delegate, routes[route_id], status), promoted)
+
+
+def _bookings_of(delegate) -> tuple[RouteBooking | None, RouteBooking | None]:
+    """The delegate's place and kept wait as committed now (the routes locked), linked in memory."""
+    rows = db.session.scalars(select(RouteBooking).where(RouteBooking.delegate_id == delegate.id)
+                              .execution_options(populate_existing=True)).all()
+    current = next((row for row in rows if not row.keeps_place), None)
+    waiting = next((row for row in rows if row.keeps_place), None)
+    set_committed_value(delegate, "booking", current)
+    set_committed_value(delegate, "waiting", waiting)
+    return current, waiting
 
 
 def _drop_waiting(delegate) -> None:
