@@ -199,6 +199,14 @@ def _change_route(lock, read_data, before_commit) -> tuple[Delegate, places.Plac
     return delegate, change
 
 
+def stop_waiting(delegate: Delegate) -> bool:
+    """Leave the waiting line kept beside one's confirmed place (the place stays); False if there was none."""
+    delegate_id = delegate.id
+    with writing(keep_state=True):
+        delegate = lock_delegate(delegate_id)
+        return places.stop_waiting(delegate)
+
+
 def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
     """Cancel the registration: the place frees and the first in line moves up at once.
 

@@ -379,6 +379,16 @@ def _bookings_of(delegate) -> tuple[RouteBooking | None, RouteBooking | None]:
     return current, waiting
 
 
+def stop_waiting(delegate) -> bool:
+    """Leave the line kept beside a confirmed place; the place stays (no seat moves).  Inside ``writing()``,
+    the delegate locked.  False when the delegate was not waiting so."""
+    require_write_transaction()
+    had = db.session.execute(_BOOKINGS.delete().where(_BOOKINGS.c.delegate_id == delegate.id,
+                                                      _BOOKINGS.c.keeps_place.is_(True))).rowcount
+    set_committed_value(delegate, "waiting", None)
+    return bool(had)
+
+
 def _drop_waiting(delegate) -> None:
     """End the wait kept beside a place (no seat is involved); the delegate is locked."""
     db.session.execute(_BOOKINGS.delete().where(_BOOKINGS.c.delegate_id == delegate.id,
