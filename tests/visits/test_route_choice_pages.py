@@ -47,7 +47,7 @@ def test_the_form_shows_each_routes_times_transport_what_to_bring_and_meeting_po
     assert "Your passport or ID card (checked before the airport's restricted areas" in r3
     assert "Returns 18:00 (4 h 30 min)" in r3
     zh = text(client.get("/register?lang=zh").get_data(as_text=True))
-    assert "返回 19:30 (6小时30分钟)" in zh and "请携带 护照或身份证（乘坐火车及进入港区均须查验证件" in zh
+    assert "返回 19:30 （6小时30分钟）" in zh and "请携带 护照或身份证（乘坐火车及进入港区均须查验证件" in zh
 
 
 def form(client, url, **fields):
