@@ -7,7 +7,7 @@ directions; visit_route: the meeting point's address, coordinates and directions
 the transport and what to bring.  SQLite copies route_booking (batch mode) to change its constraints.
 
 Revision ID: swap01_waitlist_keeps_place
-Revises: outbox01_mail_outbox
+Revises: calrev01_event_revisions
 Create Date: 2026-12-01 18:10:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = 'swap01_waitlist_keeps_place'
-down_revision = 'outbox01_mail_outbox'
+down_revision = 'calrev01_event_revisions'
 branch_labels = None
 depends_on = None
 
