@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'zones01_event_day'
-down_revision = 'calrev01_event_revisions'
+down_revision = 'swap01_waitlist_keeps_place'
 branch_labels = None
 depends_on = None
 

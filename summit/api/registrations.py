@@ -21,6 +21,8 @@ from .validation import read_body
 
 def _registration_body(delegate, token: str, *, with_token: bool = False) -> dict:
     body = {"id": delegate.id, "status": delegate.status, "route": serialise.route_place(delegate.booking),
+            # a full route waited for while keeping "route" (PATCH with keep_place): null when none
+            "waiting": serialise.route_place(delegate.waiting),
             **serialise.accreditation(delegate), **serialise.names(delegate)}
     if with_token:
         body["token"] = token

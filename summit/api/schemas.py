@@ -103,6 +103,10 @@ class Route(Schema):
     waitlisted: Count
     note: Bilingual | Omitted = None
     meeting_point: Bilingual | Omitted = None
+    meeting_address: Bilingual | Omitted = None
+    description: Bilingual | Omitted = None
+    transport: Bilingual | Omitted = None
+    bring: Bilingual | Omitted = None
     departs_at: datetime | None = None
     returns_at: datetime | None = None
 
@@ -130,6 +134,8 @@ class Registration(Schema):
     id: int
     status: Literal[DelegateStatus.REGISTERED.value]  # type: ignore[valid-type]
     route: RoutePlace | None
+    waiting: Annotated[RoutePlace | None | Omitted, Field(
+        description="a full route waited for while keeping the confirmed place in route (keep_place)")] = None
     accreditation: AccreditationState
     protocol_level: ProtocolLevelCode
     title: Title
@@ -400,6 +406,9 @@ class RouteChoice(Schema):
     route_id: Annotated[RouteId, Refusal("must be a route id (integer) or null",
                                          missing="required: a route id, or null for no route")]
     join_waitlist: Annotated[StrictBool | Omitted, Refusal("must be true or false")] = None
+    keep_place: Annotated[StrictBool | Omitted, Field(
+        description="with join_waitlist, on a full route: keep the confirmed place held now until promoted "
+                    "(the two then swap)"), Refusal("must be true or false")] = None
 
 
 class CapacityChange(Schema):

@@ -47,6 +47,10 @@ def route(availability: RouteAvailability, summit: Summit) -> dict:
         "departs_at": iso(r.departs_at, summit),
         "returns_at": iso(r.returns_at, summit),
         "meeting_point": both(r, "meeting_point"),
+        "meeting_address": both(r, "meeting_address"),
+        "description": both(r, "description"),
+        "transport": both(r, "transport"),
+        "bring": both(r, "bring"),
     }
 
 

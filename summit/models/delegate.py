@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..plumbing.extensions import db
@@ -90,8 +90,15 @@ class Delegate(db.Model):
     #: when the current badge was reissued (None: the first badge is the current one)
     badge_reissued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    #: the delegate's place: confirmed, or in line (the row without keeps_place)
     booking: Mapped["RouteBooking | None"] = relationship(
-        back_populates="delegate", uselist=False, passive_deletes=True
+        back_populates="delegate", uselist=False, passive_deletes=True,
+        primaryjoin="and_(Delegate.id == RouteBooking.delegate_id, RouteBooking.keeps_place.is_(False))",
+    )
+    #: a place in line for a full route, waited for while keeping ``booking`` (confirmed) until promoted
+    waiting: Mapped["RouteBooking | None"] = relationship(
+        uselist=False, viewonly=True,
+        primaryjoin="and_(Delegate.id == RouteBooking.delegate_id, RouteBooking.keeps_place.is_(True))",
     )
 
     __table_args__ = (
@@ -165,26 +172,37 @@ def display_name(given: str | None, family: str | None, order: str | None, *, ca
 class RouteBooking(db.Model):
     """A delegate's place on a route: confirmed, or waiting in line.
 
-    At most one per delegate (the unique delegate_id): a delegate holds one route.
-    The waiting line is ordered by id, i.e. by when the delegate joined it.
+    At most one place per delegate: a delegate holds one route.  Besides it, a delegate whose place is
+    confirmed may wait in line for another, full route while keeping that place (``keeps_place``: a second
+    row, always waitlisted); when promoted, the two swap in one transaction (services/visits/capacity.py).
+    The waiting line is ordered by id, i.e. by when the delegate joined it, both kinds of row alike.
     """
 
     __tablename__ = "route_booking"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    delegate_id: Mapped[int] = mapped_column(
-        ForeignKey("delegate.id", ondelete="CASCADE"), unique=True
-    )
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegate.id", ondelete="CASCADE"))
     route_id: Mapped[int] = mapped_column(ForeignKey("visit_route.id", ondelete="RESTRICT"))
     #: a BookingStatus
     status: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: a place in line that leaves the delegate's confirmed place on another route in place until promoted
+    keeps_place: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
-    delegate: Mapped[Delegate] = relationship(back_populates="booking")
+    delegate: Mapped[Delegate] = relationship(
+        back_populates="booking",
+        primaryjoin="Delegate.id == RouteBooking.delegate_id")
     route = relationship("VisitRoute")
+
+    #: not stored: on a booking just promoted, the route whose place its delegate gave up in the swap
+    released_route = None
 
     __table_args__ = (
         CheckConstraint(BookingStatus.sql_in("status"), name="status_known"),
+        # one place, and at most one place in line kept beside it
+        UniqueConstraint("delegate_id", "keeps_place", name="uq_route_booking_delegate_keeps_place"),
+        CheckConstraint(f"NOT keeps_place OR status = '{BookingStatus.WAITLISTED.value}'",
+                        name="kept_place_waits"),
         Index("ix_route_booking_route_status", "route_id", "status", "id"),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..plumbing.extensions import db
@@ -34,6 +34,16 @@ class Summit(db.Model):
     city_en: Mapped[str] = mapped_column(String(100), default="")
     venue_zh: Mapped[str] = mapped_column(String(200), default="")
     venue_en: Mapped[str] = mapped_column(String(200), default="")
+    #: where the venue is and how to get there (from the summit file's [summit.venue]); shown on the public
+    #: pages, the delegate's page, the emails, and in the calendars (LOCATION with the address, GEO)
+    venue_address_zh: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    venue_address_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    venue_latitude: Mapped[float | None] = mapped_column(Float)
+    venue_longitude: Mapped[float | None] = mapped_column(Float)
+    #: a map image shipped in static/ (a path under it, e.g. ``maps/venue.svg``); never a map service's tiles
+    venue_map: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    venue_directions_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
+    venue_directions_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     organiser_zh: Mapped[str] = mapped_column(String(200), default="")
     organiser_en: Mapped[str] = mapped_column(String(200), default="")
     host_zh: Mapped[str] = mapped_column(String(200), default="")
@@ -115,6 +125,20 @@ class VisitRoute(db.Model):
     returns_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     meeting_point_zh: Mapped[str] = mapped_column(String(200), default="")
     meeting_point_en: Mapped[str] = mapped_column(String(200), default="")
+    #: the meeting point's address, coordinates and way there (as the venue's)
+    meeting_address_zh: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    meeting_address_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    meeting_latitude: Mapped[float | None] = mapped_column(Float)
+    meeting_longitude: Mapped[float | None] = mapped_column(Float)
+    meeting_directions_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
+    meeting_directions_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: what a delegate needs to decide: a paragraph on the route, how it travels, what to bring
+    description_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
+    description_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    transport_zh: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    transport_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    bring_zh: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    bring_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
     capacity: Mapped[int] = mapped_column(default=0)
     #: confirmed places, kept by the registration service in the same transaction
     #: as the booking rows; the CHECK below is the last line against overbooking
@@ -136,6 +160,13 @@ class VisitRoute(db.Model):
     @property
     def remaining(self) -> int:
         return max(self.capacity - self.confirmed, 0)
+
+    @property
+    def duration_minutes(self) -> int | None:
+        """From departure to return, or None when either is not set."""
+        if self.departs_at is None or self.returns_at is None:
+            return None
+        return int((self.returns_at - self.departs_at).total_seconds() // 60)
 
 
 #: the level every delegate has until an organiser sets another; every summit has it (seeding makes sure)

@@ -20,7 +20,7 @@ from ..services.registration.delegates import EmailTaken
 from ..services.summits.current import current_summit
 from ..services.visits.capacity import RouteFull, waitlist_position
 from .forms import ConfirmForm, MemberForm, RouteChoiceForm, country_name, show_errors
-from .registration import service_message
+from .registration import route_full_message, service_message
 from .security_headers import keep_private
 
 delegation_page_bp = Blueprint("delegation_page", __name__, url_prefix="/delegation")
@@ -166,7 +166,7 @@ def member_route(secret: str, member_id: int):
     try:
         change = delegations.choose_member_route(delegation, member_id, route_form.route_data())
     except (ValidationFailed, RouteFull) as exc:
-        show_errors(route_form, {"route": [service_message(exc)]} if isinstance(exc, RouteFull) else exc.errors)
+        show_errors(route_form, {"route": [route_full_message(route_form)]} if isinstance(exc, RouteFull) else exc.errors)
         return _render_member(secret, delegation, _member(delegation, member_id), None, route_form,
                               409 if isinstance(exc, RouteFull) else 422)
     except NotFound:

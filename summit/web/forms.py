@@ -7,6 +7,7 @@ unknown choice is reported by the service, in the same words as the API.
 """
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
@@ -96,9 +97,21 @@ class RouteChoiceForm(FlaskForm):
     join_waitlist = BooleanField(_l("If the route is full, put me on its waiting list"))
 
     def route_data(self) -> dict:
+        """The choice: a route, and for a full one whether to wait for it (the box under that route, or
+        the older single box) and whether to keep one's confirmed place meanwhile."""
         raw = (self.route.data or "").strip()
         route_id = int(raw) if raw.isascii() and raw.isdigit() else (None if raw in ("", "none") else raw)
-        return {"route_id": route_id, "join_waitlist": bool(self.join_waitlist.data)}
+        asked = request.form.getlist("join_waitlist")
+        join = any(value in ("y", "on", "true") for value in asked) or (route_id is not None and str(route_id) in asked)
+        data = {"route_id": route_id, "join_waitlist": join}
+        if join and route_id is not None and request.form.get(f"keep_place_{route_id}") == "1":
+            data["keep_place"] = True
+        return data
+
+    def shown_full(self) -> bool:
+        """Whether the page the delegate chose from already showed their route full (so a refusal is no race)."""
+        raw = (self.route.data or "").strip()
+        return raw != "" and raw in request.form.get("shown_full", "").split(",")
 
 
 class RegistrationForm(DetailsForm, RouteChoiceForm):

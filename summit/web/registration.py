@@ -21,6 +21,13 @@ from .forms import RegistrationForm, show_errors
 registration_bp = Blueprint("registration", __name__)
 
 
+def route_full_message(form) -> str:
+    """A full route chosen without its waiting list: the race (it filled while the page was open) or not."""
+    if form.shown_full():
+        return _("This route is full. Tick the box under it to join its waiting list, or choose another route.")
+    return service_message(RouteFull(""))
+
+
 def service_message(exc: ServiceError) -> str:
     """The page's words for a service refusal (the API sends exc.code)."""
     if isinstance(exc, EmailTaken):
@@ -52,7 +59,8 @@ def register():
             show_errors(form, exc.errors)
             status = 422
         except (EmailTaken, RouteFull) as exc:
-            show_errors(form, {"email" if isinstance(exc, EmailTaken) else "route": [service_message(exc)]})
+            show_errors(form, {"email": [service_message(exc)]} if isinstance(exc, EmailTaken)
+                        else {"route": [route_full_message(form)]})
             status = 409
         else:
             delegate = result.delegate

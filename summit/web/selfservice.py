@@ -23,7 +23,7 @@ from ..services.registration.delegates import EmailTaken
 from ..services.summits.current import current_summit
 from ..plumbing.urls import calendar_url, manage_url
 from .forms import ConfirmForm, DetailsForm, LostLinkForm, RouteChoiceForm, country_name, show_errors
-from .registration import service_message
+from .registration import route_full_message, service_message
 from .security_headers import keep_private
 
 selfservice_bp = Blueprint("selfservice", __name__, url_prefix="/manage")
@@ -48,10 +48,12 @@ def _render_manage(token, delegate, route_form=None, status=200, offer_calendar_
         route_form = RouteChoiceForm()
         route_form.route.data = str(delegate.booking.route_id) if delegate.booking else ""
     booking = delegate.booking
+    waiting = delegate.waiting
     feed_url = calendar_url(calendar_token(delegate))
     return render_template(
         "selfservice/manage.html", summit=summit, delegate=delegate, token=token, booking=booking,
         position=waitlist_position(booking) if booking else None, route_form=route_form,
+        waiting=waiting, waiting_position=waitlist_position(waiting) if waiting else None,
         routes=agenda.routes_with_availability(summit), confirm_form=ConfirmForm(),
         calendar_url=feed_url, country=country_name(delegate.country),
         # SVG made by segno from our own URL (no input of the visitor's): the template inserts it as markup
@@ -80,13 +82,21 @@ def change_route(token: str):
     if not form.validate_on_submit():
         form.form_errors.append(_("The page had expired. Please make your choice again."))
         return _render_manage(token, delegate, form, 400)
+    if request.form.get("stop_waiting"):
+        if registration.stop_waiting(delegate):
+            flash(_("You have left the waiting list; your place on your route is kept."), "success")
+        return redirect(url_for("selfservice.manage", token=token))
     try:
         change = registration.choose_route(delegate, form.route_data())
     except (ValidationFailed, RouteFull) as exc:
-        show_errors(form, {"route": [service_message(exc)]} if isinstance(exc, RouteFull) else exc.errors)
+        show_errors(form, {"route": [route_full_message(form)]} if isinstance(exc, RouteFull) else exc.errors)
         return _render_manage(token, _delegate(token), form, 409 if isinstance(exc, RouteFull) else 422)
     if change.booking is None:
         flash(_("You are no longer on a technical-visit route."), "success")
+    elif change.waiting is not None:
+        flash(_("You are on the waiting list for %(wanted)s and keep your place on %(route)s until a place frees; "
+                "then you move to %(wanted)s and we email you.",
+                wanted=change.waiting.route.code, route=change.booking.route.code), "warning")
     elif change.booking.status == BookingStatus.CONFIRMED:
         flash(_("Your place on %(route)s is confirmed.", route=change.booking.route.code), "success")
     else:

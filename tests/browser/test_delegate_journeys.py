@@ -36,8 +36,10 @@ def field_values(page: Page) -> dict:
     for name in ("category", "route", "language"):
         checked = form.locator(f"input[name={name}]:checked")
         values[name] = checked.get_attribute("value") if checked.count() else None
-    for name in ("banquet", "consent", "join_waitlist"):
+    for name in ("banquet", "consent"):
         values[name] = form.locator(f"[name={name}]").is_checked()
+    # a full route's waiting-list box sits under that route (none while no route is full)
+    values["join_waitlist"] = form.locator("[name=join_waitlist]:checked").count() > 0
     return values
 
 
@@ -50,8 +52,10 @@ def fill_registration(page: Page, details: dict) -> None:
     for name in ("category", "route", "language"):
         if name in details:
             page.check(f"input[name={name}][value='{details[name]}']")
-    for name in ("banquet", "consent", "join_waitlist"):
+    for name in ("banquet", "consent"):
         page.set_checked(f"[name={name}]", bool(details.get(name)))
+    if details.get("join_waitlist"):  # the box under the chosen (full) route
+        page.check(f"[name=join_waitlist][value='{details['route']}']")
 
 
 def test_a_delegate_registers_in_chinese_and_corrects_a_mistake_without_retyping(journey, site):
@@ -170,21 +174,30 @@ def test_a_delegate_registers_in_english_switches_route_waits_and_takes_the_cale
     with writing():
         places.set_capacity(r3, 2)
     page.reload()
-    expect(page.locator("label.route-option", has_text=r3.name_en).locator(".places-full")).to_have_text(en("Full"))
+    option = page.locator("#choose-R3")
+    expect(option.locator(".places-full")).to_have_text(en("Full"))
+    # R3's waiting list is offered under R3 itself, once R3 is the one chosen
+    offer = option.locator(".waitlist-offer")
+    expect(offer).to_be_hidden()
+    page.check(f"input[name=route][value='{r3.id}']")
+    expect(offer).to_be_visible()
+    expect(offer).to_contain_text(en("%(route)s is full.", route="R3"))
+    expect(offer.get_by_label(en("Keep my place on %(route)s until a place frees on %(wanted)s; then swap",
+                                 route="R2", wanted="R3"))).to_be_checked()
     journey.look(page, "R3-full")
 
     # Asking for the full route without the waiting list keeps the R2 place and says why.
-    page.check(f"input[name=route][value='{r3.id}']")
     page.get_by_role("button", name=en("Save my route choice")).click()
     expect(page.get_by_text(en(
-        "That route has just filled up. Choose another route, or tick the box to join its waiting list."))).to_be_visible()
+        "This route is full. Tick the box under it to join its waiting list, or choose another route."))).to_be_visible()
     expect(page.locator(".status-ok")).to_contain_text("R2")
     journey.look(page, "R3-refused")
     assert delegate_by_email(site, "amina.diallo@example.org").booking.route.code == "R2"
 
-    # With the box ticked: on R3's waiting list, first in line.
+    # With the box under R3 ticked, giving up R2: on R3's waiting list, first in line.
     page.check(f"input[name=route][value='{r3.id}']")
-    page.check("[name=join_waitlist]")
+    offer.get_by_label(en("Put me on the waiting list for %(route)s", route="R3")).check()
+    offer.get_by_label(en("Give up my place on %(route)s now", route="R2")).check()
     page.get_by_role("button", name=en("Save my route choice")).click()
     expect(page.locator(".flash-warning")).to_have_text(
         en("You are on the waiting list for %(route)s. You will move up automatically.", route="R3"))
@@ -254,7 +267,7 @@ def test_a_delegate_gets_a_new_link_edits_details_and_cancels_and_the_next_in_li
     page.check("[name=banquet]")
     page.get_by_role("button", name=en("Save my details")).click()
     expect(page.locator(".flash-success")).to_have_text(en("Your details are saved."))
-    expect(page.locator(".facts")).to_contain_text(en("Attending"))
+    expect(page.locator("section[aria-labelledby=who] .facts")).to_contain_text(en("Attending"))
     journey.look(page, "details-saved")
 
     page.get_by_role("link", name=en("Cancel my registration…")).click()

@@ -69,7 +69,12 @@ def test_programme_feed_carries_every_property_calendar_apps_need(client, summit
         link = f"https://summit.test/agenda?lang=en#item-{item.id}"
         assert event["URL"] == link
         assert item.description_en in event["DESCRIPTION"] and link in event["DESCRIPTION"]
-        assert event["LOCATION"] == f"{item.venue_en}, Beijing (venue to be announced)"
+        if item.kind == "visit":  # on the routes: each delegate's route event says where to meet
+            assert event["LOCATION"] == item.venue_en and "GEO" not in event
+        else:  # the room, the venue and its address, and the venue's coordinates
+            assert event["LOCATION"] == (f"{item.venue_en}, China National Convention Center, "
+                                         "7 Tianchen East Road, Chaoyang District, Beijing")
+            assert (event["GEO"].latitude, event["GEO"].longitude) == (40.0006, 116.3889)
         assert event["SEQUENCE"] == item.revision == 0
         assert event["STATUS"] == "CONFIRMED"
     opening = found[f"item-{items[0].id}@gstf-2024.summit"]
@@ -139,7 +144,7 @@ def test_the_chinese_feed_is_in_chinese(client, summit):
     opening = item_by_key(summit, "opening")
     event = events(body)[f"item-{opening.id}@gstf-2024.summit"]
     assert event["SUMMARY"] == "开幕式暨全体会议"
-    assert event["LOCATION"] == "主会场，北京（具体会场另行通知）"
+    assert event["LOCATION"] == "主会场，国家会议中心，北京市朝阳区天辰东路7号"
     assert event["CATEGORIES"].cats == ["开幕式"]
     assert "2024年9月25日星期三" in event["DESCRIPTION"] and "北京时间" in event["DESCRIPTION"]
     assert event["URL"] == f"https://summit.test/agenda?lang=zh#item-{opening.id}"

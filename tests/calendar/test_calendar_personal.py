@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextvars
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -83,7 +83,14 @@ def test_the_feed_holds_the_programme_the_route_and_not_the_banquet(client, summ
     assert visit["DTSTART"].params["TZID"] == "Asia/Shanghai"
     assert visit.decoded("DTSTART") == datetime(2024, 9, 26, 13, 0, tzinfo=BEIJING)
     assert visit.decoded("DTEND") == datetime(2024, 9, 26, 19, 30, tzinfo=BEIJING)
-    assert visit["LOCATION"] == "Main venue, front entrance"
+    assert visit["LOCATION"] == ("China National Convention Center, south entrance plaza (coach bay), South entrance, "
+                                 "China National Convention Center, 7 Tianchen East Road, Chaoyang District, Beijing")
+    assert (visit["GEO"].latitude, visit["GEO"].longitude) == (39.9992, 116.3889)
+    # a reminder an hour before the coach leaves (13:00 for R4, not the agenda's 13:30)
+    [alarm] = visit.walk("VALARM")
+    assert alarm["ACTION"] == "DISPLAY" and alarm.decoded("TRIGGER") == -timedelta(minutes=60)
+    assert visit.decoded("DTSTART") + alarm.decoded("TRIGGER") == datetime(2024, 9, 26, 12, 0, tzinfo=BEIJING)
+    assert "R4 leaves in one hour from China National Convention Center, south entrance plaza" in alarm["DESCRIPTION"]
     description = str(visit["DESCRIPTION"])
     assert "Thursday 26 September 2024, 13:00–19:30 Beijing time (UTC+8)" in description
     assert ("Stops:\n1. Beijing South Railway Station\n2. Beijing–Tianjin Intercity Railway\n"
@@ -114,7 +121,7 @@ def test_the_feed_speaks_the_delegates_language_whatever_the_browser(client, sum
     found = events(response.data)
     visit = found[f"visit-{delegate['id']}-R1@gstf-2024.summit"]
     assert visit["SUMMARY"] == "R1 · 技术参观：线路1"
-    assert visit["LOCATION"] == "主会场正门集合"
+    assert visit["LOCATION"] == "国家会议中心南门广场（大巴停车区），北京市朝阳区天辰东路7号 国家会议中心南门"
     assert "1. 自动驾驶示范区\n2. 智能物流园区" in visit["DESCRIPTION"] and "北京时间" in visit["DESCRIPTION"]
     assert found[f"item-{item_by_key(summit, 'banquet').id}@gstf-2024.summit"]["SUMMARY"] == "欢迎晚宴"
     assert_rfc5545(response.data)
@@ -156,6 +163,7 @@ def test_a_waiting_place_is_tentative_with_its_position_until_promoted(client, s
     assert visit["STATUS"] == "TENTATIVE"
     assert visit["SUMMARY"] == "R2 · Technical visit: Route 2 (waiting list)"
     assert "you are number 2 for this route" in visit["DESCRIPTION"]
+    assert visit.walk("VALARM") == []  # no reminder for a place not yet one's own
     tentative_sequence = visit["SEQUENCE"]
     etag = feed(client, second).headers["ETag"]
 

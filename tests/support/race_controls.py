@@ -33,6 +33,8 @@ def unguarded_seats() -> None:
     seat counted from the bookings in one transaction and taken in the next, and the route's
     ``confirmed`` counter left alone (so the database's CHECK cannot stop the overbooking)."""
     places.lock_routes = _routes_without_locks
+    places.lock_summit_routes = lambda summit_id: _routes_without_locks(summit_id, db.session.scalars(
+        select(VisitRoute.id).where(VisitRoute.summit_id == summit_id)).all())
     places._take_seat = _take_seat_counting_first
     places._take_seat_on = lambda summit_id, route_id: None  # no one-statement seat: every booking counts first
     places._free_seat = lambda route: None  # the counter was never raised

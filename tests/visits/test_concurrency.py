@@ -138,3 +138,73 @@ def test_control_the_same_crowd_overbooks_without_the_guard(database_url, summit
     confirmed_rows = booked(r1.id, "confirmed")
     assert len(confirmed_rows) > CAPACITY, "the unguarded app did not overbook: the race was not exercised"
     assert len(confirmed_answers) > CAPACITY
+
+
+def _kept_place_line(server, routes):
+    """R1 full (4 holders); 8 delegates on R2 (full) wait for R1 keeping their R2 seat; 4 more wait for R2."""
+    r1, r2 = routes
+    holders = [server.call("POST", "/api/v1/registrations", delegate_data(route_id=r1.id))[1]["token"]
+               for _ in range(4)]
+    keepers = []
+    for _ in range(8):
+        status, body = server.call("POST", "/api/v1/registrations", delegate_data(route_id=r2.id))
+        assert status == 201 and body["route"]["status"] == "confirmed"
+        token = body["token"]
+        status, body = server.call("PATCH", "/api/v1/registrations/self",
+                                   {"route_id": r1.id, "join_waitlist": True, "keep_place": True}, token)
+        assert status == 200 and body["route"]["id"] == r2.id and body["waiting"]["id"] == r1.id, body
+        keepers.append((body["id"], token))
+    plain = [server.call("POST", "/api/v1/registrations",
+                         delegate_data(route_id=r2.id, join_waitlist=True))[1]["id"] for _ in range(4)]
+    return holders, keepers, plain
+
+
+def test_parallel_cancellations_swap_kept_places_in_line_order_without_overbooking(database_url, summit):
+    r1, r2 = route(summit, "R1"), route(summit, "R2")
+    set_capacity(r1, 4)
+    set_capacity(r2, 8)
+    with gunicorn(database_url) as server:
+        holders, keepers, plain = _kept_place_line(server, (r1, r2))
+        keepers = [i for i, _ in keepers]
+        answers = server.parallel([("DELETE", "/api/v1/registrations/self", None, t) for t in holders])
+        assert {s for s, _ in answers} == {204}
+    # R1's four seats went to the first four in its line, each giving up an R2 seat to R2's line in turn
+    assert booked(r1.id, "confirmed") == keepers[:4]
+    assert sorted(booked(r2.id, "confirmed")) == sorted(keepers[4:] + plain)
+    assert booked(r1.id, "waitlisted") == keepers[4:]
+    assert booked(r2.id, "waitlisted") == []
+    assert counter(r1.id) == 4 and counter(r2.id) == 8
+    db.session.rollback()
+    places_held = db.session.execute(
+        select(RouteBooking.delegate_id, func.count()).where(RouteBooking.status == "confirmed")
+        .group_by(RouteBooking.delegate_id)).all()
+    assert all(n == 1 for _, n in places_held)
+
+
+def test_parallel_switches_and_cancellations_with_kept_places_never_overbook(database_url, summit):
+    r1, r2, r3 = route(summit, "R1"), route(summit, "R2"), route(summit, "R3")
+    set_capacity(r1, 4)
+    set_capacity(r2, 8)
+    set_capacity(r3, 3)
+    with gunicorn(database_url) as server:
+        holders, keepers, plain = _kept_place_line(server, (r1, r2))
+        calls = [("DELETE", "/api/v1/registrations/self", None, t) for t in holders]
+        # while R1's seats free, every keeper also asks for R3 (3 seats): a free seat there ends their
+        # wait for R1 and frees their R2 seat; once R3 is full, half of them wait for it keeping their place
+        calls += [("PATCH", "/api/v1/registrations/self",
+                   {"route_id": r3.id, "join_waitlist": True, "keep_place": n % 2 == 0}, t)
+                  for n, (_, t) in enumerate(keepers)]
+        answers = server.parallel(calls * 1)
+        assert {s for s, _ in answers} <= {200, 204}, [b for s, b in answers if s >= 300]
+    for r, cap in ((r1, 4), (r2, 8), (r3, 3)):
+        assert counter(r.id) == len(booked(r.id, "confirmed")) <= cap
+        assert counter(r.id) == cap or booked(r.id, "waitlisted") == []
+    db.session.rollback()
+    places_held = db.session.execute(
+        select(RouteBooking.delegate_id, func.count()).where(RouteBooking.status == "confirmed")
+        .group_by(RouteBooking.delegate_id)).all()
+    assert all(n == 1 for _, n in places_held)
+    kept = db.session.scalars(select(RouteBooking).where(RouteBooking.keeps_place.is_(True))).all()
+    for row in kept:  # a kept wait always stands beside a confirmed place
+        assert db.session.scalar(select(func.count()).select_from(RouteBooking).where(
+            RouteBooking.delegate_id == row.delegate_id, RouteBooking.status == "confirmed")) == 1

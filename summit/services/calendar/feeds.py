@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Event, Timezone, vDuration, vText
+from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText
 
 from ...plumbing.extensions import db
 from ...models import Delegate, ProgrammeItem, RouteBooking, Summit, VisitRoute, utcnow
@@ -234,6 +234,10 @@ class _ItemFacts:
     venue_en: str
     summit_venue_zh: str
     summit_venue_en: str
+    summit_venue_address_zh: str
+    summit_venue_address_en: str
+    venue_latitude: float | None
+    venue_longitude: float | None
     starts_at: datetime
     ends_at: datetime
     cancelled: bool
@@ -246,7 +250,8 @@ class _ItemFacts:
 def _item_facts(item: ProgrammeItem, summit: Summit) -> _ItemFacts:
     return _ItemFacts(
         item.id, item.kind, item.title_zh, item.title_en, item.description_zh, item.description_en,
-        item.venue_zh, item.venue_en, summit.venue_zh, summit.venue_en, item.starts_at, item.ends_at,
+        item.venue_zh, item.venue_en, summit.venue_zh, summit.venue_en, summit.venue_address_zh,
+        summit.venue_address_en, summit.venue_latitude, summit.venue_longitude, item.starts_at, item.ends_at,
         item.cancelled, item.revision, item.updated_at, summit.slug, summit.timezone)
 
 
@@ -348,10 +353,17 @@ def _rendered_item_event(item: _ItemFacts, lang: str, links: FeedLinks) -> bytes
             _("On the summit website: %(url)s", url=url),
         ) if part))
         separator = "，" if lang == "zh" else ", "
-        location = separator.join(part for part in (_pick(item, "venue", lang), _pick(item, "summit_venue", lang))
-                                  if part)
+        # The room, the venue and its address: what a map app needs to find it.  A visit's programme
+        # item is on the routes (each delegate's own route event has its meeting point), not at the venue.
+        at_venue = item.kind != ProgrammeKind.VISIT
+        parts = [_pick(item, "venue", lang)]
+        if at_venue:
+            parts += [_pick(item, "summit_venue", lang), _pick(item, "summit_venue_address", lang)]
+        location = separator.join(part for part in parts if part)
         if location:
             event.add("location", location)
+        if at_venue and item.venue_latitude is not None and item.venue_longitude is not None:
+            event.add("geo", (item.venue_latitude, item.venue_longitude))
         event.add("categories", [_kind_label(item.kind)])
         event.add("url", url)
         event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
@@ -365,6 +377,7 @@ def _visit_event(delegate: Delegate, booking: RouteBooking, route: VisitRoute, p
     name = _pick(route, "name", lang)
     changed = max(moment for moment in (route.updated_at, booking.created_at, booking.confirmed_at) if moment)
     meeting_point = _pick(route, "meeting_point", lang)
+    meeting_address = _pick(route, "meeting_address", lang)
     stops = [stop.get(lang) or stop.get("en") or stop.get("zh") or "" for stop in route.stops]
 
     lines = [_local_times(route.departs_at, route.returns_at, zone, lang)]
@@ -373,6 +386,12 @@ def _visit_event(delegate: Delegate, booking: RouteBooking, route: VisitRoute, p
                        "This event becomes confirmed when a place opens up for you.", position=position))
     if meeting_point:
         lines.append(_("Meeting point: %(place)s", place=meeting_point))
+        if _pick(route, "meeting_directions", lang):
+            lines.append(_pick(route, "meeting_directions", lang))
+    if _pick(route, "transport", lang):
+        lines.append(_("Transport: %(how)s", how=_pick(route, "transport", lang)))
+    if _pick(route, "bring", lang):
+        lines.append(_("Bring: %(what)s", what=_pick(route, "bring", lang)))
     if stops:
         lines.append(_("Stops:") + "\n" + "\n".join(f"{n}. {stop}" for n, stop in enumerate(stops, 1)))
     if _pick(route, "note", lang):
@@ -394,12 +413,34 @@ def _visit_event(delegate: Delegate, booking: RouteBooking, route: VisitRoute, p
         summary = _("%(code)s · Technical visit: %(name)s (waiting list)", code=route.code, name=name)
     event.add("summary", summary)
     event.add("description", "\n\n".join(lines))
-    if meeting_point:
-        event.add("location", meeting_point)
+    separator = "，" if lang == "zh" else ", "
+    location = separator.join(part for part in (meeting_point, meeting_address) if part)
+    if location:
+        event.add("location", location)
+    if route.meeting_latitude is not None and route.meeting_longitude is not None:
+        event.add("geo", (route.meeting_latitude, route.meeting_longitude))
     event.add("categories", [_kind_label(ProgrammeKind.VISIT)])
     event.add("url", url)
     event.add("status", "TENTATIVE" if position is not None else "CONFIRMED")
+    if position is None:  # a reminder to leave for the coach; none for a place not yet one's own
+        event.add_component(_departure_reminder(route, name, meeting_point, lang))
     return event
+
+
+#: how long before a visit's departure its reminder rings
+REMINDER_BEFORE_DEPARTURE = timedelta(minutes=60)
+
+
+def _departure_reminder(route: VisitRoute, name: str, meeting_point: str, lang: str) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", -REMINDER_BEFORE_DEPARTURE)  # relative to DTSTART, the departure
+    if meeting_point:
+        text = _("%(code)s leaves in one hour from %(place)s.", code=route.code, place=meeting_point)
+    else:
+        text = _("%(code)s · %(name)s leaves in one hour.", code=route.code, name=name)
+    alarm.add("description", text)
+    return alarm
 
 
 def _file(body: bytes, filename: str, changes: list[datetime | None], *, key: str) -> CalendarFile:

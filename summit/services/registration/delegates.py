@@ -42,6 +42,8 @@ def _route_choice(data: dict) -> tuple[int | None, bool]:
     route_id = data.get("route_id")
     join_waitlist = data.get("join_waitlist", False)
     errors = {}
+    if not isinstance(data.get("keep_place", False), bool):
+        errors["keep_place"] = ["must be true or false"]
     if route_id is not None and (not isinstance(route_id, int) or isinstance(route_id, bool)):
         errors["route_id"] = ["must be a route id (integer) or null"]
     if not isinstance(join_waitlist, bool):
@@ -186,13 +188,23 @@ def choose_route_for_token(manage_token: str, read_data) -> tuple[Delegate, plac
 def _change_route(lock, read_data, before_commit) -> tuple[Delegate, places.PlaceChange]:
     with writing(keep_state=True):
         delegate = lock()
-        route_id, join_waitlist = _route_choice(read_data())
+        choice = read_data()
+        route_id, join_waitlist = _route_choice(choice)
         previous = delegate.booking.route_id if delegate.booking else None
-        change = places.place_delegate(delegate, route_id, join_waitlist=join_waitlist)
+        change = places.place_delegate(delegate, route_id, join_waitlist=join_waitlist,
+                                       keep_place=bool(choice.get("keep_place", False)))
         if before_commit is not None:
             before_commit(delegate, change, previous)
         announce_promotions(change.promoted)  # outbox rows, committed with the promotion
     return delegate, change
+
+
+def stop_waiting(delegate: Delegate) -> bool:
+    """Leave the waiting line kept beside one's confirmed place (the place stays); False if there was none."""
+    delegate_id = delegate.id
+    with writing(keep_state=True):
+        delegate = lock_delegate(delegate_id)
+        return places.stop_waiting(delegate)
 
 
 def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...models import Delegate, RouteBooking
+from babel.dates import format_date
+
+from ...models import Delegate, RouteBooking, Summit
 from ...plumbing.extensions import db
 from ...models.labels import Accreditation
 from ...plumbing.mail_templates import render_email
@@ -28,6 +30,29 @@ class _Route:
     code: str
     name_zh: str
     name_en: str
+    #: what the delegate needs on the day, in their language, the times as Beijing clocks show them
+    departs: str = ""
+    returns: str = ""
+    duration_minutes: int | None = None
+    description: str = ""
+    transport: str = ""
+    bring: str = ""
+    meeting_point: str = ""
+    meeting_address: str = ""
+    meeting_directions: str = ""
+
+
+def pick(row, field: str, language: str) -> str:
+    """The field in the mail's language, else the other one (as the pages do)."""
+    other = "en" if language == "zh" else "zh"
+    return getattr(row, f"{field}_{language}") or getattr(row, f"{field}_{other}")
+
+
+@dataclass(frozen=True)
+class _Venue:
+    name: str
+    address: str
+    directions: str
 
 
 @dataclass(frozen=True)
@@ -51,7 +76,8 @@ def send_registration_confirmation(delegate: Delegate, summit_name: str, manage_
 
     A registration waiting for the organisers' decision (approval mode) is told so."""
     _send(delegate, "registration_confirmation", with_booking=True, summit_name=summit_name,
-          manage_url=manage_url, position=position, pending=delegate.accreditation == Accreditation.PENDING)
+          manage_url=manage_url, position=position, pending=delegate.accreditation == Accreditation.PENDING,
+          venue=_venue(db.session.get(Summit, delegate.summit_id), delegate.language))
 
 
 def announce_promotions(promoted: list[RouteBooking]) -> None:
@@ -69,7 +95,11 @@ def send_promotion_notice(booking: RouteBooking) -> None:
     delegate = booking.delegate
     summit = booking.route.summit
     summit_name = summit.name_zh if delegate.language == "zh" else summit.name_en
-    queue_delegate_mail(delegate, "promotion_notice", summit_name=summit_name, booking=_booking(booking))
+    released = getattr(booking, "released_route", None)
+    queue_delegate_mail(delegate, "promotion_notice", summit_name=summit_name,
+                        booking=_booking(booking, delegate.language),
+                        released=released.code if released is not None else "",
+                        venue=_venue(summit, delegate.language))
 
 
 def send_new_link(delegate: Delegate, summit_name: str, manage_url: str, hours: int) -> None:
@@ -85,23 +115,45 @@ def send_delegate_mail(delegate: Delegate, name: str, *, with_booking: bool = Fa
 
 def queue_delegate_mail(delegate: Delegate, name: str, *, with_booking: bool = False, **context) -> None:
     """A notice without a secret, as an outbox row in the current write transaction (services/outbox)."""
-    addressee = _Addressee(delegate.full_name, _booking(delegate.booking) if with_booking else None,
+    addressee = _Addressee(delegate.full_name, _booking(delegate.booking, delegate.language) if with_booking else None,
                            delegate.addressed_name)
     outbox.enqueue(name, delegate.email, delegate.language, {"delegate": addressee, **context},
                    delegate_id=delegate.id)
 
 
-def _booking(booking: RouteBooking | None) -> _Booking | None:
+def _booking(booking: RouteBooking | None, language: str = "en") -> _Booking | None:
     if booking is None:
         return None
     route = booking.route
-    return _Booking(str(booking.status), _Route(route.code, route.name_zh, route.name_en))
+    zone = route.summit.zone
+
+    def local(field: str) -> str:
+        return pick(route, field, language)
+
+    departs = returns = ""
+    if route.departs_at is not None:
+        day = format_date(route.departs_at.astimezone(zone).date(), "full" if language == "zh" else "EEEE d MMMM y",
+                          locale=language)
+        departs = f"{day} {route.departs_at.astimezone(zone):%H:%M}"
+    if route.returns_at is not None:
+        returns = f"{route.returns_at.astimezone(zone):%H:%M}"
+    return _Booking(str(booking.status), _Route(
+        route.code, route.name_zh, route.name_en, departs, returns, route.duration_minutes,
+        local("description"), local("transport"), local("bring"), local("meeting_point"),
+        local("meeting_address"), local("meeting_directions")))
+
+
+def _venue(summit: Summit | None, language: str) -> _Venue | None:
+    if summit is None:
+        return None
+    return _Venue(pick(summit, "venue", language), pick(summit, "venue_address", language),
+                  pick(summit, "venue_directions", language))
 
 
 def _send(delegate: Delegate, name: str, with_booking: bool = False, **context) -> None:
     """``with_booking`` for a template that reads ``delegate.booking`` (a query, so only then: the
     lost-link mail must cost the request nothing an unknown address does not)."""
-    addressee = _Addressee(delegate.full_name, _booking(delegate.booking) if with_booking else None,
+    addressee = _Addressee(delegate.full_name, _booking(delegate.booking, delegate.language) if with_booking else None,
                            delegate.addressed_name)
     language = delegate.language
     send(delegate.email, lambda: render_email(name, language, delegate=addressee, **context), name)

@@ -44,6 +44,18 @@ ROUTE_FIELDS = (
 #: who may come and whom to ask: seeded as a row of their own ("summit:access"), so that an organiser's
 #: switch of the mode in the console is kept like any edit, and summits seeded before these existed get them
 ACCESS_FIELDS = ("registration_mode", "contact_email")
+#: where the summit is held and how to get there: a row of its own ("summit:venue") for the same reason
+VENUE_FIELDS = ("venue_address_zh", "venue_address_en", "venue_latitude", "venue_longitude", "venue_map",
+                "venue_directions_zh", "venue_directions_en")
+VENUE_DEFAULTS = {"venue_latitude": None, "venue_longitude": None}
+#: what a delegate reads before choosing a route ("route:<code>:details"), seeded apart from the capacity
+#: and times, so a route whose capacity an organiser changed still gets them
+ROUTE_DETAIL_FIELDS = (
+    "description_zh", "description_en", "transport_zh", "transport_en", "bring_zh", "bring_en",
+    "meeting_address_zh", "meeting_address_en", "meeting_latitude", "meeting_longitude",
+    "meeting_directions_zh", "meeting_directions_en",
+)
+ROUTE_DETAIL_DEFAULTS = {"meeting_latitude": None, "meeting_longitude": None}
 ACCESS_DEFAULTS = {"registration_mode": RegistrationMode.OPEN.value}
 LEVEL_FIELDS = ("name_zh", "name_en", "rank", "badge_colour", "badge_pattern")
 LEVEL_DEFAULTS = {"rank": 100, "badge_colour": "#666666", "badge_pattern": "solid"}
@@ -214,8 +226,12 @@ class _Seeder:
         self.records = {r.key: r for r in db.session.scalars(
             db.select(SeedRecord).where(SeedRecord.summit_id == summit.id))}
 
-    def sync(self, key: str, row, wanted: dict, make_row):
-        """Create, refresh or leave alone one seeded row."""
+    def sync(self, key: str, row, wanted: dict, make_row, *, fresh: bool = False):
+        """Create, refresh or leave alone one seeded row.
+
+        ``fresh``: more values for a row this run has just created (a part seeded under a key of its own),
+        filled in as part of its creation, not reported or published as an edit.
+        """
         record = self.records.get(key)
         fingerprint = _fingerprint(wanted)
         if row is None:
@@ -231,6 +247,11 @@ class _Seeder:
                 self.report.kept_edited.append(key)
                 return
             if current == fingerprint:
+                self._record(key, record, fingerprint)
+                return
+            if fresh:
+                for name, value in wanted.items():
+                    setattr(row, name, value)
                 self._record(key, record, fingerprint)
                 return
             if hasattr(row, "revision"):
@@ -274,6 +295,8 @@ def _load(data: dict) -> SeedReport:
     seeder.sync("summit", summit, _wanted(spec, SUMMIT_FIELDS, SUMMIT_DEFAULTS), lambda: None)
 
     report.access = _load_access(summit, spec, data.get("protocol_levels") or [DEFAULT_LEVEL_SPEC])
+    seeder.sync("summit:venue", summit, _wanted(spec, VENUE_FIELDS, VENUE_DEFAULTS), lambda: None,
+                fresh="summit" in report.created)
 
     items = {i.seed_key: i for i in summit.items if i.seed_key}
     for position, spec_item in enumerate(data.get("items", [])):
@@ -288,9 +311,15 @@ def _load(data: dict) -> SeedReport:
         if row is not None and spec_route.get("capacity", 0) < row.confirmed:
             # Never take places away from delegates who hold them: the organiser decides who moves.
             report.kept_full.append(f"route:{code}")
-            continue
-        seeder.sync(f"route:{code}", routes.get(code), _wanted(spec_route, ROUTE_FIELDS, ROUTE_DEFAULTS),
-                    lambda code=code: VisitRoute(summit_id=summit.id, code=code, confirmed=0))
+        else:
+            seeder.sync(f"route:{code}", row, _wanted(spec_route, ROUTE_FIELDS, ROUTE_DEFAULTS),
+                        lambda code=code: VisitRoute(summit_id=summit.id, code=code, confirmed=0))
+            db.session.flush()
+            row = db.session.scalars(db.select(VisitRoute).where(
+                VisitRoute.summit_id == summit.id, VisitRoute.code == code)).first()
+        if row is not None:
+            seeder.sync(f"route:{code}:details", row, _wanted(spec_route, ROUTE_DETAIL_FIELDS, ROUTE_DETAIL_DEFAULTS),
+                        lambda: None, fresh=f"route:{code}" in report.created)
 
     zones = {z.code: z for z in db.session.scalars(db.select(Zone).where(Zone.summit_id == summit.id))}
     for position, spec_zone in enumerate(data.get("zones") or [DEFAULT_ZONE_SPEC]):

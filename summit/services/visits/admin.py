@@ -102,7 +102,7 @@ def _apply(route: VisitRoute, values: dict, user: ConsoleUser | None) -> RouteCh
     """In one write transaction: lock the route, apply, audit, commit."""
     with writing():
         route_id = route.id
-        locked = places.lock_routes(route.summit_id, [route_id])[route_id]
+        locked = places.lock_summit_routes(route.summit_id)[route_id]  # a promotion may swap a kept place
         changes = audit.diff(audit.snapshot(locked, values), values)
         promoted = []
         if "capacity" in changes:

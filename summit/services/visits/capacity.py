@@ -14,6 +14,11 @@ How it holds:
   CHECKs ``confirmed <= capacity``: even a future bug in this module cannot
   overbook, it can only fail.
 * Whenever a seat frees, the first in line is promoted in the same transaction.
+* A delegate may wait for a full route while keeping a confirmed place on another (a second booking
+  row, ``keeps_place``).  Their promotion swaps the two: the kept place is given up and handed on to
+  that route's own first in line, and so on down the chain.  Any change that can free a seat therefore
+  locks all the summit's routes, in id order (``lock_summit_routes``), before it starts, so a chain
+  never needs a lock it has not taken, and the one lock order still holds.
 
 Callers commit; nothing here commits, so a registration and its seat land together or not at all.
 """
@@ -45,6 +50,8 @@ class PlaceChange:
 
     booking: RouteBooking | None
     promoted: list[RouteBooking]
+    #: the place in line for a full route waited for while ``booking`` is kept (None: no such wait)
+    waiting: RouteBooking | None = None
 
 
 def lock_routes(summit_id: int, route_ids) -> dict[int, VisitRoute]:
@@ -62,6 +69,19 @@ def lock_routes(summit_id: int, route_ids) -> dict[int, VisitRoute]:
     )
     rows = db.session.scalars(query).all()
     return {row.id: row for row in rows}
+
+
+def lock_summit_routes(summit_id: int) -> dict[int, VisitRoute]:
+    """All the summit's routes, locked in id order: for a change that may free a seat, since a promotion
+    may swap a kept place on any other route (a handful of routes: one statement)."""
+    require_write_transaction()
+    query = (
+        select(VisitRoute).where(VisitRoute.summit_id == summit_id)
+        .order_by(VisitRoute.id)
+        .execution_options(populate_existing=True)
+        .with_for_update()
+    )
+    return {row.id: row for row in db.session.scalars(query).all()}
 
 
 def unknown_route(route_id) -> ValidationFailed:
@@ -104,10 +124,43 @@ def promote_waiting(route: VisitRoute) -> list[RouteBooking]:
         first = db.session.scalars(_waiting_line(route).limit(1)).first()
         if first is None or not _take_seat(route):
             return promoted
-        first.status = BookingStatus.CONFIRMED
-        first.confirmed_at = utcnow()
-        db.session.flush()
-        promoted.append(first)
+        promoted.extend(_confirm_in_line(first, route))
+
+
+def _confirm_in_line(first: RouteBooking, route: VisitRoute) -> list[RouteBooking]:
+    """Confirm the first in line on ``route``, whose seat is already counted for them; all routes locked.
+
+    A delegate who kept a confirmed place elsewhere gives it up in the same step (the swap), and that
+    seat goes on to the first in that route's line.  Returns everyone promoted, this delegate first;
+    each promoted booking's ``released_route`` names the place they gave up (None when none).
+    """
+    released = None
+    if first.keeps_place:
+        held = db.session.execute(
+            _BOOKINGS.delete().where(_BOOKINGS.c.delegate_id == first.delegate_id, _BOOKINGS.c.id != first.id)
+            .returning(_BOOKINGS.c.route_id, _BOOKINGS.c.status)).first()
+        if held is not None and held.status == BookingStatus.CONFIRMED:
+            released = db.session.get(VisitRoute, held.route_id)  # locked with the summit's routes
+    first.status = BookingStatus.CONFIRMED
+    first.keeps_place = False
+    first.confirmed_at = utcnow()
+    db.session.flush()
+    set_committed_value(first, "route", route)
+    first.released_route = released
+    set_committed_value(first.delegate, "booking", first)
+    set_committed_value(first.delegate, "waiting", None)
+    promoted = [first]
+    if released is not None:
+        promoted.extend(_pass_on_seat(released))
+    return promoted
+
+
+def _pass_on_seat(route: VisitRoute) -> list[RouteBooking]:
+    """A seat given up on a locked route: to the first in line, or back to the free count."""
+    promoted = _hand_over_seat(route)
+    if not promoted:
+        _free_seat(route)
+    return promoted
 
 
 _BOOKINGS = RouteBooking.__table__
@@ -123,30 +176,29 @@ def _release(booking: RouteBooking, route: VisitRoute) -> list[RouteBooking]:
     db.session.expunge(booking)
     if status != BookingStatus.CONFIRMED:
         return []
-    promoted = _hand_over_seat(route)
-    if promoted is None:
-        _free_seat(route)
-        return []
-    return [promoted]
+    return _pass_on_seat(route)
 
 
-def _hand_over_seat(route: VisitRoute) -> RouteBooking | None:
-    """The seat just given up goes straight to the first in line, if anyone waits.
+def _hand_over_seat(route: VisitRoute) -> list[RouteBooking]:
+    """The seat just given up goes straight to the first in line, if anyone waits (all routes locked).
 
-    The confirmed count does not change, so it is one statement instead of a release,
-    a look-up and a take.  One seat is enough: while anyone waits the route is full,
-    because every freed seat is handed on at once.
+    The confirmed count does not change.  One seat is enough: while anyone waits the route is full,
+    because every freed seat is handed on at once.  A plain place in line is confirmed by one
+    statement; one that kept a place elsewhere swaps (``_confirm_in_line``).
     """
     first_in_line = _waiting_line(route).with_only_columns(RouteBooking.id).limit(1).scalar_subquery()
     promoted = db.session.scalars(
-        update(RouteBooking).where(RouteBooking.id == first_in_line)
+        update(RouteBooking).where(RouteBooking.id == first_in_line, RouteBooking.keeps_place.is_(False))
         .values(status=BookingStatus.CONFIRMED, confirmed_at=utcnow())
         .returning(RouteBooking),
         execution_options={"populate_existing": True},
     ).first()
     if promoted is not None:
         set_committed_value(promoted, "route", route)  # the promotion notice names it, without a reload
-    return promoted
+        promoted.released_route = None
+        return [promoted]
+    first = db.session.scalars(_waiting_line(route).limit(1).execution_options(populate_existing=True)).first()
+    return _confirm_in_line(first, route) if first is not None else []
 
 
 def book_new_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> RouteBooking | None:
@@ -265,33 +317,94 @@ def _claim(target: VisitRoute, join_waitlist: bool) -> BookingStatus:
     raise RouteFull(f"route {target.code} is full", route_id=target.id)
 
 
-def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool) -> PlaceChange:
+def place_delegate(delegate, route_id: int | None, *, join_waitlist: bool, keep_place: bool = False) -> PlaceChange:
     """Put the delegate on route ``route_id`` (None: on no route), atomically.
 
     * the same route as now: nothing changes (the seat or the place in line is kept);
     * a route with a free seat: the seat is taken and the old place released;
     * a full route: with ``join_waitlist`` the delegate gives up the old place and
-      joins the end of the line; without it, RouteFull and the old place is kept.
+      joins the end of the line; without it, RouteFull and the old place is kept;
+    * a full route with ``join_waitlist`` and ``keep_place``, holding a confirmed place: the delegate
+      joins the end of the line and keeps that place until promoted (then the two swap);
+    * the route one waits for while keeping a place: nothing changes either.  Any other choice ends
+      that wait first.
     Must run inside ``writing()`` with the delegate's row locked (see
     registration.lock_delegate), so two requests for one delegate take turns;
     the caller commits.
     """
     require_write_transaction()
     current = delegate.booking
+    waiting = delegate.waiting
     if current is not None and current.route_id == route_id:
         return PlaceChange(current, [])
-    routes = lock_routes(delegate.summit_id, [route_id, current.route_id if current else None])
+    if waiting is not None and waiting.route_id == route_id:
+        return PlaceChange(current, [], waiting)
+    if current is None and waiting is None:
+        routes = lock_routes(delegate.summit_id, [route_id])
+    else:  # a seat may free: a promotion may swap a place kept on any route
+        routes = lock_summit_routes(delegate.summit_id)
     if route_id is not None and route_id not in routes:
         raise unknown_route(route_id)
+    if current is not None or waiting is not None:
+        # Read again under the routes' locks: a promotion may have swapped them while we waited.
+        current, waiting = _bookings_of(delegate)
+        if current is not None and current.route_id == route_id:
+            return PlaceChange(current, [])
+        if waiting is not None and waiting.route_id == route_id:
+            return PlaceChange(current, [], waiting)
 
     if route_id is None:
+        _drop_waiting(delegate)
         promoted = _release(current, routes[current.route_id]) if current else []
         set_committed_value(delegate, "booking", None)
         return PlaceChange(None, promoted)
 
     status = _claim(routes[route_id], join_waitlist)
+    _drop_waiting(delegate)
+    if (status == BookingStatus.WAITLISTED and keep_place and current is not None
+            and current.status == BookingStatus.CONFIRMED):
+        return PlaceChange(current, [], _add_waiting(delegate, routes[route_id]))
     promoted = _release(current, routes[current.route_id]) if current else []
     return PlaceChange(_add_booking(delegate, routes[route_id], status), promoted)
+
+
+def _bookings_of(delegate) -> tuple[RouteBooking | None, RouteBooking | None]:
+    """The delegate's place and kept wait as committed now (the routes locked), linked in memory."""
+    rows = db.session.scalars(select(RouteBooking).where(RouteBooking.delegate_id == delegate.id)
+                              .execution_options(populate_existing=True)).all()
+    current = next((row for row in rows if not row.keeps_place), None)
+    waiting = next((row for row in rows if row.keeps_place), None)
+    set_committed_value(delegate, "booking", current)
+    set_committed_value(delegate, "waiting", waiting)
+    return current, waiting
+
+
+def stop_waiting(delegate) -> bool:
+    """Leave the line kept beside a confirmed place; the place stays (no seat moves).  Inside ``writing()``,
+    the delegate locked.  False when the delegate was not waiting so."""
+    require_write_transaction()
+    had = db.session.execute(_BOOKINGS.delete().where(_BOOKINGS.c.delegate_id == delegate.id,
+                                                      _BOOKINGS.c.keeps_place.is_(True))).rowcount
+    set_committed_value(delegate, "waiting", None)
+    return bool(had)
+
+
+def _drop_waiting(delegate) -> None:
+    """End the wait kept beside a place (no seat is involved); the delegate is locked."""
+    db.session.execute(_BOOKINGS.delete().where(_BOOKINGS.c.delegate_id == delegate.id,
+                                                _BOOKINGS.c.keeps_place.is_(True)))
+    set_committed_value(delegate, "waiting", None)
+
+
+def _add_waiting(delegate, route: VisitRoute) -> RouteBooking:
+    """A place at the end of a full route's line, keeping the delegate's confirmed place meanwhile."""
+    booking = insert_row(RouteBooking, {
+        "delegate_id": delegate.id, "route_id": route.id, "status": BookingStatus.WAITLISTED,
+        "created_at": utcnow(), "confirmed_at": None, "keeps_place": True})
+    set_committed_value(booking, "route", route)
+    set_committed_value(booking, "delegate", delegate)
+    set_committed_value(delegate, "waiting", booking)
+    return booking
 
 
 def set_capacity(route: VisitRoute, capacity: int) -> list[RouteBooking]:
@@ -299,7 +412,8 @@ def set_capacity(route: VisitRoute, capacity: int) -> list[RouteBooking]:
     require_write_transaction()
     if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 0 or capacity > MAX_CAPACITY:
         raise ValidationFailed({"capacity": [f"a whole number from 0 to {MAX_CAPACITY}"]})
-    route = lock_routes(route.summit_id, [route.id])[route.id]
+    # all of them: a promotion may swap a place kept on another route
+    route = lock_summit_routes(route.summit_id)[route.id]
     if capacity < route.confirmed:
         raise CapacityBelowConfirmed(
             f"{route.confirmed} delegates already hold a place on {route.code}; "
