@@ -56,9 +56,10 @@ def downgrade():
         batch.drop_constraint("uq_route_booking_delegate_keeps_place", type_="unique")
         batch.create_unique_constraint("uq_route_booking_delegate_id", ["delegate_id"])
         batch.drop_column("keeps_place")
-    with op.batch_alter_table("visit_route") as batch:
-        for name in [n for n, _ in _ROUTE_TEXT] + list(_ROUTE_LONG) + ["meeting_latitude", "meeting_longitude"]:
-            batch.drop_column(name)
-    with op.batch_alter_table("summit") as batch:
-        for name in [n for n, _ in _SUMMIT_TEXT] + list(_SUMMIT_LONG) + ["venue_latitude", "venue_longitude"]:
-            batch.drop_column(name)
+    # Dropped in place (SQLite 3.35+ and PostgreSQL alike: these columns carry no constraint): a batch
+    # copy of summit would turn its column CHECKs into table CHECKs, and the older migrations' own
+    # in-place drops (accred01's registration_mode) would then fail on the way further down.
+    for name in [n for n, _ in _ROUTE_TEXT] + list(_ROUTE_LONG) + ["meeting_latitude", "meeting_longitude"]:
+        op.drop_column("visit_route", name)
+    for name in [n for n, _ in _SUMMIT_TEXT] + list(_SUMMIT_LONG) + ["venue_latitude", "venue_longitude"]:
+        op.drop_column("summit", name)
