@@ -1,11 +1,18 @@
 """Public pages: home, programme, routes."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
+
+from ..plumbing.extensions import csrf
 from ..plumbing.i18n import LOCALES, remember_language_choice
 from ..services.programme import agenda
 from ..services.summits.current import current_summit
+from . import drafts
 from .redirects import safe_next
 
 public_bp = Blueprint("public", __name__)
@@ -38,4 +45,30 @@ def switch_language(code: str):
     response = redirect(safe_next(request.args.get("next"), url_for("public.home")))
     if code in LOCALES:
         remember_language_choice(response, code)
+    return response
+
+
+@public_bp.post("/language/<code>")
+@csrf.exempt  # the token is checked below without the HTTPS Referer check: the manage pages send no Referer
+def switch_language_keeping(code: str):
+    """The language switch on a page with a form in progress (static/js/language-draft.js): the form's
+    fields come along, are kept as the page's draft (summit/web/drafts.py), and the page comes back in
+    the chosen language with them filled in.  Without a valid CSRF token nothing is kept (another site
+    must not plant a draft), and the language still switches, as the plain link does."""
+    back = safe_next(request.form.get("back"), url_for("public.home"))
+    if code not in LOCALES:
+        return redirect(back)
+    parts = urlsplit(back)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"] + [("lang", code)]
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        drafts.forget()
+    else:
+        try:
+            drafts.keep(parts.path, request.form)
+        except drafts.DraftTooLarge:
+            flash(_("The form was too long to carry over to the other language: please type it again."), "warning")
+    response = redirect(urlunsplit(("", "", parts.path, urlencode(query), "")))
+    remember_language_choice(response, code)
     return response
