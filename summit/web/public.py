@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from wtforms import ValidationError
 
 from ..plumbing.extensions import csrf
@@ -59,6 +60,7 @@ def switch_language_keeping(code: str):
     if code not in LOCALES:
         return redirect(back)
     parts = urlsplit(back)
+    path = _page_showing(parts.path)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"] + [("lang", code)]
     try:
         validate_csrf(request.form.get("csrf_token"))
@@ -66,9 +68,24 @@ def switch_language_keeping(code: str):
         drafts.forget()
     else:
         try:
-            drafts.keep(parts.path, request.form)
+            drafts.keep(path, request.form)
         except drafts.DraftTooLarge:
             flash(_("The form was too long to carry over to the other language: please type it again."), "warning")
-    response = redirect(urlunsplit(("", "", parts.path, urlencode(query), "")))
+    response = redirect(urlunsplit(("", "", path, urlencode(query), "")))
     remember_language_choice(response, code)
     return response
+
+
+def _page_showing(path: str) -> str:
+    """The page to come back to: ``path``, or, when ``path`` only takes posts (a form sent back with its
+    errors from /manage/<secret>/route), the page that form lives on (/manage/<secret>)."""
+    adapter = current_app.url_map.bind("localhost")
+    for _ in range(3):
+        try:
+            adapter.match(path, method="GET")
+            return path
+        except MethodNotAllowed:
+            path = path.rstrip("/").rsplit("/", 1)[0] or "/"
+        except HTTPException:
+            return path
+    return path
