@@ -51,8 +51,9 @@ def tab_through(page: Page, stops: int) -> list[str]:
     return problems
 
 
-def send_registration_with_mistakes(page: Page, language: str) -> None:
+def send_registration_with_mistakes(journey: Journey, page: Page, language: str) -> None:
     page.goto(f"/register?lang={language}")
+    journey.look(page, f"register-{language}")
     page.fill("[name=given_name]", "Фатима")  # not Latin letters
     page.fill("[name=email]", "fatima-at-example")
     page.get_by_role("button", name=words(language, "Register")).click()
@@ -64,7 +65,7 @@ def test_a_form_with_errors_opens_on_its_summary_and_each_error_is_tied_to_its_f
     page = journey.open(locale="zh-CN" if language == "zh" else "en-GB")
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        send_registration_with_mistakes(page, language)
+        send_registration_with_mistakes(journey, page, language)
         summary = page.locator("[data-error-summary]")
         expect(summary).to_be_focused()
         expect(summary).to_have_attribute("role", "alert")
@@ -92,7 +93,7 @@ def test_a_form_with_errors_opens_on_its_summary_and_each_error_is_tied_to_its_f
         expect(page.locator(f"#{errors[0]}")).to_have_class("error")
         expect(page.locator(f"#{errors[0]}")).not_to_be_empty()
     expect(page.locator("#consent")).to_have_accessible_description(
-        words(language, "Processing your registration needs your consent."))
+        words(language, "We need your consent to process your registration."))
 
     # The category's error spans its whole group, below every radio, not one of the grid's columns.
     group = page.locator("fieldset.radios", has=page.locator("#category-0"))
@@ -155,6 +156,7 @@ def test_the_language_switch_keeps_a_console_form_and_never_a_password(journey: 
     page.get_by_role("link", name="English").click()
     journey.look(page, "login-en")
 
+    site.fresh()
     sign_in(journey, page, "organiser", "/console/messages/new")
     journey.look(page, "message-en")
     page.fill("[name=subject_en]", "Bus times for Thursday")
@@ -175,10 +177,18 @@ def test_every_keyboard_stop_shows_a_ring_that_stands_out(journey: Journey, site
         page.goto(path)
         journey.look(page, path.strip("/").replace("/", "-") or "home")
         problems += tab_through(page, 14)
-    send_registration_with_mistakes(page, "en")
+    send_registration_with_mistakes(journey, page, "en")
     journey.look(page, "register-errors")
     problems += tab_through(page, 40)
+    site.fresh()
     sign_in(journey, page, "organiser", "/console/")
     journey.look(page, "dashboard")
     problems += tab_through(page, 25)
     assert not problems, "\n".join(problems)
+
+
+def test_axe_looks_at_each_page_in_both_languages(journey: Journey, site):
+    page = journey.open(locale="en-GB")
+    page.goto("/agenda")
+    journey.look(page, "agenda")
+    assert {(url.rsplit("/", 1)[-1], language) for url, language in journey._checked} == {("agenda", "en"), ("agenda", "zh")}
