@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import validate_csrf
+from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from wtforms import ValidationError
 
@@ -54,8 +54,8 @@ def switch_language(code: str):
 def switch_language_keeping(code: str):
     """The language switch on a page with a form in progress (static/js/language-draft.js): the form's
     fields come along, are kept as the page's draft (summit/web/drafts.py), and the page comes back in
-    the chosen language with them filled in.  Without a valid CSRF token nothing is kept (another site
-    must not plant a draft), and the language still switches, as the plain link does."""
+    the chosen language with them filled in.  Without a valid CSRF token the post is refused (400), like
+    every form's: another site must not plant a draft."""
     back = safe_next(request.form.get("back"), url_for("public.home"))
     if code not in LOCALES:
         return redirect(back)
@@ -64,13 +64,12 @@ def switch_language_keeping(code: str):
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"] + [("lang", code)]
     try:
         validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        drafts.forget()
-    else:
-        try:
-            drafts.keep(path, request.form)
-        except drafts.DraftTooLarge:
-            flash(_("The form was too long to carry over to the other language: please type it again."), "warning")
+    except ValidationError as refused:
+        raise CSRFError(refused.args[0] if refused.args else None) from None
+    try:
+        drafts.keep(path, request.form)
+    except drafts.DraftTooLarge:
+        flash(_("The form was too long to carry over to the other language: please type it again."), "warning")
     response = redirect(urlunsplit(("", "", path, urlencode(query), "")))
     remember_language_choice(response, code)
     return response
