@@ -1,6 +1,7 @@
 """Tables, and the invariants the database holds for us."""
 from .account import ROLES, ApiToken, AuditEntry, ConsoleUser
 from .badge_job import BADGE_JOB_STATUSES, BadgeJob
+from .calendar_revision import CalendarEventRevision, CalendarFeedRevision
 from .delegate import CATEGORIES, LANGUAGES, Delegate, RouteBooking
 from .delegation import Delegation
 from .outbox import OUTBOX_STATUSES, Message, OutboxMail
@@ -12,6 +13,7 @@ from .types import utcnow
 __all__ = [
     "ROLES", "ApiToken", "AuditEntry", "ConsoleUser",
     "BADGE_JOB_STATUSES", "BadgeJob",
+    "CalendarEventRevision", "CalendarFeedRevision",
     "CATEGORIES", "LANGUAGES", "Delegate", "RouteBooking", "Delegation",
     "DEFAULT_PROTOCOL_LEVEL", "PROGRAMME_KINDS", "ProgrammeItem", "ProtocolLevel", "SeedRecord", "Summit", "VisitRoute",
     "OUTBOX_STATUSES", "Message", "OutboxMail",

@@ -13,6 +13,7 @@ from ..plumbing.extensions import csrf, limiter, registration_limit
 from ..plumbing.request_input import form_text_checked
 from ..services.programme import agenda
 from ..services.registration import new_links, delegates as registration
+from ..services.calendar.qr import subscribe_qr_svg
 from ..services.calendar.tokens import calendar_token, revoke_calendar_token
 from ..services.registration.mail import send_new_link
 from ..plumbing.errors import NotFound, ValidationFailed
@@ -47,11 +48,14 @@ def _render_manage(token, delegate, route_form=None, status=200, offer_calendar_
         route_form = RouteChoiceForm()
         route_form.route.data = str(delegate.booking.route_id) if delegate.booking else ""
     booking = delegate.booking
+    feed_url = calendar_url(calendar_token(delegate))
     return render_template(
         "selfservice/manage.html", summit=summit, delegate=delegate, token=token, booking=booking,
         position=waitlist_position(booking) if booking else None, route_form=route_form,
         routes=agenda.routes_with_availability(summit), confirm_form=ConfirmForm(),
-        calendar_url=calendar_url(calendar_token(delegate)), country=country_name(delegate.country),
+        calendar_url=feed_url, country=country_name(delegate.country),
+        # SVG made by segno from our own URL (no input of the visitor's): the template inserts it as markup
+        calendar_qr=subscribe_qr_svg(feed_url, _("QR code of your calendar's address")),
         offer_calendar_reset=offer_calendar_reset,
     ), status
 

@@ -204,23 +204,28 @@ def test_the_304_path_and_private_caching(client, summit):
         + [item.updated_at for item in summit.items]).replace(microsecond=0)
 
 
-def test_revoked_forged_and_cancelled_feeds_are_404(client, summit):
+def opens_nothing(response) -> bool:
+    """The answer to an address that opens no feed: an empty, valid calendar, never an error page."""
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert_rfc5545(response.data)
+    return Calendar.from_ical(response.data).walk("VEVENT") == []
+
+
+def test_revoked_and_forged_feeds_answer_an_empty_calendar(client, summit):
     delegate = register(client, summit, "R1")
     old = delegate["calendar_url"]
-    assert client.get(old).status_code == 200
+    assert events(client.get(old).data)
     new_token = revoke_calendar_token(db.session.get(Delegate, delegate["id"]))
-    assert client.get(old).status_code == 404
+    revoked = client.get(old)
+    assert opens_nothing(revoked)
     new = f"/calendar/{new_token}.ics"
-    assert client.get(new).status_code == 200
+    assert events(client.get(new).data)
 
-    assert client.get(f"/calendar/{new_token[:-2]}xx.ics").status_code == 404
-    assert client.get("/calendar/not-a-token.ics").status_code == 404
+    forged = client.get(f"/calendar/{new_token[:-2]}xx.ics")
+    assert opens_nothing(forged) and forged.data == revoked.data  # nothing tells one from the other
+    assert opens_nothing(client.get("/calendar/not-a-token.ics"))
     # The manage secret is a different credential: it opens no calendar.
-    assert client.get(f"/calendar/{delegate['token']}.ics").status_code == 404
-
-    assert client.delete("/api/v1/registrations/self",
-                         headers={"Authorization": f"Bearer {delegate['token']}"}).status_code == 204
-    assert client.get(new).status_code == 404
+    assert opens_nothing(client.get(f"/calendar/{delegate['token']}.ics"))
 
 
 def test_the_manage_page_offers_the_subscribe_options(client, summit):
@@ -230,6 +235,18 @@ def test_the_manage_page_offers_the_subscribe_options(client, summit):
     assert f'href="{webcal}"' in html and f'href="{delegate["calendar_url"]}" download' in html
     assert "calendar.google.com/calendar/r?cid=webcal%3A//summit.test/calendar/" in html
     assert "Add to Outlook.com" in html
+    # Microsoft 365 (work and school accounts) beside Outlook.com (personal ones), with the same https address.
+    feed_query = "url=" + delegate["calendar_url"].replace("://", "%3A//") + "&amp;name=GSTF%202024%20%C2%B7%20My%20agenda"
+    assert f'href="https://outlook.office.com/calendar/0/addfromweb?{feed_query}"' in html and "Add to Microsoft 365" in html
+    assert f'href="https://outlook.live.com/calendar/0/addfromweb?{feed_query}"' in html
+    # The address as a QR code, inline (no request of its own, no style attribute for the CSP to refuse).
+    qr = re.search(r'<figure class="subscribe-qr">\s*(<svg .*?</svg>)', html, re.S).group(1)
+    assert "<title>QR code of your calendar&#39;s address</title>" in qr or "QR code of your calendar" in qr
+    assert "style=" not in qr and "<script" not in qr
+    assert "only every 12 to 24 hours, so changes on the day also reach you by email" in html
+    chinese = client.get(delegate["manage_url"] + "?lang=zh").get_data(as_text=True)
+    assert "添加到 Microsoft 365" in chinese and "每 12 至 24 小时" in chinese and "电子邮件" in chinese
+    assert "用相机扫描此二维码" in chinese
 
 
 def test_subscribe_links_offer_webcal_google_outlook_and_download(app, summit):
@@ -273,7 +290,7 @@ def test_the_delegate_resets_their_calendar_link_from_their_page(client, summit)
     assert "Your calendar link is reset. The old address no longer works" in page
     new = re.search(r'href="(https://summit\.test/calendar/[^"]+\.ics)" download', page).group(1)
     assert new != old
-    assert client.get(old).status_code == 404 and client.get(new).status_code == 200
+    assert opens_nothing(client.get(old)) and not opens_nothing(client.get(new))
     # The API shows the same new URL.
     me = client.get("/api/v1/registrations/self", headers={"Authorization": f"Bearer {delegate['token']}"})
     assert me.get_json()["calendar_url"] == new
@@ -299,7 +316,7 @@ def test_opening_a_lost_link_offers_to_reset_the_calendar_link_once(client, summ
 
     confirm = client.get(link + "/calendar-reset").get_data(as_text=True)
     client.post(link + "/calendar-reset", data={"csrf_token": csrf_token(confirm)})
-    assert client.get(old_calendar).status_code == 404
+    assert opens_nothing(client.get(old_calendar))
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer not-a-token", "Basic abc"])
@@ -318,9 +335,9 @@ def test_resetting_the_calendar_over_the_api_resets_only_the_callers_own(client,
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     body = response.get_json()
     assert body["id"] == theirs["id"] and body["calendar_url"] != theirs["calendar_url"] and "token" not in body
-    assert client.get(theirs["calendar_url"]).status_code == 404
-    assert client.get(body["calendar_url"]).status_code == 200
-    assert client.get(mine["calendar_url"]).status_code == 200  # someone else's token touches nothing of mine
+    assert opens_nothing(client.get(theirs["calendar_url"]))
+    assert not opens_nothing(client.get(body["calendar_url"]))
+    assert not opens_nothing(client.get(mine["calendar_url"]))  # someone else's token touches nothing of mine
     # A cancelled registration's token no longer works here either.
     client.delete("/api/v1/registrations/self", headers={"Authorization": f"Bearer {mine['token']}"})
     assert client.post("/api/v1/registrations/self/calendar-reset",

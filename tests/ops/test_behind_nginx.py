@@ -176,6 +176,9 @@ def test_the_readme_nginx_config_keeps_slow_clients_off_gunicorn(database_url, s
             assert timed_get(https_port, tls, host="attacker.example", path="/api/v1/routes")[1] == 400
             _, status, headers = timed_get(http_port)
             assert status == 301 and headers["location"] == f"https://{HOST}/healthz"
+            # webcal:// is http:// to a calendar app: its feed is only ever redirected, never served.
+            _, status, headers = timed_get(http_port, path="/calendar/some-secret.ics")
+            assert status == 301 and headers["location"] == f"https://{HOST}/calendar/some-secret.ics"
 
             for kind in SLOW_STARTS:  # slow headers, then slow bodies
                 with slow_clients(https_port, kind, tls):

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from summit.plumbing.extensions import db
-from summit.models import Delegate, ProgrammeItem, RouteBooking, VisitRoute, utcnow
+from summit.models import (CalendarEventRevision, CalendarFeedRevision, Delegate, ProgrammeItem, RouteBooking,
+                           VisitRoute, utcnow)
 
 
 def item(summit, seed_key: str) -> ProgrammeItem:
@@ -33,7 +34,9 @@ def let_time_pass(seconds: int = 60) -> None:
     shift = timedelta(seconds=seconds)
     for model, fields in ((ProgrammeItem, ("updated_at",)), (VisitRoute, ("updated_at",)),
                           (Delegate, ("updated_at", "created_at")),
-                          (RouteBooking, ("created_at", "confirmed_at"))):
+                          (RouteBooking, ("created_at", "confirmed_at")),
+                          # what the feeds published, which is as old as the rows it was made of
+                          (CalendarEventRevision, ("modified_at",)), (CalendarFeedRevision, ("modified_at",))):
         for row in db.session.scalars(db.select(model)):
             for name in fields:
                 if getattr(row, name) is not None:

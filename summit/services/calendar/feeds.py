@@ -11,6 +11,13 @@ What calendar apps need to keep a subscribed feed right, and what each choice gu
   the older copy.  DTSTAMP is the last change rather than "now" so that the same data always
   gives the same bytes; the ETag is a hash of those bytes, so a poll with If-None-Match
   gets 304 exactly when nothing a delegate would see has changed.
+* Neither ever goes back (revisions.py): SEQUENCE and LAST-MODIFIED are what was published
+  for the UID, moved on when the event changes, and a feed's Last-Modified moves to a later
+  second whenever its body changes, a deleted session included.
+* A cancelled registration's feed still answers, with its events STATUS:CANCELLED, and an
+  address that no longer opens any feed answers an empty calendar: a calendar app shown an
+  error page keeps the old events for ever.
+* The calendar's own TEXT properties (NAME, X-WR-CALNAME) are escaped like any other.
 
 Plain functions of the rows, no request: the web layer passes the absolute links in.
 Each programme item's rendered event is kept in memory, keyed on every value it is made
@@ -19,7 +26,7 @@ of, so a poll costs queries and a join rather than re-folding unchanged text.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -27,7 +34,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Event, Timezone, vDuration
+from icalendar import Calendar, Event, Timezone, vDuration, vText
 
 from ...plumbing.extensions import db
 from ...models import Delegate, ProgrammeItem, RouteBooking, Summit, VisitRoute, utcnow
@@ -35,6 +42,8 @@ from ...models.labels import BookingStatus, ProgrammeKind
 from ..programme.agenda import programme
 from ...plumbing.errors import NotFound
 from ..visits.capacity import waitlist_position
+from . import revisions
+from .revisions import Published
 
 #: how often subscribed apps should poll (REFRESH-INTERVAL, X-PUBLISHED-TTL)
 REFRESH = timedelta(hours=1)
@@ -52,8 +61,9 @@ class FeedLinks:
 class CalendarFile:
     body: bytes
     filename: str
-    #: the newest change among the rows in the file (HTTP Last-Modified)
-    last_modified: datetime
+    #: when what the file says last changed (HTTP Last-Modified; never earlier than a previous answer's);
+    #: None for a file that stands for nothing (the answer to an address that opens no feed)
+    last_modified: datetime | None
 
     @property
     def etag(self) -> str:
@@ -65,9 +75,10 @@ class CalendarFile:
 def programme_calendar(summit: Summit, lang: str, links: FeedLinks) -> CalendarFile:
     """Every programme item, cancelled ones included (as STATUS:CANCELLED, so apps drop them)."""
     items = programme(summit)
+    published = _published_items(items, summit)
     body = _assemble(_header(summit, _pick(summit, "name", lang)),
-                     [_item_event(item, summit, lang, links) for item in items])
-    return _file(body, f"{summit.slug}.ics", [item.updated_at for item in items])
+                     [_item_event(item, summit, lang, links, published[_item_uid(item, summit)]) for item in items])
+    return _file(body, f"{summit.slug}.ics", [item.updated_at for item in items], key=f"programme:{summit.id}:{lang}")
 
 
 def item_calendar(summit: Summit, item_id: int, lang: str, links: FeedLinks) -> CalendarFile:
@@ -75,8 +86,10 @@ def item_calendar(summit: Summit, item_id: int, lang: str, links: FeedLinks) -> 
     item = db.session.get(ProgrammeItem, item_id)
     if item is None or item.summit_id != summit.id:
         raise NotFound("no such programme item", code="unknown_item")
-    body = _assemble(_header(summit, _pick(item, "title", lang)), [_item_event(item, summit, lang, links)])
-    return _file(body, f"{summit.slug}-{item.id}.ics", [item.updated_at])
+    published = _published_items([item], summit)
+    body = _assemble(_header(summit, _pick(item, "title", lang)),
+                     [_item_event(item, summit, lang, links, published[_item_uid(item, summit)])])
+    return _file(body, f"{summit.slug}-{item.id}.ics", [item.updated_at], key=f"item:{item.id}:{lang}")
 
 
 def delegate_calendar(delegate: Delegate, links: FeedLinks) -> CalendarFile:
@@ -95,35 +108,95 @@ def delegate_calendar(delegate: Delegate, links: FeedLinks) -> CalendarFile:
         and not (item.kind == ProgrammeKind.VISIT and route is not None and route.departs_at is not None)
     ]
     changes = [item.updated_at for item in items] + [delegate.updated_at]
-    events = [_item_event(item, summit, lang, links) for item in items]
+    visit = None
     with force_locale(lang):
         name = _("%(summit)s · My agenda", summit=_pick(summit, "short_name", lang))
         if route is not None and route.departs_at is not None:
             position = waitlist_position(booking)
-            events.append(_visit_event(delegate, booking, route, position, summit, lang, links).to_ical())
+            visit = _visit_event(delegate, booking, route, position, summit, lang, links)
             changes += [route.updated_at, booking.created_at, booking.confirmed_at]
-            if position is not None:
-                # The position moves when someone ahead leaves, which no timestamp of this
-                # delegate records: never let If-Modified-Since alone answer 304 then.
-                changes.append(utcnow())
-    return _file(_assemble(_header(summit, name), events), f"{summit.slug}-my-agenda.ics", changes)
+            # The waiting position moves when someone ahead leaves, which no timestamp of this delegate
+            # records: the changed body moves Last-Modified on (revisions.feed_modified).
+    states = [_item_state(item, summit) for item in items]
+    if visit is not None:
+        states.append(_visit_state(visit, delegate.id))
+    published = revisions.published_events(states)
+    events = [_item_event(item, summit, lang, links, published[_item_uid(item, summit)]) for item in items]
+    if visit is not None:
+        events.append(_republished(visit, published[str(visit["UID"])]).to_ical())
+    return _file(_assemble(_header(summit, name), events), f"{summit.slug}-my-agenda.ics", changes,
+                 key=f"delegate:{delegate.id}")
+
+
+def cancelled_delegate_calendar(delegate: Delegate, links: FeedLinks) -> CalendarFile:
+    """A cancelled registration's agenda: each event the feed showed, now STATUS:CANCELLED.
+
+    Calendar apps that subscribed drop them (an error page instead would leave the old route and the
+    banquet in them for ever).  Each SEQUENCE is one more than the one last published for its UID, so
+    the cancellation wins over the copy an app holds.  Their route is the one the feed showed last
+    (the place itself was freed with the registration).  Nothing is recorded: the file changes only
+    when the programme does.
+    """
+    summit = db.session.get(Summit, delegate.summit_id)
+    lang = delegate.language
+    cancelled_at = delegate.cancelled_at or delegate.updated_at
+    routes = {route.code: route for route in summit.routes}
+    # The route their feed showed last: a route they had switched away from left their calendar then.
+    shown = sorted(revisions.delegate_event_revisions(delegate.id), key=lambda row: (row.modified_at, row.sequence))
+    visits = [(row, routes.get(_route_code_of(row.uid))) for row in shown[-1:]]
+    visits = [(row, route) for row, route in visits if route is not None and route.departs_at is not None]
+    items = [
+        item for item in programme(summit)
+        if not (item.kind == ProgrammeKind.BANQUET and not delegate.banquet)
+        and not (item.kind == ProgrammeKind.VISIT and visits)
+    ]
+    published = revisions.event_revisions([_item_uid(item, summit) for item in items])
+    events = []
+    for item in items:
+        was = published.get(_item_uid(item, summit)) or Published(item.revision, item.updated_at)
+        events.append(_item_event(item, summit, lang, links, _cancelling(was, cancelled_at), cancelled=True))
+    changes = [cancelled_at] + [item.updated_at for item in items]
+    with force_locale(lang):
+        name = _("%(summit)s · My agenda (registration cancelled)", summit=_pick(summit, "short_name", lang))
+        for row, route in visits:
+            events.append(_cancelled_visit_event(row.uid, route, _cancelling(Published(row.sequence, row.modified_at),
+                                                                              cancelled_at), summit, lang, links))
+    return _file(_assemble(_header(summit, name), events), f"{summit.slug}-my-agenda.ics", changes,
+                 key=f"delegate:{delegate.id}")
+
+
+def no_calendar(summit: Summit, lang: str) -> CalendarFile:
+    """The answer to an address that opens no feed (forged, reset, signed with an old key): an empty
+    calendar, the same bytes for every such address, so it tells nothing about whose it was.
+
+    A calendar app handed an error keeps what it has; handed this, it empties the subscription.
+    """
+    with force_locale(lang):
+        name = _("%(summit)s · This calendar address no longer works", summit=_pick(summit, "short_name", lang))
+        note = _("Your registration page shows your calendar's current address.")
+    return CalendarFile(_header(summit, name, note), f"{summit.slug}-my-agenda.ics", None)
 
 
 # --- building blocks ---------------------------------------------------------------------------
 
-def _header(summit: Summit, name: str) -> bytes:
-    return _calendar_header(summit.slug, name, summit.timezone, summit.starts_on.year)
+def _header(summit: Summit, name: str, description: str = "") -> bytes:
+    return _calendar_header(summit.slug, name, summit.timezone, summit.starts_on.year, description)
 
 
 @lru_cache(maxsize=256)
-def _calendar_header(slug: str, name: str, tzid: str, year: int) -> bytes:
+def _calendar_header(slug: str, name: str, tzid: str, year: int, description: str = "") -> bytes:
     """The calendar's own properties and its VTIMEZONE, as an empty VCALENDAR."""
     calendar = Calendar()
     calendar.add("prodid", f"-//Summit//{slug}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.calendar_name = name  # NAME (RFC 7986) and X-WR-CALNAME
+    # NAME (RFC 7986) and X-WR-CALNAME, escaped as TEXT (RFC 5545 §3.3.11): a raw comma cuts the
+    # name for some parsers, and a raw line break would end the property.
+    calendar.add("name", vText(name))
+    calendar.add("x-wr-calname", vText(name))
+    if description:
+        calendar.add("x-wr-caldesc", vText(description))
     calendar.add("x-wr-timezone", tzid)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))  # Outlook's and Apple's older spelling
@@ -170,12 +243,86 @@ class _ItemFacts:
     tzid: str
 
 
-def _item_event(item: ProgrammeItem, summit: Summit, lang: str, links: FeedLinks) -> bytes:
-    facts = _ItemFacts(
+def _item_facts(item: ProgrammeItem, summit: Summit) -> _ItemFacts:
+    return _ItemFacts(
         item.id, item.kind, item.title_zh, item.title_en, item.description_zh, item.description_en,
         item.venue_zh, item.venue_en, summit.venue_zh, summit.venue_en, item.starts_at, item.ends_at,
         item.cancelled, item.revision, item.updated_at, summit.slug, summit.timezone)
+
+
+def _item_event(item: ProgrammeItem, summit: Summit, lang: str, links: FeedLinks, published: Published,
+                *, cancelled: bool = False) -> bytes:
+    """The item's event, with the SEQUENCE and LAST-MODIFIED published for its UID (revisions.py)."""
+    facts = replace(_item_facts(item, summit), revision=published.sequence, updated_at=published.modified_at)
+    if cancelled:
+        facts = replace(facts, cancelled=True)
     return _rendered_item_event(facts, lang, links)
+
+
+def _item_uid(item: ProgrammeItem, summit: Summit) -> str:
+    return f"item-{item.id}@{summit.slug}.summit"
+
+
+def _item_state(item: ProgrammeItem, summit: Summit) -> revisions.EventState:
+    """What the item's event says in every language (its UID is the same in each): every fact but the time."""
+    facts = _item_facts(item, summit)
+    return revisions.EventState(_item_uid(item, summit), revisions.fingerprint(replace(facts, updated_at=None)),
+                                item.revision, item.updated_at)
+
+
+def _published_items(items: list[ProgrammeItem], summit: Summit) -> dict[str, Published]:
+    return revisions.published_events([_item_state(item, summit) for item in items])
+
+
+_STAMPS = ("SEQUENCE", "DTSTAMP", "LAST-MODIFIED")
+
+
+def _visit_state(event: Event, delegate_id: int) -> revisions.EventState:
+    """The delegate's route event as built from its rows: its content, less SEQUENCE and time stamps."""
+    # Each property's value, its alarms' too, unfolded: serialising the whole event here would fold it twice.
+    content = [(name, value.to_ical() if hasattr(value, "to_ical") else value, getattr(value, "params", None))
+               for name, value in event.property_items(recursive=True, sorted=False) if name not in _STAMPS]
+    return revisions.EventState(str(event["UID"]), revisions.fingerprint(content, int(event["SEQUENCE"])),
+                                int(event["SEQUENCE"]), event.decoded("LAST-MODIFIED"), delegate_id)
+
+
+def _republished(event: Event, published: Published) -> Event:
+    """The event with the SEQUENCE and time stamps published for its UID."""
+    for name in _STAMPS:
+        event.pop(name, None)
+    event.add("dtstamp", published.modified_at)
+    event.add("last-modified", published.modified_at)
+    event.add("sequence", published.sequence)
+    return event
+
+
+def _cancelling(was: Published, cancelled_at: datetime) -> Published:
+    """Past what was published: the cancellation must win over the copy an app holds."""
+    return Published(was.sequence + 1, max(was.modified_at, cancelled_at))
+
+
+def _route_code_of(uid: str) -> str:
+    """``visit-<delegate>-<code>@…`` → the route's code."""
+    return uid.split("@", 1)[0].split("-", 2)[-1]
+
+
+def _cancelled_visit_event(uid: str, route: VisitRoute, published: Published, summit: Summit, lang: str,
+                           links: FeedLinks) -> bytes:
+    zone = summit.zone
+    name = _("%(code)s · Technical visit: %(name)s", code=route.code, name=_pick(route, "name", lang))
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", published.modified_at)
+    event.add("last-modified", published.modified_at)
+    event.add("sequence", published.sequence)
+    event.add("dtstart", route.departs_at.astimezone(zone))
+    if route.returns_at is not None:
+        event.add("dtend", route.returns_at.astimezone(zone))
+    event.add("summary", _("Cancelled: %(title)s", title=name))
+    event.add("description", _("Your registration is cancelled, and with it your place on this visit."))
+    event.add("url", f"{links.routes}#route-{route.code}")
+    event.add("status", "CANCELLED")
+    return event.to_ical()
 
 
 # Folding and escaping content lines is most of a feed's cost, and polls repeat the same
@@ -255,9 +402,11 @@ def _visit_event(delegate: Delegate, booking: RouteBooking, route: VisitRoute, p
     return event
 
 
-def _file(body: bytes, filename: str, changes: list[datetime | None]) -> CalendarFile:
+def _file(body: bytes, filename: str, changes: list[datetime | None], *, key: str) -> CalendarFile:
+    """The file; its Last-Modified is its rows' newest change, or later when that would move it back."""
     moments = [moment for moment in changes if moment is not None]
-    return CalendarFile(body, filename, max(moments) if moments else utcnow())
+    natural = max(moments) if moments else utcnow()
+    return CalendarFile(body, filename, revisions.feed_modified(key, body, natural))
 
 
 def _local_times(start: datetime, end: datetime | None, zone, lang: str) -> str:

@@ -27,15 +27,19 @@ def calendar_token(delegate: Delegate) -> str:
 
 
 def delegate_for_calendar_token(token: str) -> Delegate | None:
-    """The registered delegate this feed URL belongs to, or None (forged, revoked, cancelled)."""
+    """The delegate this feed URL belongs to, or None (forged, revoked, signed with another key).
+
+    A cancelled registration keeps its feed URL: the feed then shows its events cancelled, so that the
+    calendar apps that subscribed drop them (the caller checks ``delegate.status``).
+    """
     try:
         delegate_id, version = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError):
         return None
-    if not isinstance(delegate_id, int) or not isinstance(version, int):
+    if not isinstance(delegate_id, int) or isinstance(delegate_id, bool) or not isinstance(version, int):
         return None
     delegate = db.session.get(Delegate, delegate_id)
-    if delegate is None or delegate.status != DelegateStatus.REGISTERED or delegate.calendar_token_version != version:
+    if delegate is None or delegate.calendar_token_version != version:
         return None
     return delegate
 

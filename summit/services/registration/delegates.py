@@ -209,7 +209,8 @@ def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
         change = places.place_delegate(delegate, None, join_waitlist=False)
         delegate.status = DelegateStatus.CANCELLED
         delegate.cancelled_at = delegate.updated_at = utcnow()
-        delegate.calendar_token_version += 1  # the feed stops with the registration
+        # The feed URL stays: it now shows the delegate's events cancelled (services/calendar/feeds.py),
+        # which is what removes them from the calendar apps that subscribed.
         if before_commit is not None:
             before_commit(delegate, change)
         announce_promotions(change.promoted)  # outbox rows, committed with the promotion
