@@ -100,7 +100,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (tables registered for Alembic)
     from .api import api_bp
-    from .web import security_headers, templating
+    from .web import drafts, security_headers, templating
     from .web.calendar import calendar_bp
     from .web.desk import desk_bp
     from .web import desk_board, desk_people  # noqa: F401  (their routes join desk_bp)
@@ -128,6 +128,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .services import outbox
     outbox.init_app(app)
     templating.init_app(app)
+    drafts.init_app(app)
     security_headers.init_app(app)
     errors.init_app(app)
     from .services.summits.current import current_summit

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField
 
@@ -23,16 +22,17 @@ from ..services.programme import agenda
 from ..services.registration.delegates import EmailTaken
 from ..services.summits.current import current_summit
 from .delegation_page import _delegation, _full_message, _Unavailable, delegation_page_bp
+from .drafts import DraftForm
 
 #: a form's body around the file, at most (the CSRF token, the field names, multipart boundaries)
 FORM_OVERHEAD = 64 * 1024
 
 
-class MemberFileForm(FlaskForm):
+class MemberFileForm(DraftForm):
     file = FileField()
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(DraftForm):
     sealed = HiddenField()
 
 

@@ -18,6 +18,7 @@ from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_M
                                PHONE_MAX, TITLE_MAX, display_name)
 from ..models.labels import DelegateCategory, NameOrder
 from ..services.registration import countries
+from .drafts import DraftForm
 
 
 def country_name(code: str) -> str:
@@ -38,7 +39,7 @@ def length(limit: int) -> dict:
 SAMPLE_NAME = ("Wei", "Zhang")
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(DraftForm):
     #: the same rules as the API's title (services/registration/delegate_input.py, accreditation.levels.clean_title)
     title = StringField(_l("Title (optional)"), render_kw={**length(TITLE_MAX), "autocomplete": "honorific-prefix",
                                                           "placeholder": _l("e.g. H.E., Dr, Prof.")})
@@ -92,7 +93,7 @@ def name_order_choices(given: str | None, family: str | None, *, customary: bool
     return choices
 
 
-class RouteChoiceForm(FlaskForm):
+class RouteChoiceForm(DraftForm):
     route = RadioField(_l("Technical visit route"), validate_choice=False, default="")
     join_waitlist = BooleanField(_l("If the route is full, put me on its waiting list"))
 
@@ -124,11 +125,11 @@ class MemberForm(DetailsForm, RouteChoiceForm):
     """A delegation's member, added by the focal point (whose consent covers the member)."""
 
 
-class LostLinkForm(FlaskForm):
+class LostLinkForm(DraftForm):
     email = EmailField(_l("Email"), render_kw={**length(EMAIL_MAX), "autocomplete": "email"})
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(DraftForm):
     """A button that changes something: CSRF only."""
 
 

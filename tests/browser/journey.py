@@ -5,6 +5,10 @@ to load, the server answered nothing with a 5xx, and nothing was requested from 
 origin (such requests are recorded and aborted, so nothing leaves the machine).  ``look`` takes a
 full-page screenshot into tests/artefacts/browser/<database>/<journey>/ and asserts the page clean;
 landing on a page and leaving it without a look is itself a problem, so no page goes unchecked.
+
+Every look also runs axe-core over the page (tests/browser/axe.py): a serious or critical WCAG 2.1 A/AA
+violation is a problem.  A page reached by GET is checked in the other language too, in a throwaway
+browser profile holding the same cookies but the other language's, so the journey itself is unchanged.
 """
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from urllib.parse import urlsplit
 
 from babel.support import Translations
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response, Route
+
+from browser import axe
 
 TESTS = Path(__file__).resolve().parent.parent
 ARTEFACTS = TESTS / "artefacts" / "browser"
@@ -47,8 +53,10 @@ def words(language: str, msgid: str, **params) -> str:
 
 
 class Journey:
-    def __init__(self, browser: Browser, origin: str, folder: Path, server_log=lambda: ""):
+    def __init__(self, browser: Browser, origin: str, folder: Path, server_log=lambda: "", both_languages: bool = True):
         self.browser = browser
+        #: check each GET page in its other language too (off for made-up pages no server answers)
+        self.both_languages = both_languages
         self.origin = origin
         self.folder = folder
         self.server_log = server_log
@@ -61,6 +69,10 @@ class Journey:
         self._failures: list[tuple[str, str]] = []
         self._downloads: set[str] = set()
         self._contexts: list[BrowserContext] = []
+        #: how each page's main frame was last reached (GET pages are checked in both languages)
+        self._navigation_method: dict[Page, str] = {}
+        #: the addresses axe has checked, with their language: each once per journey
+        self._checked: set[tuple[str, str]] = set()
 
     # ------------------------------------------------------------------ opening a browser
 
@@ -89,7 +101,43 @@ class Journey:
         self.shots += 1
         page.screenshot(path=str(self.folder / f"{self.shots:02d}-{name}.png"), full_page=True)
         self._unseen.pop(page, None)
+        self.check_accessibility(page)
         self.assert_clean()
+
+    def check_accessibility(self, page: Page) -> None:
+        """axe-core over the page as it stands, then (when it was reached by GET) over its other language."""
+        language = "zh" if (page.get_attribute("html", "lang") or "").startswith("zh") else "en"
+        url = page.url
+        if (url, language) not in self._checked:
+            self._checked.add((url, language))
+            self.problems.extend(axe.violations(page))
+        other = "en" if language == "zh" else "zh"
+        if not self.both_languages or self._navigation_method.get(page, "GET") != "GET" \
+                or not self._same_origin(url) or (url, other) in self._checked:
+            return
+        self._checked.add((url, other))
+        state = page.context.storage_state()
+        host = urlsplit(self.origin).hostname
+        state["cookies"] = [c for c in state["cookies"] if c["name"] != "summit_lang"] + [
+            {"name": "summit_lang", "value": other, "domain": host, "path": "/", "expires": -1,
+             "httpOnly": True, "secure": False, "sameSite": "Lax"}]
+        twin = self.browser.new_context(storage_state=state, base_url=self.origin,
+                                        viewport=page.viewport_size or {"width": 1280, "height": 900},
+                                        timezone_id="Europe/Paris")
+        try:
+            twin.route("**/*", self._gate)
+            other_page = twin.new_page()
+            self._watched.add(other_page)  # its own listeners: a twin is looked at here, not by the journey
+            other_page.on("pageerror", lambda error: self.problems.append(f"page error on {url} ({other}): {error}"))
+            try:
+                response = other_page.goto(url)
+            except Exception as error:  # noqa: BLE001 (any failure to load is the finding)
+                self.problems.append(f"could not load {url} in {other}: {error}")
+                return
+            if response is not None and response.ok and "text/html" in (response.headers.get("content-type") or ""):
+                self.problems.extend(f"{line} [{other}]" for line in axe.violations(other_page))
+        finally:
+            twin.close()
 
     def assert_clean(self) -> None:
         problems = self.problems + [
@@ -123,6 +171,7 @@ class Journey:
         page.on("response", self._response)
         page.on("requestfailed", self._failed)
         page.on("framenavigated", lambda frame: self._landed(page, frame))
+        page.on("request", lambda request: self._navigation(page, request))
         page.on("download", lambda download: self._downloads.add(download.url))
 
     def _console(self, page: Page, message: ConsoleMessage) -> None:
@@ -138,6 +187,10 @@ class Journey:
         if self._same_origin(request.url):
             aborted = request.url if request.failure == "net::ERR_ABORTED" else ""
             self._failures.append((aborted, f"request failed ({request.failure}): {request.resource_type} {request.url}"))
+
+    def _navigation(self, page: Page, request: Request) -> None:
+        if request.is_navigation_request() and request.frame == page.main_frame:
+            self._navigation_method[page] = request.method
 
     def _landed(self, page: Page, frame) -> None:
         if frame != page.main_frame or frame.url == "about:blank":

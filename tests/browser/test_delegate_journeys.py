@@ -188,8 +188,8 @@ def test_a_delegate_registers_in_english_switches_route_waits_and_takes_the_cale
 
     # Asking for the full route without the waiting list keeps the R2 place and says why.
     page.get_by_role("button", name=en("Save my route choice")).click()
-    expect(page.get_by_text(en(
-        "This route is full. Tick the box under it to join its waiting list, or choose another route."))).to_be_visible()
+    expect(page.locator("#route-error")).to_have_text(en(
+        "This route is full. Tick the box under it to join its waiting list, or choose another route."))
     expect(page.locator(".status-ok")).to_contain_text("R2")
     journey.look(page, "R3-refused")
     assert delegate_by_email(site, "amina.diallo@example.org").booking.route.code == "R2"

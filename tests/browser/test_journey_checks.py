@@ -15,8 +15,11 @@ BAD_PAGE = """<!doctype html><title>bad</title>
 <link rel="stylesheet" href="/missing.css">
 <img src="https://cdn.example.com/logo.png" alt="">
 <script>console.error("something broke"); window.setTimeout(function () { null.x; }, 0);</script>"""
-GOOD_PAGE = "<!doctype html><title>fine</title><p>Fine.</p><script>console.log('just a log')</script>"
-FORM_422 = "<!doctype html><title>form</title><p role=alert>Some fields need attention.</p>"
+GOOD_PAGE = "<!doctype html><html lang=en><title>fine</title><main><p>Fine.</p></main><script>console.log('just a log')</script>"
+FORM_422 = "<!doctype html><html lang=en><title>form</title><main><p role=alert>Some fields need attention.</p></main>"
+#: light grey on white (1.6:1), and an input nobody can name
+INACCESSIBLE_PAGE = """<!doctype html><html lang=en><title>hard to use</title><main>
+<p style="color:#ccc;background:#fff">Faint words.</p><input type=text></main>"""
 
 
 def serve(page):
@@ -26,6 +29,8 @@ def serve(page):
             route.fulfill(body=BAD_PAGE, content_type="text/html")
         elif path == "/form":
             route.fulfill(status=422, body=FORM_422, content_type="text/html")
+        elif path == "/inaccessible":
+            route.fulfill(body=INACCESSIBLE_PAGE, content_type="text/html")
         elif path.startswith("/good"):
             route.fulfill(body=GOOD_PAGE, content_type="text/html")
         else:
@@ -34,7 +39,7 @@ def serve(page):
 
 
 def test_console_errors_page_errors_missing_assets_and_outside_requests_are_caught(browser, tmp_path):
-    journey = Journey(browser, ORIGIN, tmp_path)
+    journey = Journey(browser, ORIGIN, tmp_path, both_languages=False)
     try:
         page = journey.open()
         serve(page)
@@ -53,7 +58,7 @@ def test_console_errors_page_errors_missing_assets_and_outside_requests_are_caug
 
 
 def test_a_clean_page_passes_and_a_form_answering_422_is_not_a_fault(browser, tmp_path):
-    journey = Journey(browser, ORIGIN, tmp_path)
+    journey = Journey(browser, ORIGIN, tmp_path, both_languages=False)
     try:
         page = journey.open()
         serve(page)
@@ -67,7 +72,7 @@ def test_a_clean_page_passes_and_a_form_answering_422_is_not_a_fault(browser, tm
 
 
 def test_a_page_left_without_a_look_is_a_problem(browser, tmp_path):
-    journey = Journey(browser, ORIGIN, tmp_path)
+    journey = Journey(browser, ORIGIN, tmp_path, both_languages=False)
     try:
         page = journey.open()
         serve(page)
@@ -75,5 +80,20 @@ def test_a_page_left_without_a_look_is_a_problem(browser, tmp_path):
         page.goto("/good?2")
         with pytest.raises(AssertionError, match=r"landed on http://app.test/good\?1 and left it without a look"):
             journey.look(page, "second")
+    finally:
+        journey.close()
+
+
+def test_a_serious_accessibility_violation_is_a_problem(browser, tmp_path):
+    journey = Journey(browser, ORIGIN, tmp_path, both_languages=False)
+    try:
+        page = journey.open()
+        serve(page)
+        page.goto("/inaccessible")
+        with pytest.raises(AssertionError) as caught:
+            journey.look(page, "inaccessible")
+        report = str(caught.value)
+        assert "axe serious color-contrast" in report and "on http://app.test/inaccessible" in report
+        assert "axe critical label" in report
     finally:
         journey.close()

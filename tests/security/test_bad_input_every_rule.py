@@ -274,6 +274,8 @@ def test_nul_in_any_field_of_any_form_is_a_4xx_and_never_stored(app, client, wor
             offered.update(offered_forms(client, path_of(rule, world)))
     offered["/console/login"] = ({"email": "someone@example.org", "password": "a long enough password"},
                                  {"email", "password"})
+    # the language switch's post is built by static/js/language-draft.js from the page's form, with its address
+    offered["/language/zh"] = ({"back": "/register", "given_name": "Fatima"}, {"back", "given_name"})
     page_token = csrf_token(client.get("/console/").get_data(as_text=True))
     posted = 0
     for rule in write_rules(app):

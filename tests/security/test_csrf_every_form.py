@@ -52,12 +52,14 @@ def test_every_form_refuses_a_post_without_its_token(app, summit, client):
     values = {"token": delegate.manage_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
               "item_id": item.id, "cancelled_item_id": cancelled.id, "token_id": token_row.id,
               "new_token": new_token, "secret": delegation.token, "member_id": member.delegate.id,
-              "delegation_id": delegation.delegation.id,
+              "delegation_id": delegation.delegation.id, "code": "zh",
               "entry_id": entry_id}
 
     writes = sorted(
         (rule for rule in app.url_map.iter_rules() if rule.methods & WRITES and not rule.rule.startswith("/api/")),
-        key=lambda rule: rule.endpoint == "console.logout")  # signing out last keeps the session for the rest
+        # signing out last keeps the session for the rest; the language switch just before, so the others
+        # are posted in the language their fields were read in
+        key=lambda rule: (rule.endpoint == "console.logout", rule.endpoint == "public.switch_language_keeping"))
     assert len(writes) >= 20
 
     # The forms as the pages offer them: every GET page with these ids, read signed in.
@@ -79,6 +81,8 @@ def test_every_form_refuses_a_post_without_its_token(app, summit, client):
     anonymous = same_origin(app.test_client())
     login_page = anonymous.get("/console/login").get_data(as_text=True)
     offered["/console/login"] = {"email": organiser.email, "password": PASSWORD}
+    # The language switch's post is built by static/js/language-draft.js from the page's form and address.
+    offered["/language/zh"] = {"back": "/register", "given_name": "Fatima"}
 
     refused = {}
     for rule in writes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..drafts import DraftForm
 from wtforms import (BooleanField, DateTimeLocalField, EmailField, IntegerField, PasswordField, RadioField,
                      SelectField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
@@ -48,7 +48,7 @@ class CountField(IntegerField):
 
 
 
-class DelegationForm(FlaskForm):
+class DelegationForm(DraftForm):
     """A new delegation: the service (accreditation.delegations.clean_delegation) judges every field."""
 
     name_zh = StringField(_l("Name in Chinese"), render_kw={"maxlength": 200, "lang": "zh"})
@@ -66,20 +66,20 @@ class DelegationForm(FlaskForm):
             "name_zh", "name_en", "country", "focal_name", "focal_email", "focal_language", "places")}
 
 
-class DelegationPlacesForm(FlaskForm):
+class DelegationPlacesForm(DraftForm):
     places = StringField(_l("Places"), render_kw={"inputmode": "numeric", "maxlength": 6})
 
 
-class PlainForm(FlaskForm):
+class PlainForm(DraftForm):
     """A button that changes something: CSRF only."""
 
 
-class LoginForm(FlaskForm):
+class LoginForm(DraftForm):
     email = EmailField(_l("Email"), render_kw={"autocomplete": "username", "maxlength": 254})
     password = PasswordField(_l("Password"), render_kw={"autocomplete": "current-password", "maxlength": 1000})
 
 
-class ProgrammeItemForm(FlaskForm):
+class ProgrammeItemForm(DraftForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, k.label) for k in ProgrammeKind],
                        validate_choice=False)
     title_zh = StringField(_l("Title (Chinese)"), render_kw={"maxlength": 300, "lang": "zh-Hans"})
@@ -97,7 +97,7 @@ class ProgrammeItemForm(FlaskForm):
             "description_zh", "description_en")}
 
 
-class RouteForm(FlaskForm):
+class RouteForm(DraftForm):
     name_zh = StringField(_l("Name (Chinese)"), render_kw={"maxlength": 200, "lang": "zh-Hans"})
     name_en = StringField(_l("Name (English)"), render_kw={"maxlength": 200, "lang": "en"})
     stops = TextAreaField(_l("Stops, in order"), render_kw={"rows": 6})
@@ -148,7 +148,7 @@ class DelegateForm(DetailsForm):
     banquet = BooleanField(_l("Attends the welcome banquet"))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(DraftForm):
     route = SelectField(_l("Route"), validate_choice=False)
     join_waitlist = BooleanField(_l("If the route is full, put the delegate at the end of its waiting list"))
 
@@ -157,12 +157,12 @@ class MoveForm(FlaskForm):
         return {"route_id": int(raw) if raw.isascii() and raw.isdigit() else None, "join_waitlist": bool(self.join_waitlist.data)}
 
 
-class TokenForm(FlaskForm):
+class TokenForm(DraftForm):
     label = StringField(_l("What the token is for"), render_kw={"maxlength": 100,
                                                               "placeholder": _l("e.g. door scanner 2")})
 
 
-class MessageForm(FlaskForm):
+class MessageForm(DraftForm):
     """An organiser's message: both languages, and whom it goes to (the choices are set by the view;
     services/messages judges every value, so a choice not offered is refused there, with its message)."""
 
