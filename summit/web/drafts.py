@@ -80,8 +80,12 @@ def take_for(form) -> MultiDict | None:
         forget()
         return None
     fields = {name: field for name, field in form._fields.items()}
-    items = [(name, value) for name, value in draft.get("fields") or [] if name in fields and not _secret_field(fields[name])]
-    drafted = {name for name, _ in draft.get("fields") or []}
+    # names the form's template posts beside its fields (the route choice's per-route offers) are no
+    # reason to refuse the draft; they are simply not restored
+    beside = getattr(form, "DRAFT_BESIDE", None)
+    kept = [(name, value) for name, value in draft.get("fields") or [] if not (beside and beside.fullmatch(name))]
+    items = [(name, value) for name, value in kept if name in fields and not _secret_field(fields[name])]
+    drafted = {name for name, _ in kept}
     if not items or not drafted <= set(fields):
         return None
     forget()

@@ -7,6 +7,8 @@ unknown choice is reported by the service, in the same words as the API.
 """
 from __future__ import annotations
 
+import re
+
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -94,6 +96,9 @@ def name_order_choices(given: str | None, family: str | None, *, customary: bool
 
 
 class RouteChoiceForm(DraftForm):
+    #: posted by templates/_form.html's route_options beside the fields: which routes it showed full, and
+    #: per full route whether to keep one's place meanwhile
+    DRAFT_BESIDE = re.compile(r"shown_full|keep_place_\d{1,9}")
     route = RadioField(_l("Technical visit route"), validate_choice=False, default="")
     join_waitlist = BooleanField(_l("If the route is full, put me on its waiting list"))
 

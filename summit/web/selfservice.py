@@ -46,7 +46,8 @@ def _render_manage(token, delegate, route_form=None, status=200, offer_calendar_
     summit = current_summit()
     if route_form is None:
         route_form = RouteChoiceForm()
-        route_form.route.data = str(delegate.booking.route_id) if delegate.booking else ""
+        if not route_form.route.raw_data:  # a draft (the language switch) keeps what was chosen
+            route_form.route.data = str(delegate.booking.route_id) if delegate.booking else ""
     booking = delegate.booking
     waiting = delegate.waiting
     feed_url = calendar_url(calendar_token(delegate))

@@ -81,8 +81,9 @@ def test_the_switch_refuses_a_post_without_its_csrf_token_and_goes_back_only_to_
 def test_a_form_sent_back_from_an_address_that_only_takes_posts_comes_back_on_its_page(client, summit):
     from support.factories import register
     token = register(summit).manage_token
-    response = switch(client, "zh", f"/manage/{token}/route", page=f"/manage/{token}", route="", join_waitlist="y")
+    r2 = next(r for r in summit.routes if r.code == "R2")
+    response = switch(client, "zh", f"/manage/{token}/route", page=f"/manage/{token}", route=str(r2.id))
     assert response.headers["Location"].endswith(f"/manage/{token}?lang=zh")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert 'id="join_waitlist" name="join_waitlist" type="checkbox" value="y"' in html.replace("checked ", "")
-    assert "checked" in html.split('name="join_waitlist"')[0].rsplit("<input", 1)[1]
+    radio = html.split(f'name="route" value="{r2.id}"')[1].split(">", 1)[0]
+    assert "checked" in radio
