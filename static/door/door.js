@@ -237,7 +237,8 @@
         native.setAttribute("dir", "auto");
         box.appendChild(native);
       }
-      var facts = [entry.organisation, entry.country].filter(Boolean).join(" · ");
+      var country = entry.country ? (config.countries || {})[entry.country] || entry.country : "";
+      var facts = [entry.organisation, country].filter(Boolean).join(" · ");
       if (facts) { var f = node("p", "door-facts", facts); f.setAttribute("dir", "auto"); box.appendChild(f); }
     }
     el.verdict.replaceChildren(box);
@@ -401,6 +402,8 @@
 
   function registerWorker() {
     if (!("serviceWorker" in navigator)) return Promise.resolve();
+    // Offline, the worker that served this page stays; its update is checked when the network is back.
+    if (!online() && navigator.serviceWorker.controller) return Promise.resolve();
     return navigator.serviceWorker.register(config.worker_url, { scope: config.scope })
       .then(function () { return navigator.serviceWorker.ready; })
       .catch(function () { /* the page still works while it is open */ });

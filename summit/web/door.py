@@ -24,6 +24,7 @@ from ..auth import console_requires
 from ..plumbing.i18n import lang
 from ..plumbing.request_input import json_object, takes_json
 from ..services.checkin import roster as rosters, sync as syncing, zones as zone_rules
+from ..services.registration import countries
 from ..services.summits.current import current_summit
 from .security_headers import keep_private
 
@@ -116,6 +117,8 @@ def door_page():
         "lang": lang(),
         "words": _words(),
         "csrf_token": generate_csrf(),
+        # the roster names countries by code; the door shows their names, offline too
+        "countries": dict(countries.countries(lang())),
     }
     return render_template("desk/door.html", summit=summit, zones=_zone_choices(summit), config=config)
 
