@@ -107,7 +107,7 @@ def _words() -> dict[str, str]:
 def door_page():
     summit = current_summit()
     config = {
-        "zone_roster_url": url_for("door.roster_json", zone_code="ZONE"),
+        "zone_roster_url": url_for("door.roster_json", code="ZONE"),
         "sync_url": url_for("door.sync_json"),
         "worker_url": url_for("door.service_worker"),
         "scope": SCOPE,
@@ -176,12 +176,12 @@ def _no_store(response):
     return response
 
 
-@door_bp.get("/door/zones/<zone_code>/roster.json")
+@door_bp.get("/door/zones/<code>/roster.json")
 @console_requires("staff")
-def roster_json(zone_code: str):
+def roster_json(code: str):
     summit = current_summit()
     try:
-        body = rosters.zone_roster(summit, zone_code, current_user)
+        body = rosters.zone_roster(summit, code, current_user)
     except zone_rules.UnknownZone as exc:
         return jsonify(error=exc.code, message=_("This zone does not exist.")), 404
     # The page may be a cached shell whose token has aged: each roster brings a fresh one for the sync.
