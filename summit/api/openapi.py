@@ -121,13 +121,69 @@ PATHS = {
             "requestBody": _body(schemas.BadgeSelection),
             "responses": BADGES_RESPONSES}},
     "/api/v1/checkins": {"post": {
-        "summary": "Check a delegate in by badge code (staff)", "operationId": "checkIn", "security": CONSOLE_AUTH,
+        "summary": "Check a delegate in at a zone by badge code (staff)", "operationId": "checkIn",
+        "security": CONSOLE_AUTH,
+        "description": "Once per delegate, zone and summit day (the summit's time zone). Every scan, whatever "
+                       "it comes to, is kept in the scan history with the door and the staff member.",
         "requestBody": _body(schemas.CheckinInput),
         "responses": {"200": _json(_ref(schemas.CheckinResult), "checked in now"),
-                      "404": _error("unknown_code (also a forged or altered one)"),
-                      "409": _error("already_checked_in, with the first checked_in_at; or not_accredited: the "
-                                    "delegate is pending or rejected"),
-                      "422": _error("no code"), **UNAUTHORISED}}},
+                      "403": _error("not_admitted: the zone does not admit this delegate (today); or the "
+                                    "token's role is too low"),
+                      "404": _error("unknown_code (also a forged or altered one, or a code of another summit)"),
+                      "409": _error("already_checked_in, with the first checked_in_at of this zone and day; "
+                                    "not_accredited: the delegate is pending or rejected; badge_revoked: an "
+                                    "older badge of a reissued one, with reissued_at"),
+                      "422": _error("no code, or an unknown zone"), **UNAUTHORISED}}},
+    "/api/v1/checkins/sync": {"post": {
+        "summary": "Send the scans an offline scanner queued (staff)", "operationId": "syncCheckins",
+        "security": CONSOLE_AUTH,
+        "description": "One result per scan, in order. Idempotent by scan id: a scan sent again answers its "
+                       "first result and changes nothing. Within one upload the earliest admitting "
+                       "`scanned_at` of a badge, zone and day is `checked_in`, the others `already_checked_in`; "
+                       "across uploads the first to arrive is `checked_in`, and the entry's `checked_in_at` is "
+                       "the earliest admitting `scanned_at` (another device's losing scan is marked a conflict "
+                       "for the supervisor). Each scan is validated on its own: `invalid_scan` (malformed, not "
+                       "stored, with `error`) and `invalid_scanned_at` (more than 10 minutes ahead of the "
+                       "server's clock, or before the summit's first day, local midnight; stored) never spoil "
+                       "the others.",
+        "requestBody": _body(schemas.SyncInput),
+        "responses": {"200": _json(_ref(schemas.SyncResults), "one result per scan, in order"),
+                      "413": _error("too_many_scans: more than 5000 scans in one call (or a body over 1 MiB)"),
+                      "422": _error("the body is not {\"scans\": [...]}"), **UNAUTHORISED}}},
+    "/api/v1/zone-entries/{entry_id}/undo": {"post": {
+        "summary": "Undo a check-in made in error (organisers)", "operationId": "undoCheckin",
+        "security": CONSOLE_AUTH,
+        "description": "The entry goes, so the delegate can enter that zone again that day; the scan that made "
+                       "it is marked undone, and the undo is audited with its reason.",
+        "parameters": [{"name": "entry_id", "in": "path", "required": True,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}],
+        "requestBody": _body(schemas.UndoInput),
+        "responses": {"200": _json({"type": "object", "properties": {"undone": {"type": "integer"}}},
+                                   "undone"),
+                      "404": _error("unknown_entry"), "422": _error("reason_required"),
+                      **UNAUTHORISED, **FORBIDDEN}}},
+    "/api/v1/zones": {"get": {
+        "summary": "The summit's zones (staff)", "operationId": "listZones", "security": CONSOLE_AUTH,
+        "responses": {"200": _json(_ref(schemas.Zones), "the zones, in the summit file's order"),
+                      **UNAUTHORISED}}},
+    "/api/v1/zones/{code}/roster": {"get": {
+        "summary": "A zone's roster for an offline scanner (staff; audited)", "operationId": "zoneRoster",
+        "security": CONSOLE_AUTH,
+        "description": "Every live delegate's current badge code as its SHA-256, with what the door shows and "
+                       "whether the zone admits them today; older versions of reissued badges are listed "
+                       "`admitted: false`, `status: revoked`. Each download is written to the audit log.",
+        "parameters": [{"name": "code", "in": "path", "required": True,
+                        "schema": {"type": "string", "maxLength": 40}}],
+        "responses": {"200": _json(_ref(schemas.Roster), "the roster"),
+                      "404": _error("unknown_zone"), **UNAUTHORISED}}},
+    "/api/v1/delegates/{delegate_id}/badge/reissue": {"post": {
+        "summary": "Reissue a delegate's badge (staff)", "operationId": "reissueBadge", "security": CONSOLE_AUTH,
+        "description": "The delegate's older badges stop working (their code is 409 `badge_revoked`); the next "
+                       "printed badge carries the new code. Audited. No request body.",
+        "parameters": [{"name": "delegate_id", "in": "path", "required": True,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX}}],
+        "responses": {"200": _json(_ref(schemas.BadgeReissued), "the new badge version"),
+                      "404": _error("no such delegate"), "409": _error("cancelled"), **UNAUTHORISED}}},
     "/api/v1/routes/{route_id}": {"patch": {
         "summary": "Change a route's capacity (organisers)", "operationId": "patchRoute", "security": CONSOLE_AUTH,
         "parameters": [{"name": "route_id", "in": "path", "required": True,

@@ -251,7 +251,84 @@ class DelegationSelf(Schema):
 
 class CheckinResult(Schema):
     delegate: Delegate
-    checked_in_at: datetime
+    checked_in_at: Annotated[datetime, Field(description="the first entry of this zone and summit day")]
+    zone: Annotated[str, Field(description="the zone's code")]
+    entry_id: Annotated[int | Omitted, Field(description="the entry, for a supervisor's undo")] = None
+
+
+class ZoneSummary(Schema):
+    code: str
+    name: Bilingual
+
+
+class Zones(Schema):
+    zones: list[ZoneSummary]
+
+
+class RosterEntry(Schema):
+    code_sha256: Annotated[str, Field(description="hex SHA-256 of the badge code's text")]
+    delegate_id: int
+    name: str
+    native_name: str
+    organisation: str
+    country: str
+    admitted: Annotated[bool, Field(description="whether the door lets this badge in today")]
+    checked_in_at: datetime | None
+    status: Annotated[Literal["admitted", "not_admitted", "not_accredited", "revoked"] | Omitted,
+                      Field(description="why admitted is what it is; revoked: an older version of a reissued "
+                                        "badge")] = None
+    reissued_at: datetime | None | Omitted = None
+    category: str | Omitted = None
+    level: Annotated[str | Omitted, Field(description="the protocol level's code")] = None
+
+
+class Roster(Schema):
+    zone: str
+    generated_at: datetime
+    entries: list[RosterEntry]
+
+
+class BadgeReissued(Schema):
+    badge_version: Annotated[int, Field(description="the new version; every older badge's code is revoked")]
+
+
+#: the outcomes of a synced scan (invalid_scan: malformed, not stored; invalid_scanned_at: its time is more
+#: than 10 minutes ahead of the server's clock, or before the summit's first day; stored)
+SYNC_OUTCOMES = ("checked_in", "already_checked_in", "not_admitted", "not_accredited", "badge_revoked",
+                 "unknown_code", "invalid_scanned_at", "invalid_scan")
+
+
+class SyncScan(Schema):
+    id: Annotated[str, Field(description="the device's UUID for the scan: sending it again changes nothing")]
+    code: Annotated[str, documented(maxLength=10_000), Field(description="the badge code's text as scanned")]
+    zone: Annotated[str, Field(description="a zone code (GET /api/v1/zones)")]
+    scanned_at: Annotated[datetime, Field(description="ISO 8601 with the offset, the device's clock")]
+
+
+class SyncInput(Schema):
+    # Any JSON value an item: each scan is validated on its own, a malformed one answers invalid_scan (200)
+    scans: Annotated[list[Any], documented(maxItems=5000),
+                     Field(description="at most 5000 (413 beyond), each a SyncScan "
+                                       "{id: UUID, code, zone, scanned_at}; each is validated on its own: a "
+                                       "malformed one is answered `invalid_scan` without spoiling the others")]
+    device: Annotated[str | Omitted, documented(maxLength=100), Field(description="the door or device")] = None
+
+
+class SyncResult(Schema):
+    id: Annotated[Any, Field(description="the scan's id as sent (null when a malformed scan's was not a "
+                                         "string or number)")]
+    outcome: Annotated[Literal[SYNC_OUTCOMES], Field(description=(  # type: ignore[valid-type]
+        "checked_in, already_checked_in, not_admitted, not_accredited, badge_revoked, unknown_code; "
+        "invalid_scanned_at: scanned_at is more than 10 minutes ahead of the server's clock or before the "
+        "summit's first day (stored, final like the others); invalid_scan: malformed (id not a UUID, code not "
+        "a string, unknown zone, scanned_at not ISO 8601 with an offset), not stored, `error` says why"))]
+    checked_in_at: Annotated[datetime | None, Field(description="the entry's time (the earliest admitting "
+                                                                "scan) for checked_in and already_checked_in")]
+    error: str | Omitted = None
+
+
+class SyncResults(Schema):
+    results: list[SyncResult]
 
 
 # --- requests --------------------------------------------------------------------------------------
@@ -395,6 +472,18 @@ class CheckinInput(Schema):
     code: Annotated[StrictStr, AfterValidator(_not_blank), documented(minLength=1, maxLength=500, pattern=r"\S"),
                     Field(description="the text of the badge's QR code (not blank)"),
                     Refusal("the badge's check-in code (a string) is required")]
+    zone: Annotated[StrictStr | Omitted, documented(maxLength=40),
+                    Field(description="the zone's code (GET /api/v1/zones); default venue"),
+                    Refusal("a zone code (a string)")] = None
+    device: Annotated[StrictStr | Omitted, documented(maxLength=100),
+                      Field(description="the door or scanner, for the scan history"),
+                      Refusal("text (the door or scanner's name)")] = None
+
+
+class UndoInput(Schema):
+    reason: Annotated[StrictStr, documented(minLength=1, maxLength=500),
+                      Field(description="why the check-in is undone (audited)"),
+                      Refusal("a reason (text) is required", missing="a reason is required")]
 
 
 class BadgeSelection(Schema):
@@ -474,7 +563,9 @@ MODELS = (Error, Bilingual, AgendaItem, Route, RoutePlace, RegistrationInput, Re
           CheckinInput, ProtocolLevel, SummitInfo, RegistrationModeChange, AccreditationDecision,
           DelegateProtocolChange, DelegationInput, BilingualName, FocalPoint, DelegationCreated, DelegationSummary,
           Delegations, DelegationMember, DelegationSelf, MemberInput,
-          BulkDecision, BulkDecided, BulkDecisionResult)
+          BulkDecision, BulkDecided, BulkDecisionResult,
+          ZoneSummary, Zones, RosterEntry, Roster, BadgeReissued, SyncScan, SyncInput, SyncResult, SyncResults,
+          UndoInput)
 REF_TEMPLATE = "#/components/schemas/{model}"
 
 

@@ -4,10 +4,11 @@ from .badge_job import BADGE_JOB_STATUSES, BadgeJob
 from .delegate import CATEGORIES, LANGUAGES, Delegate, RouteBooking
 from .delegation import Delegation
 from .outbox import OUTBOX_STATUSES, Message, OutboxMail
-from .labels import MAX_CAPACITY, Accreditation, BookingStatus, DelegateCategory, DelegateStatus, NameOrder, ProgrammeKind, RegistrationMode, Role
+from .labels import MAX_CAPACITY, Accreditation, BookingStatus, DelegateCategory, DelegateStatus, NameOrder, ProgrammeKind, RegistrationMode, Role, ScanOutcome
 from .summit import DEFAULT_PROTOCOL_LEVEL, PROGRAMME_KINDS, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute
 from .throttle import RateCounter
 from .types import utcnow
+from .zones import SCAN_OUTCOMES, VENUE, Scan, Zone, ZoneEntry
 
 __all__ = [
     "ROLES", "ApiToken", "AuditEntry", "ConsoleUser",
@@ -18,4 +19,5 @@ __all__ = [
     "RateCounter",
     "MAX_CAPACITY", "Accreditation", "BookingStatus", "DelegateCategory", "DelegateStatus", "NameOrder", "ProgrammeKind", "RegistrationMode", "Role",
     "utcnow",
+    "SCAN_OUTCOMES", "VENUE", "Scan", "Zone", "ZoneEntry", "ScanOutcome",
 ]

@@ -85,6 +85,10 @@ class Delegate(db.Model):
     delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id", ondelete="SET NULL"))
     badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     badge_print_count: Mapped[int] = mapped_column(default=0)
+    #: the badge's code signs (summit, delegate, badge_version); a reissue bumps it, revoking every older badge
+    badge_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: when the current badge was reissued (None: the first badge is the current one)
+    badge_reissued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     booking: Mapped["RouteBooking | None"] = relationship(
         back_populates="delegate", uselist=False, passive_deletes=True
@@ -101,6 +105,7 @@ class Delegate(db.Model):
         CheckConstraint("language IN ('zh','en')", name="language_known"),
         CheckConstraint("length(country) = 2", name="country_alpha2"),
         CheckConstraint("badge_print_count >= 0", name="print_count_non_negative"),
+        CheckConstraint("badge_version >= 1", name="badge_version_positive"),
         CheckConstraint("(pending_manage_token_hash IS NULL) = (pending_manage_token_expires_at IS NULL)",
                         name="pending_manage_token_expires"),
         # One live registration per email and summit; a cancelled one may register again.

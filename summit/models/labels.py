@@ -136,5 +136,17 @@ class Role(Labelled):
         return roles.index(self) >= roles.index(Role(other))
 
 
+class ScanOutcome(Labelled):
+    """What one scan at a door came to: every scan is kept in the scan history with one of these."""
+
+    CHECKED_IN = "checked_in", _l("Checked in")
+    ALREADY_CHECKED_IN = "already_checked_in", _l("Already checked in")
+    NOT_ADMITTED = "not_admitted", _l("Not admitted to this zone")
+    NOT_ACCREDITED = "not_accredited", _l("Not accredited")
+    BADGE_REVOKED = "badge_revoked", _l("Revoked badge")
+    UNKNOWN_CODE = "unknown_code", _l("Unknown code")
+    INVALID_SCANNED_AT = "invalid_scanned_at", _l("Scan time out of range")
+
+
 #: what the templates may name (web/templating.py makes them globals)
-ENUMS = (DelegateStatus, Accreditation, RegistrationMode, NameOrder, BookingStatus, DelegateCategory, ProgrammeKind, Role)
+ENUMS = (DelegateStatus, Accreditation, RegistrationMode, NameOrder, BookingStatus, DelegateCategory, ProgrammeKind, Role, ScanOutcome)

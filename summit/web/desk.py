@@ -18,7 +18,7 @@ from ..plumbing import text_input
 from ..services.badges.layouts import LAYOUTS
 from ..services.badges.selection import SORTS, Selection, parse_ids, select_delegates
 from ..services.accreditation.gates import NotAccredited
-from ..services.checkin.arrivals import AlreadyCheckedIn, UnknownCode, check_in
+from ..services.checkin.arrivals import AlreadyCheckedIn, BadgeRevoked, NotAdmitted, UnknownCode, check_in
 from ..plumbing.errors import NotFound, ValidationFailed
 from ..services.summits.current import current_summit
 from .security_headers import keep_private
@@ -176,15 +176,19 @@ def batch_pdf(job_id: int):
 def _check_in(code: str) -> tuple[dict, int]:
     """The door's verdict as the result panel's context, and the HTTP status."""
     try:
-        delegate = check_in(code, current_user)
+        admission = check_in(code, current_user, device="desk")
     except UnknownCode:
         return {"result": "unknown"}, 404
+    except BadgeRevoked as exc:
+        return {"result": "revoked", "delegate": exc.delegate, "at": exc.reissued_at}, 409
+    except NotAdmitted as exc:
+        return {"result": "not_admitted", "delegate": exc.delegate}, 403
     except NotAccredited as exc:
         return {"result": "not_accredited", "delegate": exc.delegates[0]}, 409
     except AlreadyCheckedIn as exc:
         return {"result": "already", "delegate": exc.delegate, "at": exc.checked_in_at,
                 "by": exc.checked_in_by.email if exc.checked_in_by else None}, 409
-    return {"result": "ok", "delegate": delegate, "at": delegate.checked_in_at}, 200
+    return {"result": "ok", "delegate": admission.delegate, "at": admission.checked_in_at}, 200
 
 
 @desk_bp.route("/checkin", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ..auth import console_requires
+from ..models.zones import DEVICE_MAX
 from ..plumbing.i18n import lang
 from ..plumbing.request_input import json_object, takes_json
 from ..services.checkin import roster as rosters, sync as syncing, zones as zone_rules
@@ -200,16 +201,15 @@ def sync_json():
         return jsonify(error="too_many_scans",
                        message=_("At most %(n)s scans at a time.", n=syncing.MAX_SCANS)), 413
     device = body.get("device") if isinstance(body.get("device"), str) else ""
-    results = syncing.sync_scans(current_summit(), scans, current_user, device=device[:100])
-    return jsonify(results=[_result(r) for r in results], csrf_token=generate_csrf())
+    summit = current_summit()
+    results = syncing.sync_scans(summit, scans, current_user, device=device[:DEVICE_MAX])
+    return jsonify(results=[_result(r, summit) for r in results], csrf_token=generate_csrf())
 
 
-def _result(result) -> dict:
-    if isinstance(result, dict):
-        return result
+def _result(result, summit) -> dict:
     at = result.checked_in_at
-    out = {"id": result.id, "outcome": result.outcome, "checked_in_at": at.isoformat() if at else None}
-    for extra in ("error", "delegate_id"):
-        if getattr(result, extra, None) is not None:
-            out[extra] = getattr(result, extra)
+    out = {"id": result.id, "outcome": result.outcome,
+           "checked_in_at": at.astimezone(summit.zone).isoformat() if at else None}
+    if result.outcome == syncing.INVALID_SCAN:
+        out["error"] = result.error
     return out

@@ -56,6 +56,9 @@ def calls(client, summit):
             {"Authorization": f"Bearer {delegation.token}"}),
         ("/api/v1/accreditation/decisions", "post"): (
             "/api/v1/accreditation/decisions", {"ids": [delegate.id], "decision": "approve"}, organiser),
+        ("/api/v1/checkins/sync", "post"): ("/api/v1/checkins/sync", {"scans": []}, organiser),
+        ("/api/v1/zone-entries/{entry_id}/undo", "post"): ("/api/v1/zone-entries/1/undo", {"reason": "mistake"},
+                                                           organiser),
     }
 
 

@@ -166,3 +166,33 @@ def _claim_after_reading(session, mail_id: int, lease):
                             attempts=OutboxMail.attempts + 1).execution_options(synchronize_session=False))
     session.commit()
     return token
+
+
+# ------------------------------ event day: check, then insert the entry (tests/checkin/test_checkin_race.py)
+
+def naive_check_in() -> None:
+    """The once-per-zone-and-day rule as a naive app writes it: look for the day's entry in one transaction,
+    and insert it in the next, deciding from the look and not from the insert (so the unique constraint
+    stops the second row, but not the second "checked in"). Both the online check-in and the sync use it."""
+    from summit.services.checkin import arrivals
+
+    arrivals.take_entry = _take_entry_checking_first
+
+
+def _take_entry_checking_first(delegate_id, zone_id, day, at, by_id):
+    from summit.models import ZoneEntry
+    from summit.services.checkin import arrivals
+
+    where = (ZoneEntry.delegate_id == delegate_id, ZoneEntry.zone_id == zone_id, ZoneEntry.day == day)
+    existing = db.session.scalar(select(ZoneEntry.id).where(*where))
+    session = db.session()
+    session.commit()  # the read and the write in separate transactions, as a naive app does
+    time.sleep(0.02)  # the milliseconds a production server spends between the two (see _take_seat_counting_first)
+    write_transaction()
+    session.info["summit_writing"] = session.get_transaction()  # the rest of the service carries on in it
+    if existing is not None:
+        return None
+    made = db.session.execute(arrivals._insert_ignoring_duplicates(
+        {"delegate_id": delegate_id, "zone_id": zone_id, "day": day, "checked_in_at": at,
+         "checked_in_by_id": by_id, "conflict": False})).scalar()
+    return made or db.session.scalar(select(ZoneEntry.id).where(*where))

@@ -1,23 +1,35 @@
-"""Checking a delegate in at the door: exactly once, whatever the number of scanners.
+"""Checking a delegate in at a door: once per zone and summit day, whatever the number of scanners.
 
-The first scan wins through one conditional UPDATE (… WHERE checked_in_at IS
-NULL): the database decides, so two scanners reading the same badge at the
-same moment cannot both check it in (no read-then-write race), on SQLite and
-PostgreSQL alike.
+The first scan wins through one conditional INSERT of the zone_entry row (INSERT … ON CONFLICT DO
+NOTHING on the UNIQUE(delegate_id, zone_id, day) constraint, both dialects): the database decides,
+so two scanners reading the same badge at the same moment cannot both check it in (no
+read-then-write race), on SQLite and PostgreSQL alike.  Every scan, whatever it comes to, is written
+to the scan history in the same transaction as the entry it makes (or does not make).
+
+``delegate.checked_in_at`` keeps its contract meaning: the first entry at the venue.
 """
 from __future__ import annotations
 
-from datetime import datetime
+import uuid as uuidlib
+from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import update
+from sqlalchemy import insert, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
+from ...models import VENUE, ConsoleUser, Delegate, Scan, Summit, Zone, ZoneEntry, utcnow
+from ...models.labels import Accreditation, DelegateStatus, ScanOutcome
 from ...plumbing.database import writing
+from ...plumbing.errors import Conflict, NotFound, ServiceError
 from ...plumbing.extensions import db
-from ...models import ConsoleUser, Delegate, utcnow
-from ...models.labels import Accreditation, DelegateStatus
-from ..accreditation.gates import NotAccredited, admitted
-from .codes import delegate_id_for_code
-from ...plumbing.errors import Conflict, NotFound
+from ..accreditation.gates import NotAccredited
+from ..summits.current import current_summit
+from .codes import BadgeCode, code_sha256, read_code
+from .zones import UnknownZone, admits, zone_by_code
+
+__all__ = ["Admission", "AlreadyCheckedIn", "BadgeRevoked", "NotAccredited", "NotAdmitted", "UnknownCode",
+           "UnknownZone", "check_in", "local_day"]
 
 
 class UnknownCode(NotFound):
@@ -25,43 +37,169 @@ class UnknownCode(NotFound):
 
 
 class AlreadyCheckedIn(Conflict):
-    """Carries the first check-in: ``checked_in_at`` (aware) and who did it."""
+    """Carries the first check-in of that zone and day: ``checked_in_at`` (aware) and who did it."""
 
     code = "already_checked_in"
 
-    def __init__(self, delegate: Delegate):
+    def __init__(self, delegate: Delegate, checked_in_at: datetime | None = None,
+                 checked_in_by: ConsoleUser | None = None, zone: Zone | None = None):
         super().__init__("this badge was already checked in")
         self.delegate = delegate
-        self.checked_in_at: datetime = delegate.checked_in_at
-        self.checked_in_by: ConsoleUser | None = (
-            db.session.get(ConsoleUser, delegate.checked_in_by_id) if delegate.checked_in_by_id else None)
+        self.zone = zone
+        self.checked_in_at: datetime = checked_in_at or delegate.checked_in_at
+        self.checked_in_by = checked_in_by
 
 
-def check_in(code: str, by_user: ConsoleUser | None) -> Delegate:
-    """Check in the delegate the code names; the delegate, freshly loaded.
+class BadgeRevoked(Conflict):
+    """An older version of the delegate's badge: it was reissued at ``reissued_at`` (the door's amber)."""
 
-    Raises UnknownCode for a forged, altered or malformed code, or one whose
-    delegate no longer exists or has cancelled; NotAccredited for a delegate who is not approved
-    (pending, or rejected even after their badge was printed); AlreadyCheckedIn after the first time.
+    code = "badge_revoked"
+
+    def __init__(self, delegate: Delegate, reissued_at: datetime | None):
+        super().__init__("this badge was replaced by a new one")
+        self.delegate = delegate
+        self.reissued_at = reissued_at
+
+
+class NotAdmitted(ServiceError):
+    """The zone's rule does not let this delegate in (today)."""
+
+    code = "not_admitted"
+    status = 403
+
+    def __init__(self, delegate: Delegate, zone: Zone):
+        super().__init__("this zone does not admit this delegate")
+        self.delegate = delegate
+        self.zone = zone
+
+
+class Admission(NamedTuple):
+    delegate: Delegate
+    zone: Zone
+    entry: ZoneEntry
+    checked_in_at: datetime
+    scan: Scan
+
+
+def local_day(summit: Summit, moment: datetime) -> date:
+    """The summit's local date of a moment: the day a once-per-day entry counts for."""
+    return moment.astimezone(summit.zone).date()
+
+
+class Verdict(NamedTuple):
+    """What a scan comes to before anything is written: its outcome and the delegate it names (if any)."""
+
+    outcome: str
+    delegate: Delegate | None
+
+
+def judge(summit: Summit, zone: Zone, read: BadgeCode | None, delegate: Delegate | None, day: date) -> Verdict:
+    """The rules of the door, in order, on a code already read and its delegate already loaded."""
+    if read is None or delegate is None:
+        return Verdict(ScanOutcome.UNKNOWN_CODE, None)
+    if (read.summit_id is not None and read.summit_id != summit.id) or delegate.summit_id != summit.id:
+        return Verdict(ScanOutcome.UNKNOWN_CODE, None)
+    if delegate.status != DelegateStatus.REGISTERED or read.version > (delegate.badge_version or 1):
+        return Verdict(ScanOutcome.UNKNOWN_CODE, delegate)
+    if read.version < (delegate.badge_version or 1):
+        return Verdict(ScanOutcome.BADGE_REVOKED, delegate)
+    if delegate.accreditation != Accreditation.APPROVED:
+        return Verdict(ScanOutcome.NOT_ACCREDITED, delegate)
+    if not admits(zone, delegate, day):
+        return Verdict(ScanOutcome.NOT_ADMITTED, delegate)
+    return Verdict(ScanOutcome.CHECKED_IN, delegate)
+
+
+def _insert_ignoring_duplicates(values: dict):
+    dialect = db.session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (make(ZoneEntry).values(**values)
+            .on_conflict_do_nothing(index_elements=["delegate_id", "zone_id", "day"])
+            .returning(ZoneEntry.id))
+
+
+def take_entry(delegate_id: int, zone_id: int, day: date, at: datetime, by_id: int | None) -> int | None:
+    """The zone_entry for (delegate, zone, day), made now if there was none: its id, or None if one existed.
+
+    One statement, decided by the unique constraint: of any number of scanners at once exactly one gets an id.
     """
-    delegate_id = delegate_id_for_code(code)
-    if delegate_id is None:
-        raise UnknownCode("this code is not a delegate's badge")
+    return db.session.execute(_insert_ignoring_duplicates(
+        {"delegate_id": delegate_id, "zone_id": zone_id, "day": day, "checked_in_at": at,
+         "checked_in_by_id": by_id, "conflict": False})).scalar()
+
+
+def record_venue_entry(delegate_id: int, at: datetime, by_id: int | None) -> None:
+    """delegate.checked_in_at: the first venue entry (moved earlier if an earlier one comes in)."""
+    db.session.execute(
+        update(Delegate).where(Delegate.id == delegate_id,
+                               or_(Delegate.checked_in_at.is_(None), Delegate.checked_in_at > at))
+        .values(checked_in_at=at, checked_in_by_id=by_id).execution_options(synchronize_session=False))
+
+
+def add_scan(values: dict) -> int:
+    return db.session.execute(insert(Scan).values(**values).returning(Scan.id)).scalar_one()
+
+
+def _hash_of(code) -> str:
+    return code_sha256(code.strip() if isinstance(code, str) else "")
+
+
+def check_in(code, by_user: ConsoleUser | None, *, zone: str = VENUE, device: str = "",
+             summit: Summit | None = None, at: datetime | None = None) -> Admission:
+    """Check in the delegate the code names at ``zone`` (a code of the summit's zones); the Admission.
+
+    Raises UnknownZone before anything is written; otherwise writes one scan row whatever comes, and raises
+    UnknownCode (forged, altered, malformed, another summit's, a cancelled delegate's), BadgeRevoked (an
+    older badge version), NotAccredited (pending or rejected), NotAdmitted (the zone's rule, or its days), or
+    AlreadyCheckedIn (the zone's entry of that day exists: its first time and who made it).
+    """
+    summit = summit or current_summit()
+    zone_row = zone_by_code(summit, zone)
+    read = read_code(code)  # the length is bounded before parsing: nothing unguarded reaches the database
+    at = at or utcnow()
+    day = local_day(summit, at)
+    by_id = by_user.id if by_user is not None else None
     # A fresh writer transaction: on SQLite a read transaction begun earlier in
     # the request could not be upgraded once another scanner has written.
-    with writing():
-        result = db.session.execute(
-            update(Delegate)
-            .where(Delegate.id == delegate_id, Delegate.status == DelegateStatus.REGISTERED,
-                   Delegate.accreditation == Accreditation.APPROVED, Delegate.checked_in_at.is_(None))
-            .values(checked_in_at=utcnow(), checked_in_by_id=by_user.id if by_user else None)
-            .execution_options(synchronize_session=False)
-        )
-    delegate = db.session.get(Delegate, delegate_id, populate_existing=True)
-    if result.rowcount == 1:
-        return delegate
-    if delegate is None or delegate.status != DelegateStatus.REGISTERED:
-        raise UnknownCode("this code is not a registered delegate's badge")
-    if not admitted(delegate):
+    with writing(keep_state=True):
+        delegate = None
+        if read is not None:
+            delegate = db.session.get(Delegate, read.delegate_id, populate_existing=True)
+        verdict = judge(summit, zone_row, read, delegate, day)
+        outcome, entry_id, entry = verdict.outcome, None, None
+        if outcome == ScanOutcome.CHECKED_IN:
+            entry_id = take_entry(delegate.id, zone_row.id, day, at, by_id)
+            if entry_id is None:
+                outcome = ScanOutcome.ALREADY_CHECKED_IN
+        if outcome in (ScanOutcome.CHECKED_IN, ScanOutcome.ALREADY_CHECKED_IN):
+            entry = db.session.scalars(db.select(ZoneEntry).where(
+                ZoneEntry.delegate_id == delegate.id, ZoneEntry.zone_id == zone_row.id, ZoneEntry.day == day)
+                .execution_options(populate_existing=True)).one()
+        scan_id = add_scan({
+            "uuid": str(uuidlib.uuid4()), "summit_id": summit.id, "zone_id": zone_row.id,
+            "delegate_id": verdict.delegate.id if verdict.delegate is not None else None,
+            "code_sha256": _hash_of(code), "outcome": outcome, "scanned_at": at, "received_at": at,
+            "device": (device or "")[:100], "by_user_id": by_id,
+            "result_checked_in_at": entry.checked_in_at if entry is not None else None, "conflict": False})
+        if outcome == ScanOutcome.CHECKED_IN:
+            entry.first_scan_id = scan_id
+            if zone_row.code == VENUE:
+                record_venue_entry(delegate.id, at, by_id)
+                if delegate.checked_in_at is None or delegate.checked_in_at > at:
+                    # what the UPDATE above wrote, without a second UPDATE from the unit of work
+                    set_committed_value(delegate, "checked_in_at", at)
+                    set_committed_value(delegate, "checked_in_by_id", by_id)
+        db.session.flush()
+    scan = db.session.get(Scan, scan_id)
+    if outcome == ScanOutcome.CHECKED_IN:
+        return Admission(delegate, zone_row, entry, entry.checked_in_at, scan)
+    if outcome == ScanOutcome.ALREADY_CHECKED_IN:
+        by = db.session.get(ConsoleUser, entry.checked_in_by_id) if entry.checked_in_by_id else None
+        raise AlreadyCheckedIn(delegate, entry.checked_in_at, by, zone_row)
+    if outcome == ScanOutcome.BADGE_REVOKED:
+        raise BadgeRevoked(delegate, delegate.badge_reissued_at)
+    if outcome == ScanOutcome.NOT_ACCREDITED:
         raise NotAccredited([delegate])
-    raise AlreadyCheckedIn(delegate)
+    if outcome == ScanOutcome.NOT_ADMITTED:
+        raise NotAdmitted(delegate, zone_row)
+    raise UnknownCode("this code is not a delegate's badge")

@@ -191,6 +191,13 @@ def user_for_token(token: str) -> ConsoleUser | None:
     now = utcnow()
     # Touch at most once a minute: a scanner at the door must not write on every scan.
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-        row.last_used_at = now
-        db.session.commit()
+        # As a writer from the start, and conditional: four scanners starting at once with one token all
+        # see it stale; on SQLite a read transaction upgraded to write would fail "database is locked".
+        user_id = row.user_id
+        with writing():
+            db.session.execute(
+                update(ApiToken).where(ApiToken.id == row.id, (ApiToken.last_used_at.is_(None))
+                                       | (ApiToken.last_used_at < now - timedelta(minutes=1)))
+                .values(last_used_at=now).execution_options(synchronize_session=False))
+        return db.session.get(ConsoleUser, user_id)
     return row.user

@@ -18,8 +18,10 @@ from pathlib import Path
 
 from ...plumbing.database import writing
 from ...plumbing.extensions import db
-from ...models import DEFAULT_PROTOCOL_LEVEL, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute, utcnow
-from ...models.labels import RegistrationMode
+from ...models import (DEFAULT_PROTOCOL_LEVEL, VENUE, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute,
+                       Zone, utcnow)
+from ...models.labels import DelegateCategory, RegistrationMode
+from ...models.zones import ZONE_CODE_MAX
 from ...plumbing.errors import ValidationFailed
 
 DEFAULT_DEFINITION = "gstf-2024.toml"
@@ -48,6 +50,12 @@ LEVEL_DEFAULTS = {"rank": 100, "badge_colour": "#666666", "badge_pattern": "soli
 #: a file without [[protocol_levels]] still gets the level every delegate starts with
 DEFAULT_LEVEL_SPEC = {"code": DEFAULT_PROTOCOL_LEVEL, "name_zh": "代表", "name_en": "Delegate", "rank": 2,
                       "badge_colour": "#1f5fa8", "badge_pattern": "solid"}
+#: a zone's columns as seeded (its rule: see models/zones.py)
+ZONE_FIELDS = ("name_zh", "name_en", "position", "levels", "categories", "banquet", "route_code", "days", "everyone")
+#: what a zone's ``admits`` table may name
+ZONE_RULES = ("everyone", "levels", "categories", "banquet", "route")
+#: a file without [[zones]] still gets the venue, admitting every approved delegate
+DEFAULT_ZONE_SPEC = {"code": VENUE, "name_zh": "会场", "name_en": "Venue", "admits": {"everyone": True}}
 
 
 @dataclass
@@ -100,12 +108,85 @@ def read_definition(path: Path) -> dict:
             problems.append(f"protocol_levels[{index}].badge_colour must be #rrggbb")
     if levels and DEFAULT_PROTOCOL_LEVEL not in {level.get("code") for level in levels}:
         problems.append(f"protocol_levels must include {DEFAULT_PROTOCOL_LEVEL!r}, every delegate's first level")
+    problems.extend(_zone_problems(data))
     mode = data.get("summit", {}).get("registration_mode", RegistrationMode.OPEN.value)
     if RegistrationMode.known(mode) is None:
         problems.append(f"summit.registration_mode must be one of {', '.join(RegistrationMode.values())}")
     if problems:
         raise ValidationFailed({"file": problems}, "; ".join(problems))
     return data
+
+
+def _zone_problems(data: dict) -> list[str]:
+    """What is wrong with the file's [[zones]], each problem naming the zone and the field."""
+    zones = data.get("zones", [])
+    if not isinstance(zones, list):
+        return ["zones must be [[zones]] tables"]
+    problems = []
+    level_codes = {level.get("code") for level in data.get("protocol_levels", [])} or {DEFAULT_PROTOCOL_LEVEL}
+    route_codes = {route.get("code") for route in data.get("routes", [])}
+    seen = set()
+    for index, zone in enumerate(zones):
+        where = f"zones[{index}]"
+        if not isinstance(zone, dict):
+            problems.append(f"{where} must be a table")
+            continue
+        for name in ("code", "name_zh", "name_en", "admits"):
+            if name not in zone:
+                problems.append(f"{where} lacks {name}")
+        code = zone.get("code")
+        if code is not None:
+            if not (isinstance(code, str) and 0 < len(code) <= ZONE_CODE_MAX
+                    and all(c.isascii() and (c.isalnum() or c in "-_") for c in code)):
+                problems.append(f"{where}.code must be 1 to {ZONE_CODE_MAX} letters, digits, - or _")
+            elif code in seen:
+                problems.append(f"{where}.code {code!r} is defined twice")
+            seen.add(code)
+        for name in ("name_zh", "name_en"):
+            if name in zone and not (isinstance(zone[name], str) and 0 < len(zone[name].strip()) <= 100):
+                problems.append(f"{where}.{name} must be a text of 1 to 100 characters")
+        extra = set(zone) - {"code", "name_zh", "name_en", "admits", "days"}
+        if extra:
+            problems.append(f"{where} has unknown keys: {', '.join(sorted(extra))}")
+        admits = zone.get("admits", {})
+        if not isinstance(admits, dict):
+            problems.append(f"{where}.admits must be a table, e.g. {{ everyone = true }}")
+            admits = {}
+        unknown = set(admits) - set(ZONE_RULES)
+        if unknown:
+            problems.append(f"{where}.admits has unknown rules: {', '.join(sorted(unknown))} "
+                            f"(known: {', '.join(ZONE_RULES)})")
+        if "admits" in zone and not any(admits.get(rule) for rule in ZONE_RULES):
+            problems.append(f"{where}.admits admits nobody: name at least one of {', '.join(ZONE_RULES)}")
+        for flag in ("everyone", "banquet"):
+            if flag in admits and not isinstance(admits[flag], bool):
+                problems.append(f"{where}.admits.{flag} must be true or false")
+        for name, known in (("levels", level_codes), ("categories", set(DelegateCategory.values()))):
+            values = admits.get(name, [])
+            if not (isinstance(values, list) and all(isinstance(v, str) for v in values)):
+                problems.append(f"{where}.admits.{name} must be a list of codes")
+                continue
+            for value in values:
+                if value not in known:
+                    problems.append(f"{where}.admits.{name}: {value!r} is not one of {', '.join(sorted(known))}")
+        if "route" in admits and admits["route"] not in route_codes:
+            problems.append(f"{where}.admits.route: {admits['route']!r} is not a route of this file "
+                            f"({', '.join(sorted(route_codes)) or 'none'})")
+        days = zone.get("days", [])
+        if not (isinstance(days, list) and all(type(day) is date for day in days)):
+            problems.append(f"{where}.days must be a list of dates, e.g. [2024-09-25]")
+    if zones and VENUE not in seen:
+        problems.append(f"zones must include {VENUE!r}: delegate.checked_in_at is the first entry there")
+    return problems
+
+
+def _zone_values(spec: dict, position: int) -> dict:
+    admits = spec.get("admits", {})
+    return {"name_zh": spec["name_zh"], "name_en": spec["name_en"], "position": position,
+            "levels": list(admits.get("levels", [])), "categories": list(admits.get("categories", [])),
+            "banquet": bool(admits.get("banquet", False)), "route_code": admits.get("route"),
+            "days": sorted(day.isoformat() for day in spec.get("days", [])),
+            "everyone": bool(admits.get("everyone", False))}
 
 
 def _canonical(value):
@@ -210,6 +291,12 @@ def _load(data: dict) -> SeedReport:
             continue
         seeder.sync(f"route:{code}", routes.get(code), _wanted(spec_route, ROUTE_FIELDS, ROUTE_DEFAULTS),
                     lambda code=code: VisitRoute(summit_id=summit.id, code=code, confirmed=0))
+
+    zones = {z.code: z for z in db.session.scalars(db.select(Zone).where(Zone.summit_id == summit.id))}
+    for position, spec_zone in enumerate(data.get("zones") or [DEFAULT_ZONE_SPEC]):
+        code = spec_zone["code"]
+        seeder.sync(f"zone:{code}", zones.get(code), _zone_values(spec_zone, position),
+                    lambda code=code: Zone(summit_id=summit.id, code=code))
     return report
 
 
