@@ -60,7 +60,7 @@ def queued(page: Page, n: int) -> None:
 
 def venue_roster(page: Page) -> dict[int, dict]:
     body = page.request.get("/desk/door/zones/venue/roster.json").json()
-    return {entry["delegate_id"]: entry for entry in body["entries"]}
+    return {entry["delegate_id"]: entry for entry in body["entries"] if entry["status"] != "revoked"}
 
 
 def test_the_door_decides_offline_keeps_its_queue_through_a_reload_and_syncs(journey, site):
@@ -169,3 +169,46 @@ def test_a_second_devices_offline_scan_of_the_same_badge_is_a_conflict_after_bot
     site.fresh()
     assert venue_roster(first)[wei.id]["checked_in_at"] is not None
     assert db.session.get(Delegate, wei.id).checked_in_at is not None
+
+
+def test_the_door_of_a_zone_tells_revoked_unapproved_and_not_admitted_badges_apart(journey, site):
+    from summit.services.badges.reissue import reissue_badge
+
+    minister = make_delegate(site.summit, "Amina", "Diallo", country="SN", category="government")
+    scholar = make_delegate(site.summit, "Ada", "Byron", country="GB", category="academia")
+    pending = make_delegate(site.summit, "Olga", "Petrova", "Ольга Петрова", country="RU", accreditation="pending")
+    lost = make_delegate(site.summit, "Kwame", "Mensah", country="GH", category="government")
+    old_code = checkin_code(lost)
+    reissue_badge(lost, None)
+    site.fresh()
+    lost = db.session.get(Delegate, lost.id)
+    reissued_at = lost.badge_reissued_at.astimezone(site.summit.zone).strftime("%H:%M")
+
+    page = open_door(journey, site, "staff", "en")
+    page.select_option("#door-zone", "ministerial")
+    expect(page.locator("[data-roster-age]")).to_have_attribute("data-generated-at", re.compile(r"\d{4}-"))
+    page.context.set_offline(True)
+    verdict = page.locator("[data-verdict]")
+
+    type_code(page, checkin_code(minister), "green", "admit")
+    type_code(page, checkin_code(scholar), "red", "not_admitted")  # a genuine badge, but not for this room
+    expect(verdict).to_contain_text(words("en", "Not admitted here"))
+    expect(verdict).to_contain_text("Ada BYRON")
+    journey.look(page, "not-admitted-red")
+    type_code(page, old_code, "amber", "revoked")
+    expect(verdict).to_contain_text(words("en", "This badge was reissued at %(time)s: ask for the new one.",
+                                          time=reissued_at))
+    journey.look(page, "revoked-amber")
+    type_code(page, checkin_code(lost), "green", "admit")  # the new badge works
+    type_code(page, checkin_code(pending), "amber", "not_accredited")
+    expect(verdict).to_contain_text(words("en", "Not accredited"))
+    journey.look(page, "not-accredited-amber")
+
+    page.context.set_offline(False)
+    queued(page, 0)
+    expect(page.locator("[data-conflicts]")).to_be_hidden()  # the server agrees with every verdict
+    journey.look(page, "synced")
+    roster = {e["delegate_id"]: e for e in page.request.get("/desk/door/zones/ministerial/roster.json").json()["entries"]
+              if e["status"] != "revoked"}  # a reissued badge's old code is listed too
+    assert roster[minister.id]["checked_in_at"] and roster[lost.id]["checked_in_at"]
+    assert roster[scholar.id]["checked_in_at"] is None
