@@ -124,10 +124,16 @@
 
   function showAge() {
     var r = state.roster;
-    if (!r) { el.age.textContent = W.roster_none; return; }
+    if (!r) {
+      el.age.textContent = W.roster_none;
+      el.age.removeAttribute("data-generated-at");
+      el.age.removeAttribute("data-zone");
+      return;
+    }
     var minutes = Math.max(0, Math.floor((Date.now() - new Date(r.generated_at).getTime()) / 60000));
     el.age.textContent = fill(W.roster_age, { time: clock(r.generated_at), minutes: minutes, count: r.entries.length });
     el.age.setAttribute("data-generated-at", r.generated_at);
+    el.age.setAttribute("data-zone", r.zone);
   }
 
   function showQueue() {
