@@ -177,6 +177,7 @@ def naive_check_in() -> None:
     from summit.services.checkin import arrivals
 
     arrivals.take_entry = _take_entry_checking_first
+    arrivals.take_entries = _take_entries_checking_first
 
 
 def _take_entry_checking_first(delegate_id, zone_id, day, at, by_id):
@@ -196,3 +197,14 @@ def _take_entry_checking_first(delegate_id, zone_id, day, at, by_id):
         {"delegate_id": delegate_id, "zone_id": zone_id, "day": day, "checked_in_at": at,
          "checked_in_by_id": by_id, "conflict": False})).scalar()
     return made or db.session.scalar(select(ZoneEntry.id).where(*where))
+
+
+def _take_entries_checking_first(rows):
+    """The sync's entries, each looked for, then inserted, as _take_entry_checking_first does."""
+    made = {}
+    for row in rows:
+        entry_id = _take_entry_checking_first(row["delegate_id"], row["zone_id"], row["day"], row["checked_in_at"],
+                                              row["checked_in_by_id"])
+        if entry_id is not None:
+            made[(row["delegate_id"], row["zone_id"], row["day"])] = entry_id
+    return made

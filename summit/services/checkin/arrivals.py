@@ -128,6 +128,23 @@ def take_entry(delegate_id: int, zone_id: int, day: date, at: datetime, by_id: i
          "checked_in_by_id": by_id, "conflict": False})).scalar()
 
 
+def take_entries(rows: list[dict]) -> dict[tuple, int]:
+    """Many entries at once (the sync), each row {delegate_id, zone_id, day, checked_in_at, checked_in_by_id}:
+    {(delegate_id, zone_id, day): id} for those made now; a row whose entry existed is left out. One
+    conditional INSERT per 500 rows, decided by the unique constraint like take_entry."""
+    made = {}
+    for start in range(0, len(rows), 500):
+        chunk = [{**row, "conflict": False} for row in rows[start:start + 500]]
+        dialect = db.session.get_bind().dialect.name
+        make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (make(ZoneEntry).values(chunk)
+                     .on_conflict_do_nothing(index_elements=["delegate_id", "zone_id", "day"])
+                     .returning(ZoneEntry.delegate_id, ZoneEntry.zone_id, ZoneEntry.day, ZoneEntry.id))
+        for delegate_id, zone_id, day, entry_id in db.session.execute(statement):
+            made[(delegate_id, zone_id, day)] = entry_id
+    return made
+
+
 def record_venue_entry(delegate_id: int, at: datetime, by_id: int | None) -> None:
     """delegate.checked_in_at: the first venue entry (moved earlier if an earlier one comes in)."""
     db.session.execute(

@@ -17,7 +17,7 @@ import uuid as uuidlib
 from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ...models import VENUE, ConsoleUser, Delegate, RouteBooking, Scan, Summit, Zone, ZoneEntry, utcnow
@@ -117,6 +117,9 @@ def sync_scans(summit: Summit, scans: list, by_user: ConsoleUser | None, device:
 
 
 def _sync_once(summit: Summit, scans: list, by_user: ConsoleUser | None, device: str) -> list[ScanResult]:
+    """A few statements for the whole upload, whatever its size: the scans' verdicts in Python, then one
+    conditional INSERT of the entries, one SELECT of those that existed, one INSERT of the scans, and
+    the few UPDATEs the results call for."""
     results: list[ScanResult | None] = [None] * len(scans)
     by_id = by_user.id if by_user is not None else None
     with writing(keep_state=True):
@@ -133,21 +136,135 @@ def _sync_once(summit: Summit, scans: list, by_user: ConsoleUser | None, device:
         earliest = datetime.combine(summit.starts_on, time(0), tzinfo=summit.zone)
         reads = {v.uuid: read_code(v.code) for v in valid}
         delegates = _delegates({r.delegate_id for r in reads.values() if r is not None})
-        seen: dict[str, ScanResult] = {}
-        # Earliest first (stable for equal times): within an upload the earliest admitting scan wins.
+
+        # 1. Each new scan's verdict, earliest first (stable for equal times).
+        plans: list[tuple[_Valid, str, Delegate | None, tuple | None]] = []
+        replays: dict[str, ScanResult] = {}
+        duplicates: list[_Valid] = []
+        planned: set[str] = set()
         for v in sorted(valid, key=lambda v: v.scanned_at):
-            if v.uuid in seen:
-                results[v.index] = seen[v.uuid]._replace(id=scans[v.index]["id"])
-                continue
             if v.uuid in stored:
                 old = stored[v.uuid]
-                result = ScanResult(scans[v.index]["id"], old.outcome, old.result_checked_in_at)
-            else:
-                result = _apply(summit, v, reads[v.uuid], delegates, device, by_id, now, earliest)
-                result = result._replace(id=scans[v.index]["id"])
-            seen[v.uuid] = result
-            results[v.index] = result
+                replays[v.uuid] = ScanResult(None, old.outcome, old.result_checked_in_at)
+                duplicates.append(v)
+                continue
+            if v.uuid in planned:
+                duplicates.append(v)
+                continue
+            planned.add(v.uuid)
+            read = reads[v.uuid]
+            delegate = delegates.get(read.delegate_id) if read is not None else None
+            if v.scanned_at > now + CLOCK_SKEW or v.scanned_at < earliest:
+                mine = delegate if delegate is not None and delegate.summit_id == summit.id else None
+                plans.append((v, ScanOutcome.INVALID_SCANNED_AT, mine, None))
+                continue
+            day = arrivals.local_day(summit, v.scanned_at)
+            verdict = arrivals.judge(summit, v.zone, read, delegate, day)
+            key = (delegate.id, v.zone.id, day) if verdict.outcome == ScanOutcome.CHECKED_IN else None
+            plans.append((v, verdict.outcome, verdict.delegate, key))
+
+        # 2. The entries: the earliest admitting scan of each (delegate, zone, day) asks for it.
+        firsts: dict[tuple, _Valid] = {}
+        for v, _, _, key in plans:
+            if key is not None:
+                firsts.setdefault(key, v)
+        made = arrivals.take_entries([
+            {"delegate_id": key[0], "zone_id": key[1], "day": key[2], "checked_in_at": v.scanned_at,
+             "checked_in_by_id": by_id} for key, v in firsts.items()])
+        existing = _entries([key for key in firsts if key not in made])
+        entry_at = {key: firsts[key].scanned_at for key in made}
+        entry_at.update({key: row[1] for key, row in existing.items()})
+
+        # 3. The outcomes, and the scans as rows.
+        rows, outcomes = [], {}
+        moved: dict[tuple, datetime] = {}
+        conflicted: set[tuple] = set()
+        for v, outcome, delegate, key in plans:
+            row = {"uuid": v.uuid, "summit_id": summit.id, "zone_id": v.zone.id, "code_sha256": code_sha256(v.code),
+                   "scanned_at": v.scanned_at, "received_at": now, "device": device, "by_user_id": by_id,
+                   "conflict": False, "delegate_id": delegate.id if delegate is not None else None,
+                   "outcome": outcome, "result_checked_in_at": None}
+            if key is not None:
+                if key in made and firsts[key] is v:
+                    row["result_checked_in_at"] = v.scanned_at
+                elif key in made:  # made by an earlier scan of this upload: this device saw it itself
+                    row["outcome"] = ScanOutcome.ALREADY_CHECKED_IN
+                    row["result_checked_in_at"] = entry_at[key]
+                else:  # the entry came first: another upload, or online
+                    _, first_at, first_device, first_by, first_received = existing[key]
+                    row["outcome"] = ScanOutcome.ALREADY_CHECKED_IN
+                    if v.scanned_at < entry_at[key]:
+                        entry_at[key] = moved[key] = v.scanned_at
+                    row["result_checked_in_at"] = entry_at[key]
+                    if (first_device, first_by) != (device, by_id) or first_received is None:
+                        row["conflict"] = True
+                        conflicted.add(key)
+            rows.append(row)
+            outcomes[v.uuid] = ScanResult(None, row["outcome"], row["result_checked_in_at"])
+        scan_ids = _insert_scans(rows)
+
+        # 4. What the results say of the entries and the venue's check-in time.
+        connection = db.session.connection()
+        entry_table = ZoneEntry.__table__
+        if made:
+            connection.execute(
+                entry_table.update().where(entry_table.c.id == bindparam("entry"))
+                .values(first_scan_id=bindparam("scan")),
+                [{"entry": made[key], "scan": scan_ids[firsts[key].uuid]} for key in made])
+        if moved:
+            connection.execute(
+                entry_table.update().where(entry_table.c.id == bindparam("entry"),
+                                           entry_table.c.checked_in_at > bindparam("at"))
+                .values(checked_in_at=bindparam("at")),
+                [{"entry": existing[key][0], "at": at} for key, at in moved.items()])
+        if conflicted:
+            connection.execute(entry_table.update().where(entry_table.c.id.in_([existing[k][0] for k in conflicted]))
+                               .values(conflict=True))
+        venue = {z.id for z in zones.values() if z.code == VENUE}
+        firsts_at_venue = [(key[0], entry_at[key]) for key in list(made) + list(moved) if key[1] in venue]
+        if firsts_at_venue:
+            delegate_table = Delegate.__table__
+            connection.execute(
+                delegate_table.update().where(delegate_table.c.id == bindparam("delegate"),
+                                              or_(delegate_table.c.checked_in_at.is_(None),
+                                                  delegate_table.c.checked_in_at > bindparam("at")))
+                .values(checked_in_at=bindparam("at"), checked_in_by_id=bindparam("by")),
+                [{"delegate": d, "at": at, "by": by_id} for d, at in firsts_at_venue])
+    for v in valid:
+        result = outcomes.get(v.uuid) or replays[v.uuid]
+        results[v.index] = result._replace(id=scans[v.index]["id"])
     return results
+
+
+def _entries(keys: list[tuple]) -> dict[tuple, tuple]:
+    """The existing entries of these (delegate, zone, day) keys, with their first scan's device, user, time."""
+    found = {}
+    wanted = set(keys)
+    delegate_ids = sorted({key[0] for key in keys})
+    for start in range(0, len(delegate_ids), 500):
+        for row in db.session.execute(
+                select(ZoneEntry.delegate_id, ZoneEntry.zone_id, ZoneEntry.day, ZoneEntry.id,
+                       ZoneEntry.checked_in_at, Scan.device, Scan.by_user_id, Scan.received_at)
+                .outerjoin(Scan, Scan.id == ZoneEntry.first_scan_id)
+                .where(ZoneEntry.delegate_id.in_(delegate_ids[start:start + 500]))):
+            key = (row[0], row[1], row[2])
+            if key in wanted:
+                found[key] = tuple(row[3:])
+    return found
+
+
+def _insert_scans(rows: list[dict]) -> dict[str, int]:
+    """The scans in one INSERT (batched by the driver): {uuid: id}."""
+    if not rows:
+        return {}
+    table = Scan.__table__
+    ids = {}
+    for start in range(0, len(rows), 1000):
+        for scan_id, scan_uuid in db.session.connection().execute(
+                table.insert().returning(table.c.id, table.c.uuid, sort_by_parameter_order=True),
+                rows[start:start + 1000]):
+            ids[scan_uuid] = scan_id
+    return ids
 
 
 def _stored(uuids) -> dict[str, Scan]:
@@ -169,52 +286,3 @@ def _delegates(ids: set[int]) -> dict[int, Delegate]:
                 .execution_options(populate_existing=True)):
             found[delegate.id] = delegate
     return found
-
-
-def _apply(summit: Summit, v: _Valid, read: BadgeCode | None, delegates: dict[int, Delegate], device: str,
-           by_id: int | None, now: datetime, earliest: datetime) -> ScanResult:
-    delegate = delegates.get(read.delegate_id) if read is not None else None
-    row = {"uuid": v.uuid, "summit_id": summit.id, "zone_id": v.zone.id, "code_sha256": code_sha256(v.code),
-           "scanned_at": v.scanned_at, "received_at": now, "device": device, "by_user_id": by_id,
-           "conflict": False, "delegate_id": None, "result_checked_in_at": None}
-    if v.scanned_at > now + CLOCK_SKEW or v.scanned_at < earliest:
-        verdict_delegate = delegate if delegate is not None and delegate.summit_id == summit.id else None
-        arrivals.add_scan({**row, "outcome": ScanOutcome.INVALID_SCANNED_AT,
-                           "delegate_id": verdict_delegate.id if verdict_delegate else None})
-        return ScanResult(None, ScanOutcome.INVALID_SCANNED_AT, None)
-    day = arrivals.local_day(summit, v.scanned_at)
-    verdict = arrivals.judge(summit, v.zone, read, delegate, day)
-    row["delegate_id"] = verdict.delegate.id if verdict.delegate is not None else None
-    if verdict.outcome != ScanOutcome.CHECKED_IN:
-        arrivals.add_scan({**row, "outcome": verdict.outcome})
-        return ScanResult(None, verdict.outcome, None)
-    entry_id = arrivals.take_entry(delegate.id, v.zone.id, day, v.scanned_at, by_id)
-    if entry_id is not None:
-        scan_id = arrivals.add_scan({**row, "outcome": ScanOutcome.CHECKED_IN,
-                                     "result_checked_in_at": v.scanned_at})
-        db.session.execute(update(ZoneEntry).where(ZoneEntry.id == entry_id).values(first_scan_id=scan_id)
-                           .execution_options(synchronize_session=False))
-        if v.zone.code == VENUE:
-            arrivals.record_venue_entry(delegate.id, v.scanned_at, by_id)
-        return ScanResult(None, ScanOutcome.CHECKED_IN, v.scanned_at)
-    # The entry exists: made earlier in this upload, by another upload, or online.
-    entry = db.session.execute(
-        select(ZoneEntry.id, ZoneEntry.checked_in_at, Scan.device, Scan.by_user_id, Scan.received_at)
-        .outerjoin(Scan, Scan.id == ZoneEntry.first_scan_id)
-        .where(ZoneEntry.delegate_id == delegate.id, ZoneEntry.zone_id == v.zone.id, ZoneEntry.day == day)).one()
-    entry_id, entry_at, first_device, first_by, first_received = entry
-    conflict = (first_device, first_by) != (device, by_id) or first_received is None
-    checked_in_at = entry_at
-    if v.scanned_at < entry_at:
-        # The earliest admitting scan is the recorded time, whoever arrived first.
-        checked_in_at = v.scanned_at
-        db.session.execute(update(ZoneEntry).where(ZoneEntry.id == entry_id, ZoneEntry.checked_in_at > v.scanned_at)
-                           .values(checked_in_at=v.scanned_at).execution_options(synchronize_session=False))
-        if v.zone.code == VENUE:
-            arrivals.record_venue_entry(delegate.id, v.scanned_at, by_id)
-    if conflict:
-        db.session.execute(update(ZoneEntry).where(ZoneEntry.id == entry_id).values(conflict=True)
-                           .execution_options(synchronize_session=False))
-    arrivals.add_scan({**row, "outcome": ScanOutcome.ALREADY_CHECKED_IN, "conflict": conflict,
-                       "result_checked_in_at": checked_in_at})
-    return ScanResult(None, ScanOutcome.ALREADY_CHECKED_IN, checked_in_at)
