@@ -131,7 +131,8 @@
       return;
     }
     var minutes = Math.max(0, Math.floor((Date.now() - new Date(r.generated_at).getTime()) / 60000));
-    el.age.textContent = fill(W.roster_age, { time: clock(r.generated_at), minutes: minutes, count: r.entries.length });
+    var badges = r.entries.filter(function (e) { return e.status !== "revoked"; }).length;  // not a reissue's old codes
+    el.age.textContent = fill(W.roster_age, { time: clock(r.generated_at), minutes: minutes, count: badges });
     el.age.setAttribute("data-generated-at", r.generated_at);
     el.age.setAttribute("data-zone", r.zone);
   }
