@@ -180,7 +180,7 @@ def naive_check_in() -> None:
     arrivals.take_entries = _take_entries_checking_first
 
 
-def _take_entry_checking_first(delegate_id, zone_id, day, at, by_id):
+def _take_entry_checking_first(delegate_id, zone_id, day, at, by_id, first_scan_id=None):
     from summit.models import ZoneEntry
     from summit.services.checkin import arrivals
 
@@ -195,7 +195,7 @@ def _take_entry_checking_first(delegate_id, zone_id, day, at, by_id):
         return None
     made = db.session.execute(arrivals._insert_ignoring_duplicates(
         {"delegate_id": delegate_id, "zone_id": zone_id, "day": day, "checked_in_at": at,
-         "checked_in_by_id": by_id, "conflict": False})).scalar()
+         "checked_in_by_id": by_id, "first_scan_id": first_scan_id, "conflict": False})).scalar()
     return made or db.session.scalar(select(ZoneEntry.id).where(*where))
 
 

@@ -118,14 +118,26 @@ def _insert_ignoring_duplicates(values: dict):
             .returning(ZoneEntry.id))
 
 
-def take_entry(delegate_id: int, zone_id: int, day: date, at: datetime, by_id: int | None) -> int | None:
+def _take_entry_row(delegate_id: int, zone_id: int, day: date, at: datetime, by_id: int | None,
+                    scan_id: int) -> ZoneEntry | None:
+    """take_entry, answering with the entry itself (None if it existed)."""
+    entry_id = take_entry(delegate_id, zone_id, day, at, by_id, first_scan_id=scan_id)
+    if entry_id is None:
+        return None
+    entry = ZoneEntry(id=entry_id, delegate_id=delegate_id, zone_id=zone_id, day=day, checked_in_at=at,
+                      checked_in_by_id=by_id, first_scan_id=scan_id, conflict=False)
+    return entry  # as inserted (not added to the session: nothing is written again)
+
+
+def take_entry(delegate_id: int, zone_id: int, day: date, at: datetime, by_id: int | None,
+               first_scan_id: int | None = None) -> int | None:
     """The zone_entry for (delegate, zone, day), made now if there was none: its id, or None if one existed.
 
     One statement, decided by the unique constraint: of any number of scanners at once exactly one gets an id.
     """
     return db.session.execute(_insert_ignoring_duplicates(
         {"delegate_id": delegate_id, "zone_id": zone_id, "day": day, "checked_in_at": at,
-         "checked_in_by_id": by_id, "conflict": False})).scalar()
+         "checked_in_by_id": by_id, "first_scan_id": first_scan_id, "conflict": False})).scalar()
 
 
 def take_entries(rows: list[dict]) -> dict[tuple, int]:
@@ -183,31 +195,35 @@ def check_in(code, by_user: ConsoleUser | None, *, zone: str = VENUE, device: st
         if read is not None:
             delegate = db.session.get(Delegate, read.delegate_id, populate_existing=True)
         verdict = judge(summit, zone_row, read, delegate, day)
-        outcome, entry_id, entry = verdict.outcome, None, None
-        if outcome == ScanOutcome.CHECKED_IN:
-            entry_id = take_entry(delegate.id, zone_row.id, day, at, by_id)
-            if entry_id is None:
-                outcome = ScanOutcome.ALREADY_CHECKED_IN
-        if outcome in (ScanOutcome.CHECKED_IN, ScanOutcome.ALREADY_CHECKED_IN):
-            entry = db.session.scalars(db.select(ZoneEntry).where(
-                ZoneEntry.delegate_id == delegate.id, ZoneEntry.zone_id == zone_row.id, ZoneEntry.day == day)
-                .execution_options(populate_existing=True)).one()
-        scan_id = add_scan({
+        outcome, entry = verdict.outcome, None
+        # The scan first (it is kept whatever comes), then the entry naming it: on the hot path one
+        # INSERT each and, at the venue, one UPDATE, all answered by RETURNING (no read-back).
+        scan = db.session.scalars(insert(Scan).returning(Scan), [{
             "uuid": str(uuidlib.uuid4()), "summit_id": summit.id, "zone_id": zone_row.id,
             "delegate_id": verdict.delegate.id if verdict.delegate is not None else None,
             "code_sha256": _hash_of(code), "outcome": outcome, "scanned_at": at, "received_at": at,
             "device": (device or "")[:100], "by_user_id": by_id,
-            "result_checked_in_at": entry.checked_in_at if entry is not None else None, "conflict": False})
+            "result_checked_in_at": at if outcome == ScanOutcome.CHECKED_IN else None, "conflict": False}]).one()
         if outcome == ScanOutcome.CHECKED_IN:
-            entry.first_scan_id = scan_id
-            if zone_row.code == VENUE:
+            entry = _take_entry_row(delegate.id, zone_row.id, day, at, by_id, scan.id)
+            if entry is not None:
+                entry.zone, entry.delegate = zone_row, delegate
+            if entry is None:
+                outcome = ScanOutcome.ALREADY_CHECKED_IN
+                entry = db.session.scalars(db.select(ZoneEntry).where(
+                    ZoneEntry.delegate_id == delegate.id, ZoneEntry.zone_id == zone_row.id, ZoneEntry.day == day)
+                    .execution_options(populate_existing=True)).one()
+                db.session.execute(update(Scan).where(Scan.id == scan.id)
+                                   .values(outcome=outcome, result_checked_in_at=entry.checked_in_at)
+                                   .execution_options(synchronize_session=False))
+                set_committed_value(scan, "outcome", outcome)
+                set_committed_value(scan, "result_checked_in_at", entry.checked_in_at)
+            elif zone_row.code == VENUE:
                 record_venue_entry(delegate.id, at, by_id)
                 if delegate.checked_in_at is None or delegate.checked_in_at > at:
                     # what the UPDATE above wrote, without a second UPDATE from the unit of work
                     set_committed_value(delegate, "checked_in_at", at)
                     set_committed_value(delegate, "checked_in_by_id", by_id)
-        db.session.flush()
-    scan = db.session.get(Scan, scan_id)
     if outcome == ScanOutcome.CHECKED_IN:
         return Admission(delegate, zone_row, entry, entry.checked_in_at, scan)
     if outcome == ScanOutcome.ALREADY_CHECKED_IN:
