@@ -65,7 +65,7 @@ def world(app, summit, client):
     values = {"token": delegate.manage_token, "new_token": new_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
               "item_id": item.id, "token_id": token_row.id, "job_id": 1, "code": "zh", "filename": "css/summit.css",
               "secret": delegation.token, "member_id": member.delegate.id, "delegation_id": delegation.delegation.id,
-              "kind": "csv", "message_id": message.id}
+              "kind": "csv", "message_id": message.id, "entry_id": 1}
     return {"values": values, "delegate_token": delegate.manage_token, "cancelled_item_id": cancelled.id,
             "delegation_token": delegation.token,
             "organiser_api": api_token("organiser", "bad-input-api@example.org")}
