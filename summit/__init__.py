@@ -104,6 +104,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.calendar import calendar_bp
     from .web.desk import desk_bp
     from .web import desk_board, desk_people  # noqa: F401  (their routes join desk_bp)
+    from .web.door import door_bp
     from .web.health import health_bp
     from .web.console import console
     from .web.public import public_bp
@@ -119,6 +120,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(delegation_page_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(desk_bp)
+    app.register_blueprint(door_bp)
     app.register_blueprint(console)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies

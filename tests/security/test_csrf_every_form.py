@@ -27,6 +27,12 @@ from summit.services.registration import new_links
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 EXPIRED = ("had expired", "已过期", "已失效")
+#: JSON posted by the pages' scripts (the token in a header), and a body each takes
+SCRIPT_POSTS = {
+    "desk.checkin_json": {"code": "anything"},
+    "door.sync_json": {"scans": [{"id": "0b5e3a1c-8a55-4b8e-9f43-2f0d0c0a9a11", "code": "anything", "zone": "venue",
+                                  "scanned_at": "2024-09-25T09:00:00+08:00"}]},
+}
 def rule_path(rule, values: dict) -> str:
     if rule.endpoint == "console.programme_restore":
         values = {**values, "item_id": values["cancelled_item_id"]}
@@ -89,9 +95,9 @@ def test_every_form_refuses_a_post_without_its_token(app, summit, client):
         path = rule_path(rule, values)
         method = next(iter(sorted(rule.methods & WRITES)))
         asker = anonymous if rule.endpoint == "console.login" else client
-        if rule.endpoint == "desk.checkin_json":
-            # Posted by the door scanner's script, with the token in the X-CSRFToken header.
-            kwargs = {"json": {"code": "anything"}}
+        if rule.endpoint in SCRIPT_POSTS:
+            # Posted by the door scanners' scripts, with the token in the X-CSRFToken header.
+            kwargs = {"json": SCRIPT_POSTS[rule.endpoint]}
         else:
             assert path in offered, f"no page offers a form for {method} {path}"
             fields = {k: v for k, v in offered[path].items() if k != "csrf_token"}
@@ -112,8 +118,8 @@ def test_every_form_refuses_a_post_without_its_token(app, summit, client):
         method = next(iter(sorted(rule.methods & WRITES)))
         if rule.endpoint == "console.login":
             response = anonymous.post(path, data={**offered[path], "csrf_token": csrf_token(login_page)})
-        elif rule.endpoint == "desk.checkin_json":
-            response = client.post(path, json={"code": "anything"}, headers={"X-CSRFToken": page_token})
+        elif rule.endpoint in SCRIPT_POSTS:
+            response = client.post(path, json=SCRIPT_POSTS[rule.endpoint], headers={"X-CSRFToken": page_token})
         else:
             data = {k: v for k, v in offered[path].items() if k != "csrf_token"}
             response = client.open(path, method=method, data={**data, "csrf_token": page_token})

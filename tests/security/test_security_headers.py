@@ -170,7 +170,7 @@ def test_pages_run_in_chromium_without_a_policy_violation(database_url, summit, 
         "/console/programme", "/console/programme/new", f"/console/programme/{item.id}/edit",
         f"/console/programme/{item.id}/delete", "/console/routes", f"/console/routes/{summit.routes[0].id}/edit",
         "/console/tokens", "/console/audit", "/console/exports", f"/console/routes/{summit.routes[0].id}/manifest",
-        "/desk/badges", "/desk/checkin", f"/desk/badges/batches/{job.id}",
+        "/desk/badges", "/desk/checkin", "/desk/door", f"/desk/badges/batches/{job.id}",
     ]
     app = f"support.live_app:make(sign_in_as={organiser.email!r})"
     with gunicorn(database_url, app=app, workers=1, threads=4) as server:
@@ -185,6 +185,7 @@ def test_pages_run_in_chromium_without_a_policy_violation(database_url, summit, 
     for path, (dom, _) in loaded.items():
         assert "/static/css/summit.css" in dom, path
         assert ('type="password"' in dom) == (path == "/console/login"), path
+    assert "door/door.js" in loaded["/desk/door"][0]
     assert "checkin.js" in loaded["/desk/checkin"][0] and "batch-progress.js" in loaded[paths[-1]][0]
     violations = {path: console for path, (_, console) in loaded.items() if "Content Security Policy" in console}
     assert violations == {}
