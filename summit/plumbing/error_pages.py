@@ -56,11 +56,13 @@ def _summit_or_none():
     try:
         return find()
     except Exception:  # noqa: BLE001 - an error page never fails in turn
-        app.logger.info("error page without the summit's name: it could not be read", exc_info=True)
+        # debug only: the failure that led to this page is logged already, and a database that is down
+        # would otherwise add a second traceback to every error page's line
+        app.logger.debug("error page without the summit's name: it could not be read", exc_info=True)
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001
-            app.logger.info("rollback after a failed summit read failed too", exc_info=True)
+            app.logger.debug("rollback after a failed summit read failed too", exc_info=True)
         return None
 
 

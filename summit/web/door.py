@@ -36,7 +36,7 @@ keep_private(door_bp, referrer=None)
 #: the page's scope: the service worker controls this page and nothing else of the desk
 SCOPE = "/desk/door"
 #: what the service worker keeps for the page to load offline (the page itself is kept as it is visited)
-SHELL_ASSETS = ("css/summit.css", "door/door.css", "door/decide.js", "door/door.js", "vendor/jsqr/jsQR.js",
+SHELL_ASSETS = ("css/summit.css", "js/language-draft.js", "door/door.css", "door/decide.js", "door/door.js", "vendor/jsqr/jsQR.js",
                 "door/icon-192.png", "door/icon-512.png", "img/favicon.svg")
 
 
