@@ -80,7 +80,10 @@ def _places_counting_first(delegation_id: int, count: int = 1) -> bool:
         Delegate.delegation_id == delegation_id, Delegate.status == "registered"))
     session = db.session()
     session.commit()  # the read and the write in separate transactions, as a naive app does
-    time.sleep(0.02)  # the milliseconds a production server spends between the two (see _take_seat_counting_first)
+    # the milliseconds a production server spends between the two (see _take_seat_counting_first); longer
+    # than there: each member's request does more before its insert, and on a loaded machine a 20 ms gap
+    # once let the requests file through one by one, so the control saw no race
+    time.sleep(0.1)
     write_transaction()
     session.info["summit_writing"] = session.get_transaction()  # the rest of the service carries on in it
     return members + count <= places
@@ -190,7 +193,10 @@ def _take_entry_checking_first(delegate_id, zone_id, day, at, by_id, first_scan_
     existing = db.session.scalar(select(ZoneEntry.id).where(*where))
     session = db.session()
     session.commit()  # the read and the write in separate transactions, as a naive app does
-    time.sleep(0.02)  # the milliseconds a production server spends between the two (see _take_seat_counting_first)
+    # the milliseconds a production server spends between the two (see _take_seat_counting_first); longer
+    # than there: each member's request does more before its insert, and on a loaded machine a 20 ms gap
+    # once let the requests file through one by one, so the control saw no race
+    time.sleep(0.1)
     write_transaction()
     session.info["summit_writing"] = session.get_transaction()  # the rest of the service carries on in it
     if existing is not None:
