@@ -25,6 +25,12 @@ MISSING_PUBLIC_BASE_URL = (
     "feeds starts with it, and requests naming another host are refused.")
 
 
+MISSING_DATA_KEY = (
+    "DATA_KEY is not set. In production (SUMMIT_ENV=production) set it to a Fernet key, made by "
+    "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())', and keep it "
+    "with the database's backups: it encrypts delegates' sensitive fields, which no other key can read.")
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -86,6 +92,8 @@ def check_environment(environ=os.environ) -> None:
     base = public_base_url(environ.get("PUBLIC_BASE_URL"))
     if base is None and environ.get("SUMMIT_ENV", "development") == "production":
         raise ConfigurationError(MISSING_PUBLIC_BASE_URL)
+    if not (environ.get("DATA_KEY") or "").strip() and environ.get("SUMMIT_ENV", "development") == "production":
+        raise ConfigurationError(MISSING_DATA_KEY)
 
 
 def instance_secret_key(instance_path: str) -> str:
@@ -120,10 +128,15 @@ def from_environment(instance_path: str) -> dict:
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
 
+    from summit.plumbing.data_key import instance_data_key
+
     production = os.environ.get("SUMMIT_ENV", "development") == "production"
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or instance_secret_key(instance_path),
+        # Encrypts sensitive fields at rest (summit/plumbing/data_key.py): Fernet keys, comma-separated, the
+        # first encrypts.  Unset in development: generated once into the instance folder; required in production.
+        "DATA_KEY": os.environ.get("DATA_KEY") or (None if production else instance_data_key(instance_path)),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         # Where delegates reach us: every absolute link (emails, API bodies, calendar feeds) starts with it,
         # never with a request's Host, and requests naming another host are refused.  Required in

@@ -41,6 +41,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from support.live_server import free_port  # noqa: E402
 
+from cryptography.fernet import Fernet
+
+#: production refuses to start without a data key; any key will do for a bench
+BENCH_DATA_KEY = Fernet.generate_key().decode()
+
 
 class Client(threading.local):
     """One keep-alive connection per client thread, as a browser or an app keeps one."""
@@ -183,7 +188,7 @@ def main() -> int:
         scratch = f"summit_bench_{os.getpid()}"
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {scratch}"], check=True)
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{scratch}"
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": "0", "SUMMIT_ENV": "production",
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": "0", "SUMMIT_ENV": "production", "DATA_KEY": BENCH_DATA_KEY,
            "PUBLIC_BASE_URL": "http://127.0.0.1"}  # production needs it; the clients name 127.0.0.1
     flask = [sys.executable, "-m", "flask", "--app", "summit"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)

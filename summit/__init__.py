@@ -52,6 +52,17 @@ def _summit_timezone() -> str:
         return "Asia/Shanghai"
 
 
+def _load_data_key(app: Flask) -> None:
+    """The sensitive fields' key (summit/plumbing/data_key.py); production refuses to start without one."""
+    import config as settings
+
+    from .plumbing import data_key
+
+    if not (app.config.get("DATA_KEY") or "").strip():
+        raise settings.ConfigurationError(settings.MISSING_DATA_KEY)
+    data_key.init_app(app)
+
+
 def create_app(config: dict | None = None) -> Flask:
     import config as settings
 
@@ -79,6 +90,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(config or {})
     _check_public_address(app)
+    _load_data_key(app)
     configure_logging(app)
     request_id.init_app(app)  # first, so every later hook and log line can use the id
     host_check.init_app(app)  # next: a request for another host is refused before any work

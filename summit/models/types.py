@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Text
 from sqlalchemy.types import TypeDecorator
 
 
@@ -32,6 +32,28 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+class EncryptedText(TypeDecorator):
+    """Text kept encrypted at rest (plumbing/data_key.py): the database file and its backups hold only
+    Fernet tokens.  The empty string stays empty, so "has the delegate given any?" needs no key; the value
+    itself cannot be searched or sorted in SQL, which is the point.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None or value == "":
+            return value
+        from ..plumbing.data_key import cipher
+        return cipher().encrypt(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None or value == "":
+            return value
+        from ..plumbing.data_key import cipher
+        return cipher().decrypt(value)
 
 
 def utcnow() -> datetime:

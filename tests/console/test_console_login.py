@@ -11,6 +11,7 @@ from summit.services.console import accounts
 
 from support.app import csrf_token, make_app
 from support.console_support import PASSWORD, make_user, same_origin, sign_in, text
+from tests.support.data_key import TEST_DATA_KEY
 
 
 def login(client, email, password, next_url=""):
@@ -159,6 +160,7 @@ def test_stale_login_form_says_so(client, summit):
 @pytest.fixture
 def production_app(database_url, monkeypatch):
     monkeypatch.setenv("SUMMIT_ENV", "production")
+    monkeypatch.setenv("DATA_KEY", TEST_DATA_KEY)
     app = make_app(database_url)
     with app.app_context():
         yield app

@@ -13,6 +13,7 @@ import pytest
 
 from config import log_format
 from summit.plumbing.log_redaction import redact
+from tests.support.data_key import TEST_DATA_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cretTokenNeverLogged"
@@ -40,7 +41,7 @@ def run_crash(**env) -> tuple[str, str]:
     return result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("env", [{"SUMMIT_ENV": "production", "PUBLIC_BASE_URL": "http://localhost"},
+@pytest.mark.parametrize("env", [{"SUMMIT_ENV": "production", "PUBLIC_BASE_URL": "http://localhost", "DATA_KEY": TEST_DATA_KEY},
                                  {"LOG_FORMAT": "json"}])
 def test_production_logs_are_json_lines_with_the_request_id_and_the_traceback(env):
     _, stderr = run_crash(**env)

@@ -14,6 +14,7 @@ from gunicorn.config import Config
 
 from support.factories import delegate_data
 from support.live_server import gunicorn
+from tests.support.data_key import TEST_DATA_KEY
 
 
 def load_conf(monkeypatch, **env) -> ModuleType:
@@ -52,7 +53,7 @@ def test_workers_follow_the_cores_unless_told(monkeypatch):
 
 @pytest.mark.slow
 def test_served_with_the_shipped_config_logs_json_with_request_ids_and_no_secrets(database_url, summit, tmp_path):
-    env = {"SUMMIT_WORKERS": "2", "SUMMIT_THREADS": "2", "SUMMIT_ENV": "production",
+    env = {"SUMMIT_WORKERS": "2", "SUMMIT_THREADS": "2", "SUMMIT_ENV": "production", "DATA_KEY": TEST_DATA_KEY,
            "PUBLIC_BASE_URL": "http://127.0.0.1"}  # the host the test client names
     sent = {}
     with gunicorn(database_url, config="python:summit.gunicorn_conf", env=env, logs=tmp_path) as server:

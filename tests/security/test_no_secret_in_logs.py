@@ -28,6 +28,7 @@ from summit.plumbing.extensions import db
 from summit.plumbing.mail_transport import wait_for_pending_mail
 from summit.services.summits.seeding import seed_summit
 from summit.services.summits.current import current_summit
+from tests.support.data_key import TEST_DATA_KEY
 
 SECRET_KEY = "production-secret-key-3f9c0a7e5d1b"
 WRONG_PASSWORD = "not the password but close 7f3a"
@@ -46,6 +47,7 @@ def everything_at_debug(caplog):
 
 def production_app(database_url, monkeypatch, **overrides):
     monkeypatch.setenv("SUMMIT_ENV", "production")
+    monkeypatch.setenv("DATA_KEY", TEST_DATA_KEY)
     return make_app(database_url, SECRET_KEY=SECRET_KEY, **overrides)
 
 

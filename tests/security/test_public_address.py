@@ -24,6 +24,7 @@ from summit.services.programme.agenda import programme
 from summit.plumbing.mail_transport import wait_for_pending_mail
 from summit.services.summits.seeding import seed_summit
 from summit.services.summits.current import current_summit
+from tests.support.data_key import TEST_DATA_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 ATTACKER = "attacker.example"
@@ -182,6 +183,7 @@ def test_health_checks_answer_a_load_balancer_that_names_the_ip(site, path):
 def production_environment(monkeypatch, **env):
     monkeypatch.setenv("SUMMIT_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "production-secret")
+    monkeypatch.setenv("DATA_KEY", TEST_DATA_KEY)
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
     monkeypatch.delenv("ALLOWED_HOSTS", raising=False)
     for name, value in env.items():

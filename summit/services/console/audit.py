@@ -59,3 +59,17 @@ def entries(*, entity: str | None = None, entity_id: int | None = None, page: in
     return db.paginate(query.options(db.joinedload(AuditEntry.user))
                        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
                        page=page, per_page=per_page, error_out=False)
+
+
+def record_download(user: ConsoleUser | None, what: str, *, filters: dict | None = None,
+                    count: int | None = None, delegate_id: int | None = None) -> AuditEntry:
+    """A download of delegates' personal data (an export, badge PDFs, a roster, a data copy, a letter).
+
+    ``what`` names the download (``export.csv``, ``badges.pdf``, ``data_copy``…); ``filters`` the query it
+    answered; ``user`` None with ``delegate_id``: the delegate's own download.  Added to the current
+    transaction: the caller commits (a read-only view commits just for it).
+    """
+    changes = {"filters": filters or {}}
+    if count is not None:
+        changes["count"] = count
+    return record(user, "download", what, delegate_id, changes)
