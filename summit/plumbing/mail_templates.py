@@ -51,7 +51,7 @@ def render_email(name: str, language: str, **context) -> Email:
         html = environment.get_template(f"{FOLDER}/{name}.html").render(context, subject=subject)
         footer = gettext("How we handle your personal data: %(url)s", url=privacy) if privacy else ""
     body = str(text).strip("\n")
-    return Email(subject, f"{body}\n\n-- \n{footer}" if footer else body, html)
+    return Email(subject, f"{body}\n\n{footer}" if footer else body, html)
 
 
 def privacy_url() -> str | None:

@@ -313,10 +313,10 @@ def withdraw_sensitive(token: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         flash(_("The page had expired. Please try again."), "warning")
-    else:
-        try:
-            registration.withdraw_sensitive_consent(delegate)
-        except NotFound:
-            abort(404)
-        flash(_("Your consent is withdrawn and your dietary and accessibility needs are erased."), "success")
+        return _render_manage(token, delegate, status=400)
+    try:
+        registration.withdraw_sensitive_consent(delegate)
+    except NotFound:
+        abort(404)
+    flash(_("Your consent is withdrawn and your dietary and accessibility needs are erased."), "success")
     return redirect(url_for("selfservice.manage", token=token, _anchor="personal-data"))

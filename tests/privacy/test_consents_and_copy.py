@@ -243,4 +243,4 @@ def test_the_printable_page_in_both_languages_and_the_json_download(client, summ
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     assert download.get_json()["details"]["id"] == body["id"]
     assert db.session.scalar(select(db.func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "download", AuditEntry.entity_id == body["id"])) == 2
+        AuditEntry.action == "download", AuditEntry.entity_id == body["id"])) == 3  # two pages, one file
