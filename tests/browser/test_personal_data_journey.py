@@ -19,6 +19,7 @@ DETAILS = {"given_name": "Amina", "family_name": "Diallo", "email": "amina-pd@ex
 def test_a_delegate_consents_to_her_needs_downloads_her_data_and_withdraws(journey, site):
     page = journey.open(locale="en-GB")
     page.goto("/register")
+    journey.look(page, "register")
     fill_registration(page, DETAILS)
     page.click("button[type=submit].primary")
     # needs without their consent: refused beside the box, nothing typed lost
@@ -41,6 +42,7 @@ def test_a_delegate_consents_to_her_needs_downloads_her_data_and_withdraws(journ
     page.set_viewport_size({"width": 390, "height": 844})
     journey.look(page, "privacy-en-390")
     page.go_back()
+    journey.look(page, "manage-again")
 
     page.click("text=View and print my data")
     expect(page.locator("h1")).to_have_text("Your personal data")
@@ -69,6 +71,7 @@ def test_a_delegate_consents_to_her_needs_downloads_her_data_and_withdraws(journ
 
     page.goto(manage + "?lang=zh")
     expect(page.locator("#personal-data")).to_be_visible()
+    journey.look(page, "manage-zh")
     page.click("button:has-text('撤回同意并删除我的需求信息')")
     expect(page.locator(".flash")).to_be_visible()
     journey.look(page, "withdrawn")
