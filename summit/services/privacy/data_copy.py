@@ -13,6 +13,7 @@ from ...models import (BookingEvent, Consent, Delegate, Delegation, Message, Out
 from ...plumbing.extensions import db
 from ...plumbing.urls import external_url
 from .consents import PROCESSING
+from .notices import latest
 
 #: columns that are credentials or internal bookkeeping, not data about the person
 _LEFT_OUT = {"manage_token_hash", "pending_manage_token_hash", "pending_manage_token_expires_at",
@@ -77,7 +78,9 @@ def data_copy(delegate: Delegate) -> dict:
         "generated_at": _value(utcnow(), zone),
         "summit": {"slug": summit.slug, "name": {"zh": summit.name_zh, "en": summit.name_en},
                    "controller": {"zh": summit.organiser_zh, "en": summit.organiser_en},
-                   "contact_email": summit.contact_email},
+                   # the privacy contact the notice names, else the summit's general one
+                   "contact_email": (getattr(latest(summit.id), "content", None) or {}).get("contact_email")
+                   or summit.contact_email},
         "details": details(delegate, zone),
         "accreditation": {"status": delegate.accreditation, "protocol_level": delegate.protocol_level,
                           "title": delegate.title},
