@@ -103,6 +103,23 @@ PATHS = {
                        "(404), so every calendar subscribed to it stops updating. No request body.",
         "responses": {"200": _json(_ref(schemas.Registration), "the registration, with its new calendar_url"),
                       **UNAUTHORISED}}},
+    "/api/v1/registrations/self/data": {"get": {
+        "summary": "The delegate's own copy of everything the summit holds about them", "operationId": "getSelfData",
+        "security": DELEGATE_AUTH,
+        "description": "Details (every field), consents with the time and the privacy notice version they were "
+                       "given under, route history, check-ins, messages sent, badge prints, delegation and "
+                       "accreditation. Sent as an attachment (indented JSON); each download is audited.",
+        "responses": {"200": _json({"type": "object", "required": [
+            "generated_at", "details", "consents", "route_history", "checkins", "messages", "badge"],
+            "additionalProperties": True}, "the data copy"), **UNAUTHORISED}}},
+    "/api/v1/registrations/self/consents/sensitive/withdraw": {"post": {
+        "summary": "Withdraw the sensitive-data consent", "operationId": "withdrawSensitiveConsent",
+        "security": DELEGATE_AUTH,
+        "description": "Erases the sensitive fields (dietary and accessibility needs) at once. No request body. "
+                       "Repeating it changes nothing more (`withdrawn` false).",
+        "responses": {"200": _json({"type": "object", "required": ["withdrawn"],
+                                    "properties": {"withdrawn": {"type": "boolean"}}},
+                                   "withdrawn (false: none was in force)"), **UNAUTHORISED}}},
     "/api/v1/delegates": {"get": {
         "summary": "Find delegates (staff)", "operationId": "listDelegates", "security": CONSOLE_AUTH,
         "parameters": schemas.query_parameters(schemas.DelegateQuery),

@@ -1,12 +1,15 @@
 """Delegate registration and self-service over JSON (the contract's Public part)."""
 from __future__ import annotations
 
-from flask import jsonify
+import json
+
+from flask import current_app, jsonify
 
 from ..auth import bearer_token
 from ..plumbing.error_pages import error_response
 from ..plumbing.extensions import limiter, registration_limit
 from ..plumbing.request_input import json_object
+from ..services.privacy import data_copy
 from ..services.registration import delegates as registration
 from ..services.calendar.tokens import calendar_token, revoke_calendar_token
 from ..services.registration.mail import send_registration_confirmation
@@ -114,5 +117,37 @@ def reset_own_calendar():
     except NotFound:  # cancelled in the meantime
         return _unauthorized(UNKNOWN_BEARER)
     response = jsonify(_registration_body(delegate, token))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _attachment(copy: dict, delegate):
+    response = current_app.response_class(json.dumps(copy, indent=2, ensure_ascii=False) + "\n",
+                                          mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="summit-data-{delegate.id}.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@api_bp.get("/registrations/self/data")
+def get_own_data():
+    """Everything the summit holds about the delegate (their own copy); each download is audited."""
+    delegate, _, failure = _self()
+    if failure:
+        return failure
+    return _attachment(data_copy.download(delegate, "json"), delegate)
+
+
+@api_bp.post("/registrations/self/consents/sensitive/withdraw")
+def withdraw_sensitive_consent():
+    """Withdraw the sensitive-data consent: dietary and accessibility needs are erased at once."""
+    delegate, _, failure = _self()
+    if failure:
+        return failure
+    try:
+        withdrawn = registration.withdraw_sensitive_consent(delegate)
+    except NotFound:  # cancelled in the meantime
+        return _unauthorized(UNKNOWN_BEARER)
+    response = jsonify({"withdrawn": withdrawn})
     response.headers["Cache-Control"] = "no-store"
     return response

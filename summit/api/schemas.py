@@ -373,6 +373,9 @@ class _DelegateFields(Schema):
 
 class RegistrationInput(_DelegateFields):
     consent: Literal[True]
+    sensitive_consent: Annotated[bool | Omitted, Field(
+        description="the separate consent to sensitive personal information (PIPL art. 29, GDPR art. 9): "
+                    "required (true) when dietary_needs or accessibility_needs are given, 422 otherwise")] = None
 
 
 class MemberInput(_DelegateFields):

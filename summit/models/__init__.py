@@ -7,6 +7,7 @@ from .delegation import Delegation
 from .outbox import OUTBOX_STATUSES, Message, OutboxMail
 from .labels import MAX_CAPACITY, Accreditation, BookingStatus, DelegateCategory, DelegateStatus, NameOrder, ProgrammeKind, RegistrationMode, Role, ScanOutcome
 from .summit import DEFAULT_PROTOCOL_LEVEL, PROGRAMME_KINDS, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute
+from .privacy import BOOKING_EVENT_KINDS, CONSENT_KINDS, BookingEvent, Consent, PrivacyNotice
 from .throttle import RateCounter
 from .types import utcnow
 from .zones import SCAN_OUTCOMES, VENUE, Scan, Zone, ZoneEntry
@@ -18,6 +19,7 @@ __all__ = [
     "CATEGORIES", "LANGUAGES", "Delegate", "RouteBooking", "Delegation",
     "DEFAULT_PROTOCOL_LEVEL", "PROGRAMME_KINDS", "ProgrammeItem", "ProtocolLevel", "SeedRecord", "Summit", "VisitRoute",
     "OUTBOX_STATUSES", "Message", "OutboxMail",
+    "BOOKING_EVENT_KINDS", "CONSENT_KINDS", "BookingEvent", "Consent", "PrivacyNotice",
     "RateCounter",
     "MAX_CAPACITY", "Accreditation", "BookingStatus", "DelegateCategory", "DelegateStatus", "NameOrder", "ProgrammeKind", "RegistrationMode", "Role",
     "utcnow",

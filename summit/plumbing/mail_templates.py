@@ -23,9 +23,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flask import Flask, current_app
-from flask_babel import force_locale, get_translations
+from flask_babel import force_locale, get_translations, gettext
 from jinja2 import Environment, StrictUndefined, pass_context
 from markupsafe import Markup
+
+from .urls import external_url
 
 #: where the templates live, under the app's template folder
 FOLDER = "emails"
@@ -41,11 +43,22 @@ def render_email(name: str, language: str, **context) -> Email:
     """The message ``name`` (templates/emails/<name>.txt and .html) in ``language`` ("zh" or "en")."""
     environment = _environment(current_app)
     with force_locale(language):
-        context = {**context, "language": language, **_translated(get_translations())}
+        # every mail ends with the privacy notice's address (issue 17): the frame adds it, the text below
+        privacy = privacy_url()
+        context = {"privacy_url": privacy, **context, "language": language, **_translated(get_translations())}
         text = environment.get_template(f"{FOLDER}/{name}.txt").make_module(context)
         subject = " ".join(str(text.subject).split())  # one header line, whatever the data held
         html = environment.get_template(f"{FOLDER}/{name}.html").render(context, subject=subject)
-    return Email(subject, str(text).strip("\n"), html)
+        footer = gettext("How we handle your personal data: %(url)s", url=privacy) if privacy else ""
+    body = str(text).strip("\n")
+    return Email(subject, f"{body}\n\n{footer}" if footer else body, html)
+
+
+def privacy_url() -> str | None:
+    """The privacy notice's absolute address; None in an app without the public pages."""
+    if "public.privacy" not in current_app.view_functions:
+        return None
+    return external_url("public.privacy")
 
 
 def _translated(translations) -> dict:

@@ -62,6 +62,8 @@ class DetailsForm(DraftForm):
     accessibility_needs = TextAreaField(_l("Accessibility needs"), render_kw={**length(NEEDS_MAX), "rows": 2, "dir": "auto"})
     language = RadioField(_l("Language of correspondence"), choices=[SelectChoice("zh", "中文"), SelectChoice("en", "English")],
                           validate_choice=False)
+    #: the separate consent the needs above ask for (services/privacy/consents.py: needs_sensitive_consent)
+    sensitive_consent = BooleanField(_l("I agree that the organisers use these needs to arrange my meals and access."))
 
     #: offer "as is customary" (the default from the country or script): a new registration's form only
     CUSTOMARY_ORDER = False
@@ -77,6 +79,8 @@ class DetailsForm(DraftForm):
         data = {name: getattr(self, name).data for name in (
             "title", "given_name", "family_name", "native_name", "email", "organisation", "job_title", "country",
             "category", "phone", "banquet", "dietary_needs", "accessibility_needs", "language")}
+        if self.sensitive_consent is not None:
+            data["sensitive_consent"] = bool(self.sensitive_consent.data)
         if self.name_order.data:  # none chosen: the service's default (registration), or unchanged (an edit)
             data["name_order"] = self.name_order.data
         return data
@@ -128,6 +132,8 @@ class RegistrationForm(DetailsForm, RouteChoiceForm):
 
 class MemberForm(DetailsForm, RouteChoiceForm):
     """A delegation's member, added by the focal point (whose consent covers the member)."""
+
+    sensitive_consent = None  # the focal point's consent covers the member's needs too
 
 
 class LostLinkForm(DraftForm):

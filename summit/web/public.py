@@ -11,6 +11,7 @@ from wtforms import ValidationError
 
 from ..plumbing.extensions import csrf
 from ..plumbing.i18n import LOCALES, remember_language_choice
+from ..services.privacy import notices
 from ..services.programme import agenda
 from ..services.summits.current import current_summit
 from . import drafts
@@ -88,3 +89,13 @@ def _page_showing(path: str) -> str:
         except HTTPException:
             return path
     return path
+
+
+@public_bp.get("/privacy")
+@public_bp.get("/privacy/<int(max=999999):version>")
+def privacy(version: int | None = None):
+    """The privacy notice in force (or an earlier version a consent names), in the page's language."""
+    summit = current_summit()
+    notice = notices.current_notice(summit) if version is None else notices.notice_version(summit, version)
+    return render_template("public/privacy.html", summit=summit, notice=notice,
+                           latest=notices.latest(summit.id), versions=notices.versions(summit.id))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -11,6 +12,7 @@ from flask_limiter.errors import RateLimitExceeded
 from ..models.labels import BookingStatus
 from ..plumbing.extensions import csrf, limiter, registration_limit
 from ..plumbing.request_input import form_text_checked
+from ..services.privacy import consents, data_copy
 from ..services.programme import agenda
 from ..services.registration import new_links, delegates as registration
 from ..services.calendar.qr import subscribe_qr_svg
@@ -60,6 +62,7 @@ def _render_manage(token, delegate, route_form=None, status=200, offer_calendar_
         # SVG made by segno from our own URL (no input of the visitor's): the template inserts it as markup
         calendar_qr=subscribe_qr_svg(feed_url, _("QR code of your calendar's address")),
         offer_calendar_reset=offer_calendar_reset,
+        holds_sensitive=consents.in_force(delegate.id, consents.SENSITIVE),
     ), status
 
 
@@ -131,7 +134,7 @@ def edit_details(token: str):
         form.form_errors.append(_("The page had expired. Please check your details and save again."))
         status = 400
     return render_template("selfservice/details.html", summit=summit, form=form, token=token,
-                           delegate=delegate), status
+                           delegate=delegate, holds_sensitive=consents.in_force(delegate.id, consents.SENSITIVE)), status
 
 
 @selfservice_bp.route("/<token>/cancel", methods=["GET", "POST"])
@@ -281,3 +284,39 @@ def _too_many(exc: RateLimitExceeded):
     retry_after = max(1, int(limit.reset_at - time.time())) if limit is not None else 60
     return render_template("selfservice/lost_link.html", summit=current_summit(), form=form), 429, {
         "Retry-After": str(retry_after)}
+
+
+@selfservice_bp.get("/<token>/data")
+def own_data(token: str):
+    """Everything held about the delegate, as a page to read and print (audited as a download)."""
+    summit = current_summit()
+    delegate = _delegate(token)
+    copy = data_copy.download(delegate, "page")
+    return render_template("selfservice/data.html", summit=summit, token=token, delegate=delegate, copy=copy,
+                           country=country_name(delegate.country))
+
+
+@selfservice_bp.get("/<token>/data.json")
+def own_data_json(token: str):
+    delegate = _delegate(token)
+    copy = data_copy.download(delegate, "json")
+    response = current_app.response_class(json.dumps(copy, indent=2, ensure_ascii=False) + "\n",
+                                          mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="summit-data-{delegate.id}.json"'
+    return response
+
+
+@selfservice_bp.post("/<token>/consents/sensitive/withdraw")
+@csrf.exempt  # checked by the form, so a stale page re-renders instead of failing blank
+def withdraw_sensitive(token: str):
+    delegate = _delegate(token)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("The page had expired. Please try again."), "warning")
+        return _render_manage(token, delegate, status=400)
+    try:
+        registration.withdraw_sensitive_consent(delegate)
+    except NotFound:
+        abort(404)
+    flash(_("Your consent is withdrawn and your dietary and accessibility needs are erased."), "success")
+    return redirect(url_for("selfservice.manage", token=token, _anchor="personal-data"))

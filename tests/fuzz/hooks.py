@@ -28,7 +28,7 @@ def _bearer(case, token: str) -> None:
     case.headers["Authorization"] = f"Bearer {token}"
 
 
-@schemathesis.auth(refresh_interval=None).apply_to(path_regex=r"^/api/v1/registrations/self(/[^/]+)?$")
+@schemathesis.auth(refresh_interval=None).apply_to(path_regex=r"^/api/v1/registrations/self(/[^/]+)*$")
 class DelegateToken:
     def get(self, case, ctx):
         requests.patch(f"{BASE_URL}/api/v1/summit", json={"registration_mode": "open"}, timeout=30,

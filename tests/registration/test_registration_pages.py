@@ -55,7 +55,9 @@ def test_mistakes_come_back_with_messages_in_chinese_and_everything_typed_kept(c
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert set(errors(html)) == {"请使用拉丁字母填写；其他文字请填入“本国文字姓名”。", "电子邮箱地址无效。",
-                                 "此项为必填项。", "处理您的注册需要您的同意。"}
+                                 "此项为必填项。", "处理您的注册需要您的同意。",
+                                 # needs given without their separate consent (issue 17)
+                                 "您填写了饮食要求或无障碍需求：请勾选同意我们使用这些信息，或将这些栏目留空。"}
     for kept in ('value="Фатима"', 'value="fatima-at-example"', 'value="فاطمة السيد"', '<option selected value="AE">'):
         assert kept in html, kept
     assert re.search(r">\s*Halal, no shellfish</textarea>", html)

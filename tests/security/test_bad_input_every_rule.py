@@ -50,7 +50,8 @@ def snapshot() -> dict:
 @pytest.fixture
 def world(app, summit, client):
     """A delegate, a cancelled programme item, an organiser signed in (client), and every id a rule needs."""
-    delegate = register(summit, route_id=summit.routes[0].id)
+    # needs with their consent: the page offers the withdrawal form too
+    delegate = register(summit, route_id=summit.routes[0].id, dietary_needs="Halal", sensitive_consent=True)
     item, cancelled = db.session.scalars(select(ProgrammeItem).where(ProgrammeItem.summit_id == summit.id)).all()[:2]
     cancelled.cancelled = True
     db.session.commit()
@@ -67,7 +68,7 @@ def world(app, summit, client):
     # The delegate is in (venue): the desk offers a supervisor's undo of that entry.
     entry_id = check_in(checkin_code(delegate.delegate), organiser).entry.id
     values = {"token": delegate.manage_token, "new_token": new_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
-              "item_id": item.id, "token_id": token_row.id, "job_id": 1, "code": "zh", "filename": "css/summit.css",
+              "item_id": item.id, "token_id": token_row.id, "job_id": 1, "code": "zh", "version": 1, "filename": "css/summit.css",
               "secret": delegation.token, "member_id": member.delegate.id, "delegation_id": delegation.delegation.id,
               "kind": "csv", "message_id": message.id, "entry_id": entry_id}
     return {"values": values, "delegate_token": delegate.manage_token, "cancelled_item_id": cancelled.id,

@@ -41,7 +41,8 @@ def rule_path(rule, values: dict) -> str:
 
 def test_every_form_refuses_a_post_without_its_token(app, summit, client):
     assert app.config.get("WTF_CSRF_ENABLED", True) and app.config.get("WTF_CSRF_CHECK_DEFAULT", True)
-    delegate = register(summit, route_id=summit.routes[0].id)
+    # needs with their consent: the page offers the withdrawal form too
+    delegate = register(summit, route_id=summit.routes[0].id, dietary_needs="Halal", sensitive_consent=True)
     item, cancelled = db.session.scalars(select(ProgrammeItem).where(ProgrammeItem.summit_id == summit.id)).all()[:2]
     cancelled.cancelled = True  # so the programme page offers its Restore form
     db.session.commit()

@@ -49,6 +49,7 @@ from ..registration import delegates as registration
 from ..registration import new_links
 from ..registration.countries import COUNTRY_CODES
 from ..registration.delegate_input import Cleaned, clean_delegate, raise_if_invalid
+from ..privacy import consents
 from ..registration.delegates import EmailTaken, Registered, _is_email_clash, _route_choice
 from ..registration.mail import send_new_link, send_registration_confirmation
 from ..visits import capacity as places
@@ -300,6 +301,8 @@ def add_member(delegation: Delegation, data: dict) -> Registered:
                 "summit_id": summit_id, "delegation_id": delegation_id, "consent_at": now, "created_at": now,
                 "updated_at": now, "manage_token_hash": token_hash(token), "accreditation": accreditation,
                 **values})
+            # the focal point's consent covers the member (the contract), for their needs too
+            consents.at_registration(summit, delegate.id, data, values, given_by="focal_point")
             if places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist) is None:
                 set_committed_value(delegate, "booking", None)
     except IntegrityError as exc:
@@ -400,6 +403,10 @@ def add_members(delegation_id: int, rows: list[dict], *, dry_run: bool = False) 
                 [{"summit_id": summit_id, "delegation_id": delegation_id, "consent_at": now, "created_at": now,
                   "updated_at": now, "manage_token_hash": token_hash(token), "accreditation": accreditation,
                   **values} for (_, values, _, _), token in zip(cleaned_rows, tokens)]).all()
+            consents.give(summit, "focal_point", *(
+                (delegate.id, kind) for delegate, (_, values, _, _) in zip(delegates, cleaned_rows)
+                for kind in ((consents.PROCESSING, consents.SENSITIVE) if consents.needs_sensitive_consent(values)
+                             else (consents.PROCESSING,))))
             wanted = [(delegate, route_id, join_waitlist)
                       for delegate, (_, _, route_id, join_waitlist) in zip(delegates, cleaned_rows)]
             try:
@@ -435,7 +442,7 @@ def add_members(delegation_id: int, rows: list[dict], *, dry_run: bool = False) 
 
 def update_member(delegation: Delegation, delegate_id: int, data: dict) -> Delegate:
     """Edit a member's details (the fields present), by the registration rules."""
-    return registration.update_details(member(delegation, delegate_id), data)
+    return registration.update_details(member(delegation, delegate_id), data, by_delegate=False)
 
 
 def choose_member_route(delegation: Delegation, delegate_id: int, data: dict) -> places.PlaceChange:

@@ -48,7 +48,7 @@ def correct_details(delegate: Delegate, data: dict, user: ConsoleUser | None) ->
         if changes:
             audit.record(user, f"{ENTITY}.update", ENTITY, changed.id, changes)
 
-    return registration.update_details(delegate, data, before_commit=record)
+    return registration.update_details(delegate, data, before_commit=record, by_delegate=False)
 
 
 def move(delegate: Delegate, route_id: int | None, join_waitlist: bool, user: ConsoleUser | None) -> PlaceChange:

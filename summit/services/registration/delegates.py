@@ -22,7 +22,9 @@ from ..accreditation import delegation_places
 from ..accreditation.modes import initial_accreditation, require_open_registration
 from ..visits import capacity as places
 from .mail import announce_promotions
-from .delegate_input import clean_delegate, raise_if_invalid, require_consent, with_default_name_order
+from .delegate_input import clean_delegate, raise_if_invalid, with_default_name_order
+from ..privacy import consents
+from ..visits import history
 from ...plumbing.errors import Conflict, NotFound, ValidationFailed
 from ...plumbing.secrets import new_token, token_hash
 
@@ -71,7 +73,7 @@ def register(summit: Summit, data: dict) -> Registered:
     """
     require_open_registration(summit)
     cleaned = clean_delegate(data)
-    require_consent(data, cleaned)
+    consents.check(data, cleaned.values, cleaned.fail)
     if "protocol_level" in data:
         # organisers set it (accreditation.levels), never the registrant
         cleaned.fail("protocol_level", _l("The protocol level is set by the organisers."))
@@ -89,6 +91,7 @@ def register(summit: Summit, data: dict) -> Registered:
                 "summit_id": summit_id, "consent_at": now, "created_at": now, "updated_at": now,
                 "manage_token_hash": token_hash(token), "accreditation": initial_accreditation(summit).value,
                 **values})
+            consents.at_registration(summit, delegate.id, data, values)
             # The route last: its lock is held from here to the commit, so everything
             # else the registration writes stays outside that critical section.
             if places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist) is None:
@@ -120,14 +123,21 @@ def delegate_for_manage_token(token: str) -> Delegate:
     return delegate
 
 
-def update_details(delegate: Delegate, data: dict, *, before_commit=None) -> Delegate:
+def update_details(delegate: Delegate, data: dict, *, before_commit=None, by_delegate: bool = True) -> Delegate:
     """Edit name, organisation, needs…; route changes go through choose_route.
 
     ``before_commit(delegate)``, if given, runs in the same transaction just before
-    it commits (the console writes its audit entry there).
+    it commits (the console writes its audit entry there). ``by_delegate``: the delegate edits their own
+    details, so needs newly given ask for the sensitive-data consent (``sensitive_consent``), recorded here;
+    False for an organiser or a focal point writing down what the delegate told them.
     """
     cleaned = clean_delegate(data, partial=True)
+    holds = consents.in_force(delegate.id, consents.SENSITIVE)
+    if by_delegate:
+        consents.check(data, cleaned.values, cleaned.fail, processing=False, holds_sensitive=holds)
     values = raise_if_invalid(cleaned)
+    if by_delegate and not holds and consents.needs_sensitive_consent(values):
+        consents.give(db.session.get(Summit, delegate.summit_id), "delegate", (delegate.id, consents.SENSITIVE))
     if "email" in values and _email_in_use(delegate.summit_id, values["email"], other_than=delegate.id):
         raise EmailTaken("this email is already registered")
     for name, value in values.items():
@@ -220,6 +230,7 @@ def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
             delegation_places.free_place(delegate.delegation_id)
         change = places.place_delegate(delegate, None, join_waitlist=False)
         delegate.status = DelegateStatus.CANCELLED
+        history.record("cancelled", (delegate.id, None))
         delegate.cancelled_at = delegate.updated_at = utcnow()
         # The feed URL stays: it now shows the delegate's events cancelled (services/calendar/feeds.py),
         # which is what removes them from the calendar apps that subscribed.
@@ -228,3 +239,13 @@ def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
         announce_promotions(change.promoted)  # outbox rows, committed with the promotion
     return change
 
+
+
+def withdraw_sensitive_consent(delegate: Delegate) -> bool:
+    """Withdraw the sensitive-data consent: those fields are erased in the same transaction.
+
+    False when there was nothing to withdraw (a repeated request is harmless)."""
+    delegate_id = delegate.id
+    with writing(keep_state=True):
+        delegate = lock_delegate(delegate_id)
+        return consents.withdraw_sensitive(delegate)

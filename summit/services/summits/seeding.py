@@ -16,6 +16,7 @@ from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
 
+from ..privacy import notices
 from ...plumbing.database import writing
 from ...plumbing.extensions import db
 from ...models import (DEFAULT_PROTOCOL_LEVEL, VENUE, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute,
@@ -81,6 +82,8 @@ class SeedReport:
     kept_full: list[str] = field(default_factory=list)
     #: the registration mode, contact and protocol levels, reported apart from the programme's rows
     access: "SeedReport | None" = None
+    #: the privacy notice version this seed published (None: the text was unchanged)
+    notice_version: int | None = None
 
 
 def default_definition_path() -> Path:
@@ -320,6 +323,11 @@ def _load(data: dict) -> SeedReport:
         if row is not None:
             seeder.sync(f"route:{code}:details", row, _wanted(spec_route, ROUTE_DETAIL_FIELDS, ROUTE_DETAIL_DEFAULTS),
                         lambda: None, fresh=f"route:{code}" in report.created)
+
+    # the notice is published, never edited: a changed text is a new version (services/privacy/notices.py)
+    notice = notices.sync_notice(summit, data.get("privacy"), spec)
+    if notice is not None:
+        report.notice_version = notice.version
 
     zones = {z.code: z for z in db.session.scalars(db.select(Zone).where(Zone.summit_id == summit.id))}
     for position, spec_zone in enumerate(data.get("zones") or [DEFAULT_ZONE_SPEC]):

@@ -34,6 +34,7 @@ from ...plumbing.extensions import db
 from ...models import RouteBooking, VisitRoute, utcnow
 from ...models.labels import MAX_CAPACITY, BookingStatus
 from ...plumbing.errors import Conflict, ValidationFailed
+from . import history
 
 
 class RouteFull(Conflict):
@@ -149,6 +150,7 @@ def _confirm_in_line(first: RouteBooking, route: VisitRoute) -> list[RouteBookin
     first.released_route = released
     set_committed_value(first.delegate, "booking", first)
     set_committed_value(first.delegate, "waiting", None)
+    history.record("promoted", (first.delegate_id, route.id))
     promoted = [first]
     if released is not None:
         promoted.extend(_pass_on_seat(released))
@@ -172,6 +174,7 @@ def _release(booking: RouteBooking, route: VisitRoute) -> list[RouteBooking]:
     """Give up a booking; the route must be locked.  Returns whoever moved up."""
     # The status comes back from the DELETE itself: a promotion may have confirmed this
     # booking while we waited for the route's lock, and the copy in memory would not know.
+    history.record("left", (booking.delegate_id, route.id))
     status = db.session.connection().execute(_DELETE_BOOKING, {"id": booking.id}).scalar_one_or_none()
     db.session.expunge(booking)
     if status != BookingStatus.CONFIRMED:
@@ -196,6 +199,7 @@ def _hand_over_seat(route: VisitRoute) -> list[RouteBooking]:
     if promoted is not None:
         set_committed_value(promoted, "route", route)  # the promotion notice names it, without a reload
         promoted.released_route = None
+        history.record("promoted", (promoted.delegate_id, route.id))
         return [promoted]
     first = db.session.scalars(_waiting_line(route).limit(1).execution_options(populate_existing=True)).first()
     return _confirm_in_line(first, route) if first is not None else []
@@ -267,6 +271,10 @@ def book_new_delegates(summit_id: int, wanted: list[tuple]) -> list[RouteBooking
         set_committed_value(routes[route_id], "confirmed", confirmed)
     bookings = iter(db.session.scalars(insert(RouteBooking).returning(RouteBooking, sort_by_parameter_order=True),
                                        rows).all() if rows else [])
+    history.record("booked", *((row["delegate_id"], row["route_id"]) for row in rows
+                               if row["status"] == BookingStatus.CONFIRMED))
+    history.record("waiting", *((row["delegate_id"], row["route_id"]) for row in rows
+                                if row["status"] == BookingStatus.WAITLISTED))
     out: list[RouteBooking | None] = []
     for (delegate, route_id, _), status in zip(wanted, statuses):
         booking = next(bookings) if status is not None else None
@@ -298,6 +306,7 @@ def _add_booking(delegate, route: VisitRoute, status: str) -> RouteBooking:
     booking = insert_row(RouteBooking, {
         "delegate_id": delegate.id, "route_id": route.id, "status": status,
         "created_at": now, "confirmed_at": now if status == BookingStatus.CONFIRMED else None})
+    history.record("booked" if status == BookingStatus.CONFIRMED else "waiting", (delegate.id, route.id))
     # Linked in memory too, so showing the result needs no reload (and the route,
     # held only weakly by the session, stays with the booking).
     set_committed_value(booking, "route", route)
@@ -401,6 +410,7 @@ def _add_waiting(delegate, route: VisitRoute) -> RouteBooking:
     booking = insert_row(RouteBooking, {
         "delegate_id": delegate.id, "route_id": route.id, "status": BookingStatus.WAITLISTED,
         "created_at": utcnow(), "confirmed_at": None, "keeps_place": True})
+    history.record("waiting", (delegate.id, route.id))
     set_committed_value(booking, "route", route)
     set_committed_value(booking, "delegate", delegate)
     set_committed_value(delegate, "waiting", booking)

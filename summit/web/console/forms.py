@@ -140,6 +140,7 @@ def stops_to_text(stops: list[dict]) -> str:
 
 class DelegateForm(DetailsForm):
     """The delegate's own form, in the organiser's words."""
+    sensitive_consent = None  # staff write down what the delegate told them; the delegate consents themselves
 
     title = StringField(_l("Title (honorific)"), render_kw={"maxlength": 40, "placeholder": _l("e.g. H.E., Dr, Prof.")})
     name_order = RadioField(_l("How the delegate's name is written"), validate_choice=False)

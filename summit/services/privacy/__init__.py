@@ -1,0 +1,1 @@
+"""Personal data: the privacy notice, consents, and the delegate's own copy of what is held."""
