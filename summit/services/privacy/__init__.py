@@ -1,0 +1,1 @@
+"""Personal data: erasure on request and past retention (erasure.py, retention.py)."""
