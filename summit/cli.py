@@ -107,6 +107,23 @@ def init_app(app: Flask) -> None:
         expired = expire_results()
         click.echo(f"{expired} batch PDF(s) deleted, {failed} dead batch(es) marked failed")
 
+    @app.cli.command("purge")
+    @click.option("--dry-run", is_flag=True, help="Say how many would be erased, per summit; change nothing.")
+    def purge(dry_run: bool):
+        """Erase the personal data of every delegate of the summits past their retention period.
+
+        The period is the summit file's retention_days after the summit's end; the rows stay as anonymous
+        counts.  Prints how many were erased (or would be), per summit.  Run daily from cron.
+        """
+        from .services.privacy.retention import purge as purge_delegates
+
+        counts = purge_delegates(dry_run=dry_run)
+        verb = "would erase" if dry_run else "erased"
+        for count in counts:
+            click.echo(f"{count.summit}: {verb} {count.delegates} delegate(s)")
+        click.echo(f"{verb} {sum(count.delegates for count in counts)} delegate(s) in total"
+                   + ("" if counts else " (no summit is past its retention period)"))
+
     @app.cli.command("backup")
     @click.argument("path", required=False, type=click.Path(path_type=Path))
     def backup(path: Path | None):

@@ -93,9 +93,15 @@ PATHS = {
                   "responses": {"200": _json(_ref(schemas.Registration), "the new state"),
                                 "409": _error("route_full: the old place is kept"),
                                 "422": _error("invalid fields"), **UNAUTHORISED}},
-        "delete": {"summary": "Cancel the registration", "operationId": "deleteSelf", "security": DELEGATE_AUTH,
-                   "responses": {"204": {"description": "cancelled; the place went to the first in line"},
-                                 **UNAUTHORISED}},
+        "delete": {"summary": "Cancel the registration; with erase=1, erase every personal field too",
+                   "operationId": "deleteSelf", "security": DELEGATE_AUTH,
+                   "parameters": [{"name": "erase", "in": "query", "required": False,
+                                   "description": "1: erase the delegate's personal data as well (cannot be "
+                                                  "undone; the token stops working, so a repeat is 401)",
+                                   "schema": {"type": "string", "enum": ["0", "1"]}}],
+                   "responses": {"204": {"description": "cancelled (and erased); the place went to the first "
+                                                        "in line"},
+                                 "400": _error("erase is neither 1 nor 0"), **UNAUTHORISED}},
     },
     "/api/v1/registrations/self/calendar-reset": {"post": {
         "summary": "Reset the personal calendar URL", "operationId": "resetSelfCalendar", "security": DELEGATE_AUTH,

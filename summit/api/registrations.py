@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 
 from ..auth import bearer_token
 from ..plumbing.error_pages import error_response
 from ..plumbing.extensions import limiter, registration_limit
 from ..plumbing.request_input import json_object
 from ..services.privacy import data_copy
+from ..services.privacy.erasure import erase_delegate
 from ..services.registration import delegates as registration
 from ..services.calendar.tokens import calendar_token, revoke_calendar_token
 from ..services.registration.mail import send_registration_confirmation
@@ -99,10 +100,17 @@ def patch_self():
 
 @api_bp.delete("/registrations/self")
 def delete_self():
+    """Cancel; with ``?erase=1``, cancel and erase every personal field (the token dies with them)."""
     delegate, _, failure = _self()
     if failure:
         return failure
-    registration.cancel(delegate)
+    erase = request.args.get("erase", "")
+    if erase not in ("", "0", "1"):
+        return error_response(400, "bad_request", "erase must be 1 (or 0, or absent)")
+    if erase == "1":
+        erase_delegate(delegate, reason="request")
+    else:
+        registration.cancel(delegate)
     return "", 204
 
 

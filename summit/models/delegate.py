@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..plumbing.extensions import db
 from .labels import Accreditation, BookingStatus, DelegateCategory, DelegateStatus, NameOrder
 from .summit import DEFAULT_PROTOCOL_LEVEL
-from .types import UTCDateTime, utcnow
+from .types import PERSONAL, UTCDateTime, utcnow
 
 CATEGORIES = DelegateCategory.values()
 LANGUAGES = ("zh", "en")
@@ -43,35 +43,36 @@ class Delegate(db.Model):
     protocol_level: Mapped[str] = mapped_column(String(32), default=DEFAULT_PROTOCOL_LEVEL,
                                                 server_default=DEFAULT_PROTOCOL_LEVEL)
     #: honorific printed before the name ("H.E.", "Dr"); may be empty
-    title: Mapped[str] = mapped_column(String(TITLE_MAX), default="", server_default="")
-    given_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX), default="", server_default="", info=PERSONAL)
+    given_name: Mapped[str] = mapped_column(String(NAME_MAX), info=PERSONAL)
     #: a NameOrder: whether the family name is written first ("ZHANG Wei"); defaulted at registration from the
     #: country or the native name's script (services/registration/names.py), changeable by the delegate and organisers
     name_order: Mapped[str] = mapped_column(String(12), default=NameOrder.GIVEN_FIRST.value,
                                             server_default=NameOrder.GIVEN_FIRST.value)
-    family_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    family_name: Mapped[str] = mapped_column(String(NAME_MAX), info=PERSONAL)
     #: the name in the delegate's own script, any Unicode (NFC)
-    native_name: Mapped[str] = mapped_column(String(NATIVE_NAME_MAX), default="")
+    native_name: Mapped[str] = mapped_column(String(NATIVE_NAME_MAX), default="", info=PERSONAL)
     #: stored lower-cased, so uniqueness is case-insensitive on every database
-    email: Mapped[str] = mapped_column(String(EMAIL_MAX))
-    organisation: Mapped[str] = mapped_column(String(ORGANISATION_MAX))
-    job_title: Mapped[str] = mapped_column(String(JOB_TITLE_MAX), default="")
+    #: erased to ``erased-<id>@invalid`` (lower case, unique, undeliverable: RFC 2606's .invalid)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), info=PERSONAL)
+    organisation: Mapped[str] = mapped_column(String(ORGANISATION_MAX), info=PERSONAL)
+    job_title: Mapped[str] = mapped_column(String(JOB_TITLE_MAX), default="", info=PERSONAL)
     #: ISO 3166-1 alpha-2
     country: Mapped[str] = mapped_column(String(2))
     category: Mapped[str] = mapped_column(String(32))
-    phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="")
+    phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="", info=PERSONAL)
     banquet: Mapped[bool] = mapped_column(default=False)
-    dietary_needs: Mapped[str] = mapped_column(Text, default="")
-    accessibility_needs: Mapped[str] = mapped_column(Text, default="")
+    dietary_needs: Mapped[str] = mapped_column(Text, default="", info=PERSONAL)
+    accessibility_needs: Mapped[str] = mapped_column(Text, default="", info=PERSONAL)
     language: Mapped[str] = mapped_column(String(2), default="en")
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: sha256 of the self-service secret; the secret itself is only ever in the delegate's link
     manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     #: sha256 of a new manage secret mailed on a lost-link request and not yet opened; opening it
     #: (services/registration/new_links.py) makes it manage_token_hash, so until then the working link keeps working
-    pending_manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pending_manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, info=PERSONAL)
     #: when the pending secret stops being usable (set and cleared with it)
-    pending_manage_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pending_manage_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=PERSONAL)
     #: the calendar feed URL is a signed (delegate id, version); bumping the version revokes it
     calendar_token_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -89,6 +90,8 @@ class Delegate(db.Model):
     badge_version: Mapped[int] = mapped_column(default=1, server_default="1")
     #: when the current badge was reissued (None: the first badge is the current one)
     badge_reissued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the personal data was erased (on request or past retention): the row is then an anonymous count
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     #: the delegate's place: confirmed, or in line (the row without keeps_place)
     booking: Mapped["RouteBooking | None"] = relationship(

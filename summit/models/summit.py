@@ -11,6 +11,9 @@ from ..plumbing.extensions import db
 from .labels import ProgrammeKind, RegistrationMode
 from .types import UTCDateTime, utcnow
 
+#: the retention a summit file that names none gets (see retention_days in summit/data/gstf-2024.toml: why)
+DEFAULT_RETENTION_DAYS = 180
+
 PROGRAMME_KINDS = ProgrammeKind.values()
 
 
@@ -53,6 +56,10 @@ class Summit(db.Model):
                                                    server_default=RegistrationMode.OPEN.value)
     #: whom the closed form (invitation mode) tells people to write to; from the summit file
     contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    #: days after ``ends_on`` that delegates' personal data is kept; then ``flask purge`` erases it
+    #: (services/privacy/retention.py).  From the summit file; a file without it gets the default
+    retention_days: Mapped[int] = mapped_column(default=DEFAULT_RETENTION_DAYS,
+                                                server_default=str(DEFAULT_RETENTION_DAYS))
 
     items: Mapped[list["ProgrammeItem"]] = relationship(
         back_populates="summit", order_by="ProgrammeItem.starts_at, ProgrammeItem.position"
@@ -66,6 +73,7 @@ class Summit(db.Model):
     )
 
     __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+                      CheckConstraint("retention_days >= 0", name="retention_days_non_negative"),
                       CheckConstraint(RegistrationMode.sql_in("registration_mode"), name="registration_mode_known"))
 
     @property

@@ -62,3 +62,11 @@ def utcnow() -> datetime:
 
 #: the largest id a row can have (ids are 32-bit INTEGER on PostgreSQL); larger numbers name no row
 ID_MAX = 2**31 - 1
+
+
+#: ``info=PERSONAL`` marks a column as personal data: erasure (services/privacy/erasure.py) blanks every
+#: column so marked, on this table and on any table with a ``delegate_id`` (a passport, a flight), so a new
+#: personal column joins the erasure by carrying the marker, in one place.  ``"erased"``: the value it gets
+#: (default: None if nullable, else "").  Unmarked columns are what anonymous counts keep: summit, status,
+#: category, country, protocol level, language, route, check-ins.
+PERSONAL = {"personal": True}

@@ -43,15 +43,47 @@ def configure_engine(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and overwritten content is zeroed, not left in free pages and cells, so an erased
+        # delegate's values are gone from the file (services/privacy/erasure.py; the WAL: checkpoint_wal).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+#: how long an SQLite writer waits for the write lock (every connection, below)
+BUSY_TIMEOUT_MS = 60_000
+#: how long checkpoint_wal waits for readers to finish
+CHECKPOINT_WAIT_MS = 5_000
+
+
+def checkpoint_wal() -> bool:
+    """On SQLite, copy the WAL into the database file and truncate it to nothing: the WAL holds whole
+    old pages, an erased delegate's values in them, until it is overwritten.  Nothing on PostgreSQL
+    (there, VACUUM: see the README's "Personal data").
+
+    TRUNCATE waits for readers still on an older snapshot; a request's read is short, so a few seconds,
+    not the minute writers get.  Should one outlast that, the WAL is left for the next erasure's or the
+    next purge's checkpoint (the README's daily cron).  Returns whether the WAL is empty now.
+    """
+    session = db.session()
+    if session.get_bind().dialect.name != "sqlite":
+        return True
+    if session.in_transaction():
+        session.commit()
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return busy == 0
 
 
 def write_transaction() -> None:

@@ -144,6 +144,13 @@ class ConfirmForm(DraftForm):
     """A button that changes something: CSRF only."""
 
 
+class EraseForm(DraftForm):
+    """Erasing one's data: cannot be undone, so a ticked box and not a button alone (the page checks it)."""
+
+    understood = BooleanField(_l("I understand that my data will be erased for good and that this cannot be "
+                                 "undone."))
+
+
 def show_errors(form: FlaskForm, errors: dict) -> None:
     """Put a service's field errors beside the fields they concern."""
     aliases = {"route_id": "route", "body": None}

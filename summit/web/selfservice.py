@@ -13,6 +13,7 @@ from ..models.labels import BookingStatus
 from ..plumbing.extensions import csrf, limiter, registration_limit
 from ..plumbing.request_input import form_text_checked
 from ..services.privacy import consents, data_copy
+from ..services.privacy.erasure import erase_delegate
 from ..services.programme import agenda
 from ..services.registration import new_links, delegates as registration
 from ..services.calendar.qr import subscribe_qr_svg
@@ -24,7 +25,7 @@ from ..services.visits.capacity import RouteFull, waitlist_position
 from ..services.registration.delegates import EmailTaken
 from ..services.summits.current import current_summit
 from ..plumbing.urls import calendar_url, manage_url
-from .forms import ConfirmForm, DetailsForm, LostLinkForm, RouteChoiceForm, country_name, show_errors
+from .forms import ConfirmForm, DetailsForm, EraseForm, LostLinkForm, RouteChoiceForm, country_name, show_errors
 from .registration import route_full_message, service_message
 from .security_headers import keep_private
 
@@ -150,6 +151,39 @@ def cancel(token: str):
     status = 400 if request.method == "POST" else 200
     return render_template("selfservice/cancel.html", summit=summit, form=form, token=token,
                            delegate=delegate), status
+
+
+@selfservice_bp.route("/<token>/erase", methods=["GET", "POST"])
+@csrf.exempt
+def erase(token: str):
+    """Erase everything the summit holds about the delegate, after a confirmation that says it is for good."""
+    summit = current_summit()
+    try:
+        delegate = registration.delegate_for_manage_token(token)
+    except NotFound:
+        if request.method == "POST":
+            # The second of a double click (the first erased the link with the rest), or a dead link:
+            # either way nothing under it is left to erase, and saying so tells nothing about whose it was.
+            return render_template("selfservice/erased.html", summit=summit), 200
+        abort(404)
+    form = EraseForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit() and form.understood.data:
+            erase_delegate(delegate, reason="request")
+            return redirect(url_for("selfservice.erased"))
+        status = 400
+        if form.csrf_token.errors:
+            form.form_errors.append(_("The page had expired. Please confirm again."))
+        else:
+            form.understood.errors = [_("Tick the box to confirm that you want your data erased.")]
+    return render_template("selfservice/erase.html", summit=summit, form=form, token=token,
+                           delegate=delegate), status
+
+
+@selfservice_bp.get("/erased")
+def erased():
+    return render_template("selfservice/erased.html", summit=current_summit())
 
 
 @selfservice_bp.route("/<token>/calendar-reset", methods=["GET", "POST"])

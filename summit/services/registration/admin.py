@@ -21,7 +21,8 @@ DETAIL_FIELDS = ("title", "given_name", "family_name", "name_order", "native_nam
 
 def get_delegate(summit: Summit, delegate_id: int) -> Delegate:
     delegate = db.session.get(Delegate, delegate_id)
-    if delegate is None or delegate.summit_id != summit.id:
+    # an erased delegate is an anonymous count (services/privacy/erasure.py): nothing of it is shown or edited
+    if delegate is None or delegate.summit_id != summit.id or delegate.erased_at is not None:
         raise NotFound("no such delegate")
     return delegate
 

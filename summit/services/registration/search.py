@@ -195,7 +195,8 @@ def _text_match(q: str):
 
 def _conditions(summit: Summit, f: DelegateFilter) -> tuple[list, bool]:
     """The WHERE conditions, and whether they need the booking joined."""
-    where = [Delegate.summit_id == summit.id]
+    # An erased delegate is an anonymous count (services/privacy/erasure.py): no list, export or search shows it.
+    where = [Delegate.summit_id == summit.id, Delegate.erased_at.is_(None)]
     if f.status != "all":
         where.append(Delegate.status == f.status)
     if f.q:

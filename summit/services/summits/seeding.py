@@ -22,6 +22,7 @@ from ...plumbing.extensions import db
 from ...models import (DEFAULT_PROTOCOL_LEVEL, VENUE, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute,
                        Zone, utcnow)
 from ...models.labels import DelegateCategory, RegistrationMode
+from ...models.summit import DEFAULT_RETENTION_DAYS
 from ...models.zones import ZONE_CODE_MAX
 from ...plumbing.errors import ValidationFailed
 
@@ -58,6 +59,10 @@ ROUTE_DETAIL_FIELDS = (
 )
 ROUTE_DETAIL_DEFAULTS = {"meeting_latitude": None, "meeting_longitude": None}
 ACCESS_DEFAULTS = {"registration_mode": RegistrationMode.OPEN.value}
+#: how long personal data is kept after the summit ("summit:retention", a row of its own, so an edit is kept
+#: and summits seeded before it existed get it)
+RETENTION_FIELDS = ("retention_days",)
+RETENTION_DEFAULTS = {"retention_days": DEFAULT_RETENTION_DAYS}
 LEVEL_FIELDS = ("name_zh", "name_en", "rank", "badge_colour", "badge_pattern")
 LEVEL_DEFAULTS = {"rank": 100, "badge_colour": "#666666", "badge_pattern": "solid"}
 #: a file without [[protocol_levels]] still gets the level every delegate starts with
@@ -127,6 +132,9 @@ def read_definition(path: Path) -> dict:
     mode = data.get("summit", {}).get("registration_mode", RegistrationMode.OPEN.value)
     if RegistrationMode.known(mode) is None:
         problems.append(f"summit.registration_mode must be one of {', '.join(RegistrationMode.values())}")
+    retention = data.get("summit", {}).get("retention_days", DEFAULT_RETENTION_DAYS)
+    if not isinstance(retention, int) or isinstance(retention, bool) or not 0 <= retention <= 36500:
+        problems.append("summit.retention_days must be a whole number of days from 0 to 36500")
     if problems:
         raise ValidationFailed({"file": problems}, "; ".join(problems))
     return data
@@ -299,6 +307,8 @@ def _load(data: dict) -> SeedReport:
 
     report.access = _load_access(summit, spec, data.get("protocol_levels") or [DEFAULT_LEVEL_SPEC])
     seeder.sync("summit:venue", summit, _wanted(spec, VENUE_FIELDS, VENUE_DEFAULTS), lambda: None,
+                fresh="summit" in report.created)
+    seeder.sync("summit:retention", summit, _wanted(spec, RETENTION_FIELDS, RETENTION_DEFAULTS), lambda: None,
                 fresh="summit" in report.created)
 
     items = {i.seed_key: i for i in summit.items if i.seed_key}
