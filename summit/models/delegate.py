@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..plumbing.extensions import db
 from .labels import Accreditation, BookingStatus, DelegateCategory, DelegateStatus, NameOrder
 from .summit import DEFAULT_PROTOCOL_LEVEL
-from .types import UTCDateTime, utcnow
+from .types import EncryptedText, UTCDateTime, utcnow
 
 CATEGORIES = DelegateCategory.values()
 LANGUAGES = ("zh", "en")
@@ -61,8 +61,9 @@ class Delegate(db.Model):
     category: Mapped[str] = mapped_column(String(32))
     phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="")
     banquet: Mapped[bool] = mapped_column(default=False)
-    dietary_needs: Mapped[str] = mapped_column(Text, default="")
-    accessibility_needs: Mapped[str] = mapped_column(Text, default="")
+    #: sensitive personal information (health): encrypted at rest; SQL can tell only empty from given
+    dietary_needs: Mapped[str] = mapped_column(EncryptedText, default="")
+    accessibility_needs: Mapped[str] = mapped_column(EncryptedText, default="")
     language: Mapped[str] = mapped_column(String(2), default="en")
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: sha256 of the self-service secret; the secret itself is only ever in the delegate's link
