@@ -75,6 +75,22 @@ def instance_data_key(instance_path: str) -> str:
         return key
 
 
+def write_instance_keys(path: str, keys: list[bytes]) -> None:
+    """Replace the development key ring in ``path`` at once (a rename): a kill leaves the old or the new ring."""
+    target = Path(path)
+    partial = target.with_name(target.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(",".join(key.decode("ascii") for key in keys))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, target)
+
+
+def new_key() -> str:
+    return Fernet.generate_key().decode("ascii")
+
+
 class DataCipher:
     """Encrypts with the first key, decrypts with any."""
 
@@ -216,4 +232,4 @@ def cipher() -> DataCipher:
 
 __all__ = ["CHECK_PLAINTEXT", "CHECK_TABLE", "DataCipher", "DataKeyError", "InvalidToken", "UndecryptableValue",
            "check_database", "check_on_start", "cipher", "encrypted_attribute_names", "encrypted_columns", "init_app",
-           "instance_data_key", "is_encrypted", "parse_keys"]
+           "instance_data_key", "is_encrypted", "new_key", "parse_keys", "write_instance_keys"]
