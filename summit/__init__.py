@@ -92,6 +92,12 @@ def create_app(config: dict | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})
+    if app.config.get("SUMMIT_ENV") == "production":
+        # No personal data in logs, even at DEBUG (issue 17): SQL statements' parameters hidden, in log
+        # lines and in the messages of errors; result rows dropped from SQLAlchemy's log
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}
+        from .plumbing.logs import keep_personal_data_out_of_sql_logs
+        keep_personal_data_out_of_sql_logs()
     _check_public_address(app)
     _load_data_key(app)
     configure_logging(app)
