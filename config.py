@@ -137,6 +137,9 @@ def from_environment(instance_path: str) -> dict:
         # Encrypts sensitive fields at rest (summit/plumbing/data_key.py): Fernet keys, comma-separated, the
         # first encrypts.  Unset in development: generated once into the instance folder; required in production.
         "DATA_KEY": os.environ.get("DATA_KEY") or (None if production else instance_data_key(instance_path)),
+        # where the key ring lives when the app keeps it itself (development): rotate-data-key rewrites it
+        "DATA_KEY_FILE": (None if os.environ.get("DATA_KEY") or production
+                          else str(Path(instance_path) / "data_key")),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         # Where delegates reach us: every absolute link (emails, API bodies, calendar feeds) starts with it,
         # never with a request's Host, and requests naming another host are refused.  Required in

@@ -1,6 +1,7 @@
 """Summit: run an international summit end to end."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -78,6 +79,8 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(_resource_dir("templates")),
         static_folder=str(_resource_dir("static")),
         instance_relative_config=True,
+        # another instance folder (its keys, its SQLite file) for a second instance on the host, and for tests
+        instance_path=os.environ.get("SUMMIT_INSTANCE_PATH") or None,
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings.from_environment(app.instance_path))
@@ -89,6 +92,12 @@ def create_app(config: dict | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})
+    if app.config.get("SUMMIT_ENV") == "production":
+        # No personal data in logs, even at DEBUG (issue 17): SQL statements' parameters hidden, in log
+        # lines and in the messages of errors; result rows dropped from SQLAlchemy's log
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}
+        from .plumbing.logs import keep_personal_data_out_of_sql_logs
+        keep_personal_data_out_of_sql_logs()
     _check_public_address(app)
     _load_data_key(app)
     configure_logging(app)
@@ -111,6 +120,8 @@ def create_app(config: dict | None = None) -> Flask:
         configure_engine(db.engine)
 
     from . import models  # noqa: F401  (tables registered for Alembic)
+    from .plumbing import data_key
+    data_key.check_on_start(app)  # a wrong DATA_KEY refuses to start, before any page shows what it cannot read
     from .api import api_bp
     from .web import drafts, security_headers, templating
     from .web.calendar import calendar_bp

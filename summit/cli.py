@@ -143,6 +143,61 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(str(exc)) from exc
         click.echo(str(written))
 
+    @app.cli.command("rotate-data-key")
+    @click.option("--new-key", default=None, help="The new Fernet key (default: a new one is generated).")
+    @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100000),
+                  help="Rows re-encrypted per transaction.")
+    def rotate_data_key(new_key: str | None, batch_size: int):
+        """Re-encrypt every encrypted field under a new DATA_KEY, committing in batches.
+
+        Development (the key in instance/data_key): the file becomes "NEW,OLD", every value is
+        re-encrypted, then the file becomes "NEW"; killed halfway, run it again and it finishes.
+        Production (DATA_KEY set): a first run prints the key ring to set, DATA_KEY=NEW,OLD, and exits 3
+        without changing anything; set it on every host, restart, and run it again: it re-encrypts, then
+        says to set DATA_KEY=NEW alone.  With two keys in DATA_KEY it always finishes that rotation.
+        """
+        from .plumbing import data_key
+        from .services.ops.data_key_rotation import reencrypt_all
+
+        ring = data_key.parse_keys(app.config["DATA_KEY"])
+        keep_file = app.config.get("DATA_KEY_FILE")
+        if len(ring) == 1:
+            fresh = (new_key or data_key.new_key()).strip()
+            data_key.parse_keys(fresh)  # a Fernet key, or the command says which is wrong
+            if fresh.encode("ascii") == ring[0]:
+                raise click.ClickException("--new-key is the key in use: give another one")
+            ring = [fresh.encode("ascii"), *ring]
+            if not keep_file:
+                shown = ",".join(key.decode("ascii") for key in ring)
+                click.echo("Nothing re-encrypted yet. Set this key ring on every host running the app and "
+                           "restart them, so they read the new key before any value is written under it:\n\n"
+                           f"    DATA_KEY={shown}\n\n"
+                           "then run `flask --app summit rotate-data-key` again with it. Keep the new key with "
+                           "the database's backups.")
+                sys.exit(3)
+            data_key.write_instance_keys(keep_file, ring)  # first: a kill from here on leaves both keys
+        elif new_key and new_key.strip().encode("ascii") != ring[0]:
+            raise click.ClickException("DATA_KEY holds several keys: a rotation is under way. Run the "
+                                       "command without --new-key to finish it first.")
+        cipher = data_key.DataCipher(ring)
+        app.extensions[data_key.EXTENSION] = cipher  # the column type writes under the new key from here on
+
+        def progress(table: str, column: str, done: int) -> None:
+            click.echo(f"  {table}.{column}: {done} re-encrypted", err=True)
+
+        try:
+            result = reencrypt_all(db.engine, db.metadata, cipher, batch_size=batch_size, after_batch=progress)
+        except data_key.DataKeyError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{result.total} value(s) re-encrypted under the new key "
+                   f"({result.already} already were).")
+        if keep_file:
+            data_key.write_instance_keys(keep_file, ring[:1])
+            click.echo(f"{keep_file} now holds the new key alone; restart the app.")
+        else:
+            click.echo("Every value is under the first key now. Set DATA_KEY to it alone on every host "
+                       "(drop the old key) and restart; keep the new key with the backups made from now on.")
+
     @app.cli.command("restore")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")

@@ -127,6 +127,33 @@ def on_starting(server) -> None:
     """Refuse to start, in one clear line, what every worker would refuse (e.g. production without
     PUBLIC_BASE_URL), rather than let each worker fail to boot with a traceback."""
     check_environment()  # a ConfigurationError is a RuntimeError: gunicorn prints "Error: …" and exits 1
+    _check_data_key()
+
+
+def _check_data_key() -> None:
+    """A DATA_KEY that does not open the database's data refuses to start here, in the master, with the
+    one line plumbing/data_key.py writes (each worker's create_app checks it again)."""
+    from flask import Flask
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+
+    import config as settings
+
+    from . import models  # noqa: F401  (the tables whose encrypted columns the check reads)
+    from .plumbing import data_key
+    from .plumbing.extensions import db
+
+    instance = os.environ.get("SUMMIT_INSTANCE_PATH") or Flask("summit", instance_relative_config=True).instance_path
+    values = settings.from_environment(instance)
+    cipher = data_key.DataCipher(data_key.parse_keys(values["DATA_KEY"] or ""))
+    engine = create_engine(values["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with engine.connect() as connection:
+            data_key.check_database(connection, db.metadata, cipher)
+    except OperationalError:
+        pass  # not reachable yet: the workers check it on their first request
+    finally:
+        engine.dispose()  # no connection crosses the fork
 
 
 def post_worker_init(worker) -> None:

@@ -3,6 +3,7 @@ from .account import ROLES, ApiToken, AuditEntry, ConsoleUser
 from .badge_job import BADGE_JOB_STATUSES, BadgeJob
 from .calendar_revision import CalendarEventRevision, CalendarFeedRevision
 from .delegate import CATEGORIES, LANGUAGES, Delegate, RouteBooking
+from .data_key_check import DataKeyCheck
 from .delegation import Delegation
 from .outbox import OUTBOX_STATUSES, Message, OutboxMail
 from .labels import MAX_CAPACITY, Accreditation, BookingStatus, DelegateCategory, DelegateStatus, NameOrder, ProgrammeKind, RegistrationMode, Role, ScanOutcome
@@ -16,7 +17,7 @@ __all__ = [
     "ROLES", "ApiToken", "AuditEntry", "ConsoleUser",
     "BADGE_JOB_STATUSES", "BadgeJob",
     "CalendarEventRevision", "CalendarFeedRevision",
-    "CATEGORIES", "LANGUAGES", "Delegate", "RouteBooking", "Delegation",
+    "CATEGORIES", "LANGUAGES", "Delegate", "RouteBooking", "Delegation", "DataKeyCheck",
     "DEFAULT_PROTOCOL_LEVEL", "PROGRAMME_KINDS", "ProgrammeItem", "ProtocolLevel", "SeedRecord", "Summit", "VisitRoute",
     "OUTBOX_STATUSES", "Message", "OutboxMail",
     "BOOKING_EVENT_KINDS", "CONSENT_KINDS", "BookingEvent", "Consent", "PrivacyNotice",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..plumbing.extensions import db
 from .labels import Accreditation, BookingStatus, DelegateCategory, DelegateStatus, NameOrder
 from .summit import DEFAULT_PROTOCOL_LEVEL
-from .types import PERSONAL, UTCDateTime, utcnow
+from .types import PERSONAL, EncryptedText, UTCDateTime, utcnow
 
 CATEGORIES = DelegateCategory.values()
 LANGUAGES = ("zh", "en")
@@ -62,8 +62,9 @@ class Delegate(db.Model):
     category: Mapped[str] = mapped_column(String(32))
     phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="", info=PERSONAL)
     banquet: Mapped[bool] = mapped_column(default=False)
-    dietary_needs: Mapped[str] = mapped_column(Text, default="", info=PERSONAL)
-    accessibility_needs: Mapped[str] = mapped_column(Text, default="", info=PERSONAL)
+    #: sensitive personal information (health): encrypted at rest; SQL can tell only empty from given
+    dietary_needs: Mapped[str] = mapped_column(EncryptedText, default="", info=PERSONAL)
+    accessibility_needs: Mapped[str] = mapped_column(EncryptedText, default="", info=PERSONAL)
     language: Mapped[str] = mapped_column(String(2), default="en")
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: sha256 of the self-service secret; the secret itself is only ever in the delegate's link

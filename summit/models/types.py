@@ -42,6 +42,8 @@ class EncryptedText(TypeDecorator):
 
     impl = Text
     cache_ok = True
+    #: how plumbing/data_key.py finds these columns in the metadata (start-up check, rotation)
+    encrypted_at_rest = True
 
     def process_bind_param(self, value, dialect):
         if value is None or value == "":
@@ -52,8 +54,14 @@ class EncryptedText(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None or value == "":
             return value
-        from ..plumbing.data_key import cipher
-        return cipher().decrypt(value)
+        from ..plumbing.data_key import InvalidToken, UndecryptableValue, cipher
+        try:
+            return cipher().decrypt(value)
+        except (InvalidToken, ValueError, TypeError):
+            # the key is the problem (or the row was changed behind the app's back), never the data:
+            # the message names neither the value nor the row's content
+            raise UndecryptableValue("a stored value cannot be decrypted with DATA_KEY: set the key this "
+                                     "database was written with (DATA_KEY=<new>,<old> during a rotation)") from None
 
 
 def utcnow() -> datetime:

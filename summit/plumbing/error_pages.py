@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from .log_redaction import redact
 from .request_id import current_request_id
 from .request_input import InputRefused
+from .data_key import DataKeyError
 from .errors import NotFound as ServiceNotFound
 
 HTTP_CODES = {
@@ -117,6 +118,13 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return error_response(404, exc.code, str(exc))
         return render_template("errors/error.html", status=404, summit=None, detail=str(exc)), 404
+
+    @app.errorhandler(DataKeyError)
+    def _wrong_data_key(exc: DataKeyError):
+        # The operator's problem, said once in the log without a traceback (it would carry no use, and
+        # could carry data); the visitor gets the calm 503 page, never what could not be read.
+        app.logger.error("%s (on %s %s)", exc, request.method, redact(request.path))
+        return _server_error(503)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -81,3 +81,20 @@ def configure_logging(app: Flask) -> None:
         logger.addHandler(handler)
     # Set again for each app: the last one created decides (one app a process in practice).
     handler.setFormatter(formatter_for(app.config.get("LOG_FORMAT", "text")))
+
+
+class NoResultRows(logging.Filter):
+    """Drops SQLAlchemy's DEBUG lines of result rows ("Row (...)"): they carry delegates' names, emails and
+    phones, and hide_parameters (set in production) hides only what is sent, not what comes back."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+def keep_personal_data_out_of_sql_logs() -> None:
+    """Production: whatever level an operator sets SQLAlchemy's loggers to, no row reaches a log (the
+    statements' parameters are hidden by the engine's hide_parameters, summit/__init__.py)."""
+    for name in ("sqlalchemy.engine", "sqlalchemy.engine.Engine"):
+        target = logging.getLogger(name)
+        if not any(isinstance(f, NoResultRows) for f in target.filters):
+            target.addFilter(NoResultRows())

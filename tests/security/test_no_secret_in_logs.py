@@ -148,6 +148,64 @@ def test_production_logs_no_secret(database_url, monkeypatch, everything_at_debu
     assert leaked == set()
 
 
+def test_production_logs_no_personal_field(database_url, monkeypatch, everything_at_debug, capfd):
+    """Issue 17: no name, email, phone or dietary text reaches any log at DEBUG in production, while a delegate
+    registers, visits their manage page, an organiser exports the list and the desk checks them in.
+    (Passport numbers join ``personal`` with the travel issue's registration field.)"""
+    from summit.models import Delegate
+    from summit.services.checkin.codes import checkin_code
+    from support.console_support import api_token
+
+    caplog = everything_at_debug
+    mark = "Qxzvk"
+    personal = {"given name": f"Zhaoyun{mark}", "family name": f"Wenqiang{mark}", "email": f"person.{mark.lower()}@example.org",
+                "phone": "+86 139 4417 2093", "native name": f"赵云{mark}", "dietary": f"No pork, halal only {mark}",
+                "accessibility": f"Hearing loop please {mark}"}
+    with smtp_sink() as (host, port, inbox):
+        app = production_app(database_url, monkeypatch, MAIL_SERVER=host, MAIL_PORT=port, MAIL_USE_TLS=False)
+        try:
+            with app.app_context():
+                seed_summit()
+                make_user("organiser", "organiser@example.org")
+                client = same_origin(app.test_client())
+                # registration on the page, with every personal field
+                page = client.get("/register").get_data(as_text=True)
+                typed = delegate_data(given_name=personal["given name"], family_name=personal["family name"],
+                                      email=personal["email"], phone=personal["phone"],
+                                      native_name=personal["native name"], dietary_needs=personal["dietary"],
+                                      accessibility_needs=personal["accessibility"], banquet=True)
+                form = {**{k: v for k, v in typed.items() if k != "consent"}, "banquet": "y", "consent": "y",
+                        "csrf_token": csrf_token(page)}
+                response = client.post("/register", data=form)
+                assert response.status_code == 302, response.get_data(as_text=True)
+                # the manage page, which shows their details back
+                manage = client.get(response.headers["Location"]).get_data(as_text=True)
+                assert personal["given name"] in manage
+                wait_for_pending_mail()
+                # an organiser exports the list (CSV and Excel)
+                page = client.get("/console/login").get_data(as_text=True)
+                assert client.post("/console/login", data={"email": "organiser@example.org", "password": PASSWORD,
+                                                           "csrf_token": csrf_token(page)}).status_code == 302
+                export = client.get("/console/exports/delegates.csv").get_data(as_text=True)
+                assert personal["dietary"] in export and personal["email"] in export
+                assert client.get("/console/exports/delegates.xlsx").status_code == 200
+                assert personal["dietary"] in client.get("/console/banquet").get_data(as_text=True)
+                # the desk checks them in (the scanner's API), then looks them up
+                delegate = db.session.scalars(db.select(Delegate).where(Delegate.email == personal["email"])).one()
+                staff = api_token("staff", "desk@example.org")
+                checked = client.post("/api/v1/checkins", json={"code": checkin_code(delegate)}, headers=staff)
+                assert checked.status_code in (200, 201), checked.get_json()
+                db.session.remove()
+                db.engine.dispose()
+        finally:
+            _empty_tables(database_url)
+
+    text = logged(caplog, capfd)
+    assert "INSERT INTO delegate " in text and "SELECT" in text  # the SQL log was on, at DEBUG
+    leaked = {name for name, value in personal.items() if value in text}
+    assert leaked == set(), text[:0] or leaked
+
+
 def test_production_without_mail_says_so_and_logs_no_link(database_url, monkeypatch, everything_at_debug, capfd):
     app = production_app(database_url, monkeypatch, MAIL_SERVER=None)
     try:

@@ -9,12 +9,35 @@ from datetime import date, datetime
 
 from flask_sqlalchemy.pagination import Pagination
 
+from ...plumbing.data_key import encrypted_attribute_names
 from ...plumbing.extensions import db
 from ...models import AuditEntry, ConsoleUser
 
 
+#: what the audit keeps of a sensitive field's value (EncryptedText: dietary, accessibility, passport):
+#: that there was one, never the text, which the audit table would hold in clear
+MASKED = "•••"
+
+
+class Sensitive:
+    """A snapshot's value of an encrypted field: compares by the real value (so a change is seen) and
+    is written to the audit as MASKED, or "" when there was none."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sensitive) and self.value == other.value
+
+    __hash__ = None
+
+
 def jsonable(value):
     """A value as the JSON column can hold it (times as ISO 8601 in UTC)."""
+    if isinstance(value, Sensitive):
+        return MASKED if value.value else ""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):
@@ -27,7 +50,8 @@ def jsonable(value):
 
 
 def snapshot(row, fields) -> dict:
-    return {name: getattr(row, name) for name in fields}
+    hidden = encrypted_attribute_names(type(row))
+    return {name: Sensitive(getattr(row, name)) if name in hidden else getattr(row, name) for name in fields}
 
 
 def diff(before: dict, after: dict) -> dict:
