@@ -18,7 +18,7 @@ def _entry(entry, summit_zone) -> dict:
     body = {"at": entry.at.astimezone(summit_zone).isoformat(), "actor": audit.actor(entry),
             "action": entry.action, "detail": audit.detail(entry)}
     if audit.is_download(entry):
-        body.update(what=audit.download_what(entry), delegate_id=entry.entity_id,
+        body.update(what=audit.download_what(entry), delegate_id=audit.download_delegate_id(entry),
                     filters=audit.download_filters(entry), count=audit.download_count(entry))
     else:
         body["what"] = entry.entity

@@ -105,7 +105,7 @@ def actor(entry: AuditEntry) -> str:
     if entry.action in SYSTEM_ACTIONS:
         return SYSTEM
     if is_download(entry):
-        return DELEGATE if entry.entity_id is not None else SYSTEM
+        return DELEGATE if download_delegate_id(entry) is not None else SYSTEM
     return DELEGATE if entry.entity == "delegate" else SYSTEM
 
 
@@ -135,6 +135,11 @@ def download_count(entry: AuditEntry) -> int | None:
     return changes.get("entries") if entry.action == "roster_download" else changes.get("count")
 
 
+def download_delegate_id(entry: AuditEntry) -> int | None:
+    """The one delegate a download is about (a roster's older entries named the zone there)."""
+    return entry.entity_id if entry.action == DOWNLOAD else None
+
+
 def download_what(entry: AuditEntry) -> str:
     return "roster" if entry.action == "roster_download" else entry.entity
 
@@ -144,8 +149,8 @@ def detail(entry: AuditEntry) -> str:
     ``delegate #12: email, phone`` (the fields changed; their values stay on the console's page)."""
     if is_download(entry):
         parts = [download_what(entry)]
-        if entry.entity_id is not None:
-            parts.append(f"delegate #{entry.entity_id}")
+        if download_delegate_id(entry) is not None:
+            parts.append(f"delegate #{download_delegate_id(entry)}")
         shown = filters_text(download_filters(entry))
         if shown:
             parts.append(shown)

@@ -31,10 +31,11 @@ def download_label(entry) -> str:
 
 
 def entity_url(entry) -> str | None:
+    if audit.is_download(entry):
+        delegate_id = audit.download_delegate_id(entry)
+        return url_for("console.delegate_detail", delegate_id=delegate_id) if delegate_id else None
     if entry.entity_id is None:
         return None
-    if audit.is_download(entry):
-        return url_for("console.delegate_detail", delegate_id=entry.entity_id)
     if entry.entity == "programme_item":
         return url_for("console.programme_edit", item_id=entry.entity_id)
     if entry.entity == "visit_route":
