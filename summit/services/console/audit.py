@@ -81,14 +81,23 @@ def record_download(user: ConsoleUser | None, what: str, *, filters: dict | None
 
     Inside a ``writing()`` block the entry joins that transaction; outside one it is committed now, in
     its own, keeping the caller's loaded rows as they are (a read-only view need not commit anything).
+    Call it before the body leaves: an entry that cannot be written stops the download.
     """
     changes: dict = {"filters": _clean_filters(filters)}
     if count is not None:
         changes["count"] = count
     if in_writing_block():
         return record(user, DOWNLOAD, what, delegate_id, changes)
-    with writing(keep_state=True):
-        entry = record(user, DOWNLOAD, what, delegate_id, changes)
+    # Neither commit (SQLite's writing() first ends the view's read transaction) expires what the view
+    # has loaded: it changed nothing, and reloading every delegate of a page one by one would cost more
+    # than the page.
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        with writing():
+            entry = record(user, DOWNLOAD, what, delegate_id, changes)
+    finally:
+        session.expire_on_commit = expiring
     return entry
 
 
