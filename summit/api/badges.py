@@ -8,10 +8,11 @@ for a URL.
 """
 from __future__ import annotations
 
-from flask import Response, request, url_for
+from flask import Response, g, request, url_for
 
 from ..auth import api_requires
 from ..services.badges import documents as badges
+from ..services.badges.handout import hand_out
 from ..services.badges.selection import Selection, json_ids, parse_ids, select_delegates
 from ..plumbing.errors import ValidationFailed
 from ..services.summits.current import current_summit
@@ -26,7 +27,7 @@ def get_badges_pdf():
     layout = badges.layout_named(request.args.get("layout"))
     # Malformed ids are 422 even beside all=1: a caller's mistake is said, not ignored.
     ids = parse_ids(request.args.getlist("ids")) if "ids" in request.args else None
-    return _badges_pdf(layout, ids, request.args.get("all") in ("1", "true"))
+    return _badges_pdf(layout, ids, request.args.get("all") in ("1", "true"))  # audited in _badges_pdf
 
 
 @api_bp.post("/badges.pdf")
@@ -57,7 +58,8 @@ def _badges_pdf(layout, ids: list[int] | None, everyone: bool) -> Response:
         raise ValidationFailed({"all": ["there are no registered delegates yet"]})
     badges.check_sync_limit(len(delegates), batch_url=batch_url)
     pdf = badges.render_badges(delegates, layout, summit)
-    badges.record_printed(d.id for d in delegates)
+    filters = {"all": True} if everyone else {"ids": [d.id for d in delegates]}
+    pdf = hand_out(pdf, delegates, g.api_user, summit, filters={**filters, "layout": layout.name})
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="badges.pdf"',
                              "Cache-Control": "no-store"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from ..auth import api_requires
+from ..services.console import audit
 from ..services.programme import agenda
 from ..services.registration import search as delegate_search
 from ..services.visits import admin as routes_admin
@@ -38,6 +39,9 @@ def list_delegates():
     filters = delegate_search.parse_filter(request.args)
     page, per_page = delegate_search.parse_paging(request.args)
     found = delegate_search.search(summit, filters, page, per_page)
+    # each page read is a download of these delegates' data (the contract's audit)
+    audit.record_download(g.api_user, "delegates", count=len(found.items),
+                          filters={**delegate_search.asked(filters), "page": page, "per_page": per_page})
     response = jsonify(delegates=[serialise.delegate(d, summit) for d in found.items],
                        page=found.page, per_page=found.per_page, total=found.total)
     response.headers["Cache-Control"] = "no-store"

@@ -46,7 +46,8 @@ BADGES_DESCRIPTION = (
     f"Rendered inside the request, so at most BADGE_SYNC_LIMIT badges (default {DEFAULT_SYNC_LIMIT}): "
     "more is 413 `too_many_badges`, naming the `limit`; print those as a batch on the staff desk "
     "(`batch_url`, rendered in the background), or ask for at most `limit` ids a request. "
-    "Badges are counted as printed.")
+    "Badges are counted as printed, and the download is written to the audit log; the PDF's metadata "
+    "(Subject, DownloadedBy, DownloadedAt) names who downloaded it and when.")
 BADGES_RESPONSES = {
     "200": {"description": "one A6 badge per page, or four per A4 sheet",
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
@@ -129,8 +130,19 @@ PATHS = {
     "/api/v1/delegates": {"get": {
         "summary": "Find delegates (staff)", "operationId": "listDelegates", "security": CONSOLE_AUTH,
         "parameters": schemas.query_parameters(schemas.DelegateQuery),
+        "description": "Each page read is written to the audit log (GET /api/v1/audit): who, when, which "
+                       "filter and page, how many delegates.",
         "responses": {"200": _json(_ref(schemas.DelegatePage), "one page of delegates"),
             "422": _error("bad paging"), **UNAUTHORISED, **URI_TOO_LONG}}},
+    "/api/v1/audit": {"get": {
+        "summary": "The audit log (organisers)", "operationId": "getAudit", "security": CONSOLE_AUTH,
+        "description": "Newest first: every change an account made, and every download of delegates' personal "
+                       "data (exports, manifests, badge PDFs, the delegate list, rosters, letters, data copies) "
+                       "with who, when, what and which filter. An entry holds no personal data itself.",
+        "parameters": schemas.query_parameters(schemas.AuditQuery),
+        "responses": {"200": _json(_ref(schemas.AuditPage), "one page of entries, newest first"),
+                      "422": _error("bad paging, action or kind"), **UNAUTHORISED, **FORBIDDEN,
+                      **URI_TOO_LONG}}},
     "/api/v1/badges.pdf": {
         "get": {
             "summary": "Badges as PDF (staff)", "operationId": "badges", "security": CONSOLE_AUTH,

@@ -294,6 +294,27 @@ class Roster(Schema):
     entries: list[RosterEntry]
 
 
+class AuditEntry(Schema):
+    at: datetime
+    actor: Annotated[str, Field(description="the account's email; `delegate` for a delegate's own doing (their "
+                                            "data copy, say); `system` for the command line (the purge)")]
+    action: Annotated[str, Field(description="`download` for a download of personal data; otherwise the change, "
+                                             "e.g. `delegate.update`")]
+    detail: Annotated[str, Field(description="readable: what, with which filter, how many delegates (a search "
+                                             "text `q` is the organiser's query, kept as asked)")]
+    what: Annotated[str | Omitted, Field(description="the download or the kind of thing changed")] = None
+    delegate_id: Annotated[int | None | Omitted, Field(description="the one delegate a download is about")] = None
+    filters: Annotated[dict[str, Any] | Omitted, Field(description="a download's filters, as asked")] = None
+    count: Annotated[int | None | Omitted, Field(description="how many delegates a download held")] = None
+
+
+class AuditPage(Schema):
+    entries: Annotated[list[AuditEntry], Field(description="newest first")]
+    page: int
+    per_page: int
+    total: int
+
+
 class BadgeReissued(Schema):
     badge_version: Annotated[int, Field(description="the new version; every older badge's code is revoked")]
 
@@ -536,6 +557,15 @@ class DelegateQuery(Schema):
                     Field(json_schema_extra={"default": "name"})] = None
 
 
+class AuditQuery(Schema):
+    page: Annotated[int, documented(minimum=1, maximum=PAGE_MAX)] = 1
+    per_page: Annotated[int, documented(minimum=1, maximum=PER_PAGE_MAX)] = PER_PAGE_DEFAULT
+    action: Annotated[str | Omitted, documented(maxLength=60),
+                      Field(description="only this action (`download`: every download of personal data)")] = None
+    kind: Annotated[Literal["downloads", "changes"] | Omitted,
+                    Field(description="downloads only, or changes only")] = None
+
+
 class BadgeQuery(Schema):
     ids: Annotated[str | Omitted, documented(pattern="^[0-9]+(,[0-9]+)*$")] = None
     all: Literal["1", "true"] | Omitted = None
@@ -577,7 +607,7 @@ MODELS = (Error, Bilingual, AgendaItem, Route, RoutePlace, RegistrationInput, Re
           Delegations, DelegationMember, DelegationSelf, MemberInput,
           BulkDecision, BulkDecided, BulkDecisionResult,
           ZoneSummary, Zones, RosterEntry, Roster, BadgeReissued, SyncScan, SyncInput, SyncResult, SyncResults,
-          UndoInput)
+          UndoInput, AuditEntry, AuditPage)
 REF_TEMPLATE = "#/components/schemas/{model}"
 
 

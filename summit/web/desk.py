@@ -13,6 +13,7 @@ from ..models import CATEGORIES
 from ..models.labels import DelegateCategory
 from ..plumbing.request_input import json_object, takes_json
 from ..services.badges import jobs as badge_jobs, documents as badges
+from ..services.badges.handout import hand_out, hand_out_batch
 from ..services.registration import countries, search as delegate_search
 from ..plumbing import text_input
 from ..services.badges.layouts import LAYOUTS
@@ -88,8 +89,9 @@ def print_one():
     except NotAccredited:
         return render_template("desk/batch_error.html", summit=summit, message=_not_accredited_message()), 409
     pdf = badges.render_badges(delegates, layout, summit)
-    badges.record_printed(d.id for d in delegates)
     d = delegates[0]
+    pdf = hand_out(pdf, delegates, current_user, summit, what="badge.pdf",
+                   filters={"ids": [d.id], "layout": layout.name})
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="badge-{d.id}.pdf"', "Cache-Control": "no-store"})
 
@@ -169,7 +171,8 @@ def batch_pdf(job_id: int):
     path = badge_jobs.result_file(job)
     if path is None:
         abort(404)
-    return send_file(path, mimetype="application/pdf", download_name=f"badges-{job_id}.pdf",
+    stamped = hand_out_batch(job, path, current_user, current_summit())
+    return send_file(stamped, mimetype="application/pdf", download_name=f"badges-{job_id}.pdf",
                      as_attachment=True, max_age=0)
 
 

@@ -20,6 +20,7 @@ from ..plumbing.extensions import db
 from ..plumbing.i18n import pick
 from ..services.badges import documents as badges
 from ..services.accreditation.gates import NotAccredited, admitted
+from ..services.badges.handout import hand_out
 from ..services.badges.reissue import reissue_badge
 from ..services.checkin import history, undo, zones as zone_rules
 from ..services.checkin.zone_reasons import explain
@@ -127,7 +128,8 @@ def reissue(delegate_id: int):
         return render_template("desk/reissue.html", summit=summit, d=delegate), exc.status
     delegate = db.session.get(Delegate, delegate_id, populate_existing=True)
     pdf = badges.render_badges([delegate], layout, summit)
-    badges.record_printed([delegate.id])
+    pdf = hand_out(pdf, [delegate], current_user, summit, what="badge.pdf",
+                   filters={"ids": [delegate.id], "reissued": True, "layout": layout.name})
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="badge-{delegate.id}-v{version}.pdf"', "Cache-Control": "no-store"})
 

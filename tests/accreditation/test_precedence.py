@@ -4,10 +4,7 @@
 """
 from __future__ import annotations
 
-import csv
-import io
-
-from support.console_support import api_token, sign_in, text
+from support.console_support import api_token, csv_rows, sign_in, text
 from support.factories import make_delegate
 from summit.services.accreditation import levels
 from summit.services.badges.selection import Selection, select_delegates
@@ -66,7 +63,7 @@ def test_the_console_list_and_its_export_sort_by_precedence(client, summit):
     # the list's export links carry the sort, and the export follows it
     assert "delegates.csv?sort=precedence" in page
     export = client.get("/console/exports/delegates.csv?sort=precedence").get_data().decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(export)))
+    rows = csv_rows(export)
     assert [row["family_name"] for row in rows] == EXPECTED
     assert [row["protocol_level"] for row in rows] == ["vip", "vip", "delegate", "speaker", "media", "staff"]
 

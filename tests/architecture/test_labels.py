@@ -7,8 +7,6 @@ exports, in Chinese and in English.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from html import unescape
@@ -28,7 +26,7 @@ from summit.web.console.forms import ProgrammeItemForm, RouteForm
 from summit.web.forms import DetailsForm
 
 from support.factories import make_delegate
-from support.console_support import sign_in, text
+from support.console_support import csv_rows, sign_in, text
 from support.factories import register
 
 #: (table, the CHECK constraint's name as the migrations made it, its column, the enum it must hold)
@@ -210,7 +208,7 @@ def test_a_country_is_named_the_same_on_form_console_desk_badge_and_export(clien
         assert {"zh": view.country_zh, "en": view.country_en}[language] == expected[code]
 
     export = client.get("/console/exports/delegates.csv").data.decode("utf-8-sig")
-    rows = {row["country"]: row for row in csv.DictReader(io.StringIO(export))}
+    rows = {row["country"]: row for row in csv_rows(export)}
     for code, name in expected.items():
         assert rows[code][f"country_name_{language}"] == name
 

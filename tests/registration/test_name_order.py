@@ -6,14 +6,11 @@ badge, the console, the desk, the mails and the exports then all write the same 
 """
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 
 from support.app import csrf_token
 from support.badge_helpers import in_text, pdf_text
-from support.console_support import api_token, same_origin, sign_in, text
+from support.console_support import api_token, csv_rows, same_origin, sign_in, text
 from support.factories import delegate_data, make_delegate, register
 from summit.models import Delegate
 from summit.plumbing.extensions import db
@@ -209,7 +206,7 @@ def test_badge_console_desk_and_export_write_the_same_order(client, summit, tmp_
     assert "H.E. ZHANG Wei" in text(verdict.get_json()["html"])
 
     export = client.get("/console/exports/delegates.csv").get_data().decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(export)))
+    rows = csv_rows(export)
     by_email = {row["email"]: row for row in rows}
     assert by_email[zhang.email]["display_name"] == "ZHANG Wei"
     assert by_email[zhang.email]["title"] == "H.E." and by_email[zhang.email]["name_order"] == "family_first"

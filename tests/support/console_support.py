@@ -47,3 +47,11 @@ def text(html: str) -> str:
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     html = re.sub(r"</?(a|strong|em|span|time|b|i|del|ins|code|bdi)\b[^>]*>", "", html)  # inline: no gap
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def csv_rows(export: str) -> list[dict]:
+    """An export's rows as a script reads them: the last line, "# Downloaded by …", is a comment."""
+    import csv
+    import io
+
+    return list(csv.DictReader(line for line in io.StringIO(export) if not line.startswith("#")))

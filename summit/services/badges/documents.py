@@ -21,7 +21,7 @@ from flask import current_app, render_template
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
-from ...plumbing.database import writing
+from ...plumbing.database import in_writing_block, writing
 from ...plumbing.extensions import db
 from ...models import Delegate, ProtocolLevel, RouteBooking, Summit, utcnow
 from ...models.labels import BookingStatus, DelegateCategory, NameOrder
@@ -388,8 +388,11 @@ def record_printed(ids: Iterable[int]) -> None:
     ids = list(ids)
     if not ids:
         return
+    stamp = (update(Delegate).where(Delegate.id.in_(ids))
+             .values(badge_printed_at=utcnow(), badge_print_count=Delegate.badge_print_count + 1)
+             .execution_options(synchronize_session=False))
+    if in_writing_block():  # part of a bigger change (handout: printed and audited together)
+        db.session.execute(stamp)
+        return
     with writing():  # rendering took a while: never upgrade a stale read transaction
-        db.session.execute(
-            update(Delegate).where(Delegate.id.in_(ids))
-            .values(badge_printed_at=utcnow(), badge_print_count=Delegate.badge_print_count + 1)
-            .execution_options(synchronize_session=False))
+        db.session.execute(stamp)

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from ...models import Delegate, RouteBooking, Summit, VisitRoute, ZoneEntry, utcnow
 from ...models.delegate import display_name
 from ...models.labels import Accreditation, DelegateStatus
-from ...plumbing.database import writing
 from ...plumbing.extensions import db
 from ..console import audit
 from .codes import _serializer, code_sha256
@@ -65,7 +64,7 @@ def zone_roster(summit: Summit, zone_code: str, by_user, *, at: datetime | None 
         for old in range(1, version):
             entries.append({"code_sha256": code_sha256(sign([summit.id, delegate_id, old])), **common,
                             "admitted": False, "status": REVOKED, "checked_in_at": None})
-    with writing():
-        audit.record(by_user, "roster_download", "zone", zone.id, {"zone": zone.code, "entries": len(entries)})
+    # count: the delegates, not the entries (a reissued badge's older codes are listed too)
+    audit.record_download(by_user, "roster", filters={"zone": zone.code}, count=len(rows))
     return {"zone": zone.code, "name": {"zh": zone.name_zh, "en": zone.name_en}, "day": day.isoformat(),
             "generated_at": _iso(now, summit), "entries": entries}

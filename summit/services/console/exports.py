@@ -4,6 +4,19 @@ CSV carries a UTF-8 byte-order mark: without it Excel on Windows reads the file
 as the local code page and Chinese, Arabic or Cyrillic names turn to mojibake.
 Cells that a spreadsheet would run as a formula (=, +, -, @ first) are defused:
 a delegate typed them, and an export must never execute a delegate's input.
+
+Every export is audited (console.audit.record_download) and says so itself: who
+downloaded it, when, with which filter, how many delegates.  XLSX: a second sheet,
+"About this file", after the data (the first sheet stays the one a script opens).
+CSV has no second sheet, so its last line is a one-cell row starting with "# ":
+what a person opening the file in Excel sees as a footer, and what CSV readers
+take as a comment (pandas ``comment="#"``, R's ``comment.char``, our own member
+import skips such rows).  A script on csv.DictReader sees one last row whose
+``id`` starts with "#" (skip lines starting with "#" before parsing:
+``csv.DictReader(line for line in f if not line.startswith("#"))``); the header row,
+the columns and their order are unchanged.
+A leading comment would have broken every reader that takes line 1 as the
+header; an HTTP header alone would be lost once the file is saved.
 """
 from __future__ import annotations
 
@@ -23,6 +36,7 @@ from sqlalchemy.orm import selectinload
 from ...plumbing.extensions import db
 from ...models import Delegate, RouteBooking, Summit, VisitRoute
 from ...models.labels import BookingStatus
+from ..console import audit
 from ..registration import search as delegate_search
 from ..registration.countries import country_name
 
@@ -82,14 +96,30 @@ def _delegates(summit: Summit, filters: delegate_search.DelegateFilter):
     return db.session.scalars(delegate_search.ordered(summit, filters).execution_options(yield_per=1000))
 
 
-def delegates_csv(summit: Summit, filters: delegate_search.DelegateFilter) -> bytes:
+#: the first characters of a CSV's last line, the one naming who downloaded it
+FOOTER_MARK = "# "
+
+
+def _csv_footer(out: io.StringIO, stamp: audit.Provenance, zone) -> None:
+    """Written as it is, not through the CSV writer: a comma or quote in a search text would make the
+    writer quote the line, and it would no longer start with the mark a reader skips it by."""
+    line = " ".join(stamp.line(zone).splitlines())
+    out.write(f"{FOOTER_MARK}{line}\r\n")
+
+
+def delegates_csv(summit: Summit, filters: delegate_search.DelegateFilter, by_user) -> bytes:
+    """The delegates the filter finds, audited, with the footer line naming who downloaded them."""
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADERS)
     zone = summit.zone
+    count = 0
     for delegate in _delegates(summit, filters):
         writer.writerow([defuse(value(delegate, zone)) for _, value in COLUMNS])
+        count += 1
+    entry = audit.record_download(by_user, "delegates.csv", filters=delegate_search.asked(filters), count=count)
+    _csv_footer(out, audit.provenance(entry), zone)
     return out.getvalue().encode("utf-8")
 
 
@@ -104,15 +134,37 @@ def _text_cell(sheet, value, font=None):
     return cell
 
 
-def delegates_xlsx(summit: Summit, filters: delegate_search.DelegateFilter) -> bytes:
+#: the sheet after the data that says who downloaded the file
+ABOUT_SHEET = "About this file"
+
+
+def _about_sheet(book: Workbook, stamp: audit.Provenance, zone) -> None:
+    """Labels in both languages, as the member template's headers are: the file travels between teams."""
+    sheet = book.create_sheet(ABOUT_SHEET)
+    bold = Font(bold=True)
+    rows = [("Downloaded by / 下载人", stamp.by), ("Downloaded at / 下载时间", stamp.at_text(zone)),
+            ("Filter / 筛选条件", audit.filters_text(stamp.filters) or "none / 无"),
+            ("Delegates / 代表人数", stamp.count),
+            ("Note / 说明", "This file holds personal data; its download is recorded in the audit log. "
+                            "本文件含有个人信息，其下载已记入审计日志。")]
+    for label, value in rows:
+        sheet.append([_text_cell(sheet, label, bold), _text_cell(sheet, value)])
+
+
+def delegates_xlsx(summit: Summit, filters: delegate_search.DelegateFilter, by_user) -> bytes:
+    """The delegates the filter finds on the first sheet, audited; who downloaded them on the second."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Delegates")
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     sheet.append([_text_cell(sheet, header, bold) for header in HEADERS])
     zone = summit.zone
+    count = 0
     for delegate in _delegates(summit, filters):
         sheet.append([_text_cell(sheet, value(delegate, zone)) for _, value in COLUMNS])
+        count += 1
+    entry = audit.record_download(by_user, "delegates.xlsx", filters=delegate_search.asked(filters), count=count)
+    _about_sheet(book, audit.provenance(entry), zone)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -142,7 +194,15 @@ MANIFEST_HEADERS = ["no", "family_name", "given_name", "native_name", "organisat
                     "display_name"]
 
 
-def manifest_csv(m: Manifest) -> bytes:
+def record_manifest(m: Manifest, by_user) -> audit.Provenance:
+    """The printable manifest page, audited (it is printed, carried onto the coach, and left there)."""
+    entry = audit.record_download(by_user, "manifest", filters={"route": m.route.code},
+                                  count=len(m.confirmed) + len(m.waiting))
+    return audit.provenance(entry)
+
+
+def manifest_csv(m: Manifest, by_user) -> bytes:
+    """The confirmed, in boarding order, audited, with the footer line."""
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
@@ -150,4 +210,6 @@ def manifest_csv(m: Manifest) -> bytes:
     for number, d in enumerate(m.confirmed, start=1):
         writer.writerow([number, *(defuse(v) for v in (d.family_name, d.given_name, d.native_name, d.organisation,
                                                         d.country, d.phone, d.display_name))])
+    entry = audit.record_download(by_user, "manifest.csv", filters={"route": m.route.code}, count=len(m.confirmed))
+    _csv_footer(out, audit.provenance(entry), m.route.summit.zone)
     return out.getvalue().encode("utf-8")

@@ -151,6 +151,14 @@ def parse_filter(args: Mapping) -> DelegateFilter:
     return DelegateFilter(**values)
 
 
+def asked(f: DelegateFilter) -> dict:
+    """The filter's fields that differ from no filter at all, as the audit records them (sort left out:
+    it changes the order, not who is in the list)."""
+    default = DelegateFilter()
+    return {name: getattr(f, name) for name in f.__dataclass_fields__
+            if name != "sort" and getattr(f, name) != getattr(default, name)}
+
+
 def parse_paging(args: Mapping, *, default_per_page: int = PER_PAGE_DEFAULT) -> tuple[int, int]:
     errors = {}
     page_raw, per_page_raw = _arg(args, "page") or "1", _arg(args, "per_page") or str(default_per_page)

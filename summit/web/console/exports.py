@@ -1,8 +1,9 @@
 """Downloads: delegates as CSV or Excel (organisers), route manifests for the bus captains (staff)."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ...auth import console_requires
 from ...services.programme import agenda
@@ -46,8 +47,9 @@ def export_delegates(format: str):
         return redirect(url_for("console.delegates"))
     stamp = utcnow().astimezone(summit.zone).strftime("%Y%m%d-%H%M")
     if format == "xlsx":
-        return _download(exports.delegates_xlsx(summit, filters), XLSX, f"{summit.slug}-delegates-{stamp}.xlsx")
-    return _download(exports.delegates_csv(summit, filters), CSV,
+        return _download(exports.delegates_xlsx(summit, filters, current_user), XLSX,
+                         f"{summit.slug}-delegates-{stamp}.xlsx")
+    return _download(exports.delegates_csv(summit, filters, current_user), CSV,
                      f"{summit.slug}-delegates-{stamp}.csv")
 
 
@@ -56,8 +58,12 @@ def export_delegates(format: str):
 def route_manifest(route_id: int):
     summit = current_summit()
     route = or_404(routes_admin.get_route, summit, route_id)
-    return render_template("console/manifest.html", summit=summit, m=exports.manifest(route),
-                           printed_at=utcnow())
+    m = exports.manifest(route)
+    stamp = exports.record_manifest(m, current_user)
+    response = current_app.make_response(render_template("console/manifest.html", summit=summit, m=m,
+                                                          printed_at=stamp.at, stamp=stamp))
+    response.headers["Cache-Control"] = "no-store"  # personal data: not kept in the browser's cache
+    return response
 
 
 @console.get("/routes/<int:route_id>/manifest.csv")
@@ -65,5 +71,5 @@ def route_manifest(route_id: int):
 def route_manifest_csv(route_id: int):
     summit = current_summit()
     route = or_404(routes_admin.get_route, summit, route_id)
-    return _download(exports.manifest_csv(exports.manifest(route)), CSV,
+    return _download(exports.manifest_csv(exports.manifest(route), current_user), CSV,
                      f"{summit.slug}-{route.code}-manifest.csv")
