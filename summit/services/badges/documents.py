@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import segno
 from babel.dates import format_date, format_interval
 from flask import current_app, render_template
 from sqlalchemy import update
@@ -26,7 +25,7 @@ from ...plumbing.extensions import db
 from ...models import Delegate, ProtocolLevel, RouteBooking, Summit, utcnow
 from ...models.labels import BookingStatus, DelegateCategory, NameOrder
 from .layouts import DEFAULT_LAYOUT, LAYOUTS, Layout
-from .renderer import BadgeRenderer, merge_pdfs, process_renderer
+from .renderer import BadgeRenderer, merge_pdfs, process_renderer, qr_url
 from .text import (
     FONT_FAMILIES,
     LANG_FAMILIES,
@@ -108,7 +107,8 @@ class BadgeView:
     category_zh: str
     category_en: str
     route_code: str | None
-    qr_svg: str
+    #: the QR code's image, as the template links it (renderer.qr_url: drawn by the renderer's fetcher)
+    qr_src: str
     #: the protocol level: its band's colour, pattern and name (both languages)
     level: "BandLevel"
 
@@ -209,11 +209,6 @@ def summit_dates(summit: Summit) -> tuple[str, str]:
     return en, format_interval(start, end, "yMMMd", locale="zh")
 
 
-def qr_svg(code: str) -> str:
-    """The code as an inline SVG QR symbol (medium error correction survives a scuffed badge)."""
-    return segno.make(code, error="m", micro=False).svg_inline(border=2, omitsize=True, dark="#000")
-
-
 def badge_view(delegate: Delegate, layout: Layout, levels: dict[str, BandLevel] | None = None) -> BadgeView:
     """What one badge prints; ``levels`` (band_levels) saves a query per badge in a batch."""
     title = printable(delegate.title or "")
@@ -274,7 +269,7 @@ def badge_view(delegate: Delegate, layout: Layout, levels: dict[str, BandLevel] 
         category_zh=category_zh,
         category_en=category_en,
         route_code=booking.route.code if booking is not None and booking.status == BookingStatus.CONFIRMED else None,
-        qr_svg=qr_svg(checkin_code(delegate)),
+        qr_src=qr_url(checkin_code(delegate)),
         level=levels.get(delegate.protocol_level) or BandLevel.of(None, delegate.protocol_level),
     )
 
