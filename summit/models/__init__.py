@@ -9,6 +9,7 @@ from .labels import MAX_CAPACITY, Accreditation, BookingStatus, DelegateCategory
 from .summit import DEFAULT_PROTOCOL_LEVEL, PROGRAMME_KINDS, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute
 from .throttle import RateCounter
 from .types import utcnow
+from .visa import VISA_LETTER_STATUSES, LetterSettings, Passport, VisaLetter
 from .zones import SCAN_OUTCOMES, VENUE, Scan, Zone, ZoneEntry
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "RateCounter",
     "MAX_CAPACITY", "Accreditation", "BookingStatus", "DelegateCategory", "DelegateStatus", "NameOrder", "ProgrammeKind", "RegistrationMode", "Role",
     "utcnow",
+    "VISA_LETTER_STATUSES", "LetterSettings", "Passport", "VisaLetter",
     "SCAN_OUTCOMES", "VENUE", "Scan", "Zone", "ZoneEntry", "ScanOutcome",
 ]

@@ -48,6 +48,7 @@ from ..console import audit
 from ..registration import delegates as registration
 from ..registration import new_links
 from ..registration.countries import COUNTRY_CODES
+from ..travel import letters, passports
 from ..registration.delegate_input import Cleaned, clean_delegate, raise_if_invalid
 from ..registration.delegates import EmailTaken, Registered, _is_email_clash, _route_choice
 from ..registration.mail import send_new_link, send_registration_confirmation
@@ -284,9 +285,13 @@ def add_member(delegation: Delegation, data: dict) -> Registered:
 
     Mails the member their confirmation with their own link (and the promoted, if any: none here).
     """
-    values = raise_if_invalid(_member_values(data))
-    route_id, join_waitlist = _route_choice(data)
     summit = _summit_of(delegation)
+    cleaned = _member_values(data)
+    visa, visa_errors = passports.read_request(summit, data)  # travel: the passport and letter, if asked
+    cleaned.errors.update(visa_errors)
+    values = raise_if_invalid(cleaned)
+    letters.check_deadline(summit, visa, language=values.get("language", "en"))
+    route_id, join_waitlist = _route_choice(data)
     delegation_id, summit_id = delegation.id, summit.id
     accreditation = initial_accreditation(summit).value
     try:
@@ -300,6 +305,7 @@ def add_member(delegation: Delegation, data: dict) -> Registered:
                 "summit_id": summit_id, "delegation_id": delegation_id, "consent_at": now, "created_at": now,
                 "updated_at": now, "manage_token_hash": token_hash(token), "accreditation": accreditation,
                 **values})
+            letters.apply_request(delegate, visa)
             if places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist) is None:
                 set_committed_value(delegate, "booking", None)
     except IntegrityError as exc:
