@@ -21,7 +21,7 @@ def body(n: int = 1, **overrides) -> dict:
             "organisation": "Ministry of Transport", "country": "SN", "category": "government",
             "consent": True, "visa_letter": True, "passport": dict(PASSPORT)}
     data.update(overrides)
-    return data
+    return {key: value for key, value in data.items() if value is not None}  # None: left out
 
 
 def bearer(token: str) -> dict:

@@ -198,8 +198,8 @@ def change_request(delegate: Delegate, data: dict, *, language: str = "en") -> V
     request, errors = read_request(summit, data)
     if errors:
         raise ValidationFailed(errors, "some fields need attention")
-    if request is None:
-        raise ValidationFailed({"visa_letter": [_l("Must be true or false.")]}, "nothing to change")
+    if request is None or "visa_letter" not in data:
+        raise ValidationFailed({"visa_letter": [_l("This field is required.")]}, "nothing to change")
     delegate_id = delegate.id
     with writing(keep_state=True):
         delegate = _lock_delegate(delegate_id)

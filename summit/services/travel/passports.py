@@ -142,6 +142,8 @@ def read_request(summit: Summit, data: dict, *, partial: bool = False) -> tuple[
     """
     # TODO(pd-consent): passport data is sensitive; once needs_sensitive_consent(fields) is on main, ask it
     # here and refuse a passport without "sensitive_consent". Until then "sensitive_consent" is accepted.
+    if "sensitive_consent" in data and not isinstance(data["sensitive_consent"], bool):
+        return None, {"sensitive_consent": [_l("Must be true or false.")]}
     wants = data.get("visa_letter", None)
     if wants is None and "passport" not in data:
         return None, {}
@@ -149,7 +151,7 @@ def read_request(summit: Summit, data: dict, *, partial: bool = False) -> tuple[
     if wants is not None and not isinstance(wants, bool):
         return None, {"visa_letter": [_l("Must be true or false.")]}
     wants = bool(wants)
-    if "passport" not in data or data["passport"] is None:
+    if "passport" not in data:
         if wants:
             errors["passport"] = [_l("An invitation letter needs your passport details.")]
         return (PassportRequest(wants, None) if not errors else None), errors
