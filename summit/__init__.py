@@ -123,6 +123,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.letters import letters_bp
     from .web.registration import registration_bp
     from .web.selfservice import selfservice_bp
+    from .web import selfservice_visa  # noqa: F401  (its routes join selfservice_bp)
     from .web.delegation_page import delegation_page_bp
     from .web import delegation_import  # noqa: F401  (its routes join delegation_page_bp)
 

@@ -21,6 +21,7 @@ from ..services.registration.new_links import NewLinkExpired
 from ..services.visits.capacity import RouteFull, waitlist_position
 from ..services.registration.delegates import EmailTaken
 from ..services.summits.current import current_summit
+from ..services.travel import letters
 from ..plumbing.urls import calendar_url, manage_url
 from .forms import ConfirmForm, DetailsForm, LostLinkForm, RouteChoiceForm, country_name, show_errors
 from .registration import route_full_message, service_message
@@ -60,6 +61,7 @@ def _render_manage(token, delegate, route_form=None, status=200, offer_calendar_
         # SVG made by segno from our own URL (no input of the visitor's): the template inserts it as markup
         calendar_qr=subscribe_qr_svg(feed_url, _("QR code of your calendar's address")),
         offer_calendar_reset=offer_calendar_reset,
+        visa_letter=letters.live_letter(delegate.id),
     ), status
 
 
