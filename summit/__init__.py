@@ -126,6 +126,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .web import selfservice_visa  # noqa: F401  (its routes join selfservice_bp)
     from .web.delegation_page import delegation_page_bp
     from .web import delegation_import  # noqa: F401  (its routes join delegation_page_bp)
+    from .web import delegation_visa  # noqa: F401  (its routes join delegation_page_bp)
 
     app.register_blueprint(public_bp)
     app.register_blueprint(letters_bp)

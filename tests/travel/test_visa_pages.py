@@ -78,3 +78,26 @@ def test_completed_later_from_the_self_service_page_and_downloaded(client, summi
     response = client.post(url, data={"csrf_token": csrf_token(visa_page), **PASSPORT_FORM, "passport_number": ""})
     assert response.status_code == 302
     assert db.session.scalars(db.select(VisaLetter)).one().status == "issued"  # unchanged: not reissued
+
+
+def test_the_focal_point_completes_a_members_passport(client, summit):
+    from support.factories import delegate_data
+    from summit.services.accreditation import delegations
+
+    open_requests(summit)
+    delegation = delegations.create_delegation(summit, {
+        "name_zh": "代表团", "name_en": "A delegation", "country": "AE", "focal_name": "Focal Point",
+        "focal_email": "focal@example.org", "places": 5}, None)
+    member = delegations.add_member(delegation.delegation, {k: v for k, v in delegate_data().items() if k != "consent"})
+    home = client.get(f"/delegation/{delegation.token}?lang=en").get_data(as_text=True)
+    url = f"/delegation/{delegation.token}/members/{member.delegate.id}/visa-letter"
+    assert url in home
+    response = client.post(url, data={"csrf_token": csrf_token(client.get(url).get_data(as_text=True)),
+                                      **PASSPORT_FORM})
+    assert response.status_code == 302, errors(response.get_data(as_text=True))
+    assert db.session.get(Passport, member.delegate.id).name == "FATIMA AL-SAYED"
+    # another delegation's secret cannot reach the member
+    other = delegations.create_delegation(summit, {
+        "name_zh": "另一代表团", "name_en": "Another", "country": "KE", "focal_name": "Other Focal",
+        "focal_email": "other@example.org", "places": 5}, None)
+    assert client.get(f"/delegation/{other.token}/members/{member.delegate.id}/visa-letter").status_code == 404
