@@ -8,6 +8,7 @@ from .outbox import OUTBOX_STATUSES, Message, OutboxMail
 from .labels import MAX_CAPACITY, Accreditation, BookingStatus, DelegateCategory, DelegateStatus, NameOrder, ProgrammeKind, RegistrationMode, Role, ScanOutcome
 from .summit import DEFAULT_PROTOCOL_LEVEL, PROGRAMME_KINDS, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute
 from .throttle import RateCounter
+from .travel import DIRECTIONS, Flight, Hotel, HotelNight, PickupExport, RoomNight
 from .types import utcnow
 from .zones import SCAN_OUTCOMES, VENUE, Scan, Zone, ZoneEntry
 
@@ -19,6 +20,7 @@ __all__ = [
     "DEFAULT_PROTOCOL_LEVEL", "PROGRAMME_KINDS", "ProgrammeItem", "ProtocolLevel", "SeedRecord", "Summit", "VisitRoute",
     "OUTBOX_STATUSES", "Message", "OutboxMail",
     "RateCounter",
+    "DIRECTIONS", "Flight", "Hotel", "HotelNight", "PickupExport", "RoomNight",
     "MAX_CAPACITY", "Accreditation", "BookingStatus", "DelegateCategory", "DelegateStatus", "NameOrder", "ProgrammeKind", "RegistrationMode", "Role",
     "utcnow",
     "SCAN_OUTCOMES", "VENUE", "Scan", "Zone", "ZoneEntry", "ScanOutcome",

@@ -53,6 +53,8 @@ class Summit(db.Model):
                                                    server_default=RegistrationMode.OPEN.value)
     #: whom the closed form (invitation mode) tells people to write to; from the summit file
     contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    #: the transport desk's pick-up windows, in minutes (the summit file's [travel]); a page may ask another
+    pickup_window_minutes: Mapped[int] = mapped_column(default=30, server_default="30")
 
     items: Mapped[list["ProgrammeItem"]] = relationship(
         back_populates="summit", order_by="ProgrammeItem.starts_at, ProgrammeItem.position"
