@@ -1,24 +1,25 @@
 """Tables, and the invariants the database holds for us."""
 from .account import ROLES, ApiToken, AuditEntry, ConsoleUser
-from .badge_job import BADGE_JOB_STATUSES, BadgeJob
+from .badge_job import BADGE_JOB_STATUSES, BadgeJob, BadgeJobResultChunk
 from .calendar_revision import CalendarEventRevision, CalendarFeedRevision
 from .delegate import CATEGORIES, LANGUAGES, Delegate, RouteBooking
 from .delegation import Delegation
 from .outbox import OUTBOX_STATUSES, Message, OutboxMail
 from .labels import MAX_CAPACITY, Accreditation, BookingStatus, DelegateCategory, DelegateStatus, NameOrder, ProgrammeKind, RegistrationMode, Role, ScanOutcome
 from .summit import DEFAULT_PROTOCOL_LEVEL, PROGRAMME_KINDS, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute
+from .read_version import ReadVersion
 from .throttle import RateCounter
 from .types import utcnow
 from .zones import SCAN_OUTCOMES, VENUE, Scan, Zone, ZoneEntry
 
 __all__ = [
     "ROLES", "ApiToken", "AuditEntry", "ConsoleUser",
-    "BADGE_JOB_STATUSES", "BadgeJob",
+    "BADGE_JOB_STATUSES", "BadgeJob", "BadgeJobResultChunk",
     "CalendarEventRevision", "CalendarFeedRevision",
     "CATEGORIES", "LANGUAGES", "Delegate", "RouteBooking", "Delegation",
     "DEFAULT_PROTOCOL_LEVEL", "PROGRAMME_KINDS", "ProgrammeItem", "ProtocolLevel", "SeedRecord", "Summit", "VisitRoute",
     "OUTBOX_STATUSES", "Message", "OutboxMail",
-    "RateCounter",
+    "RateCounter", "ReadVersion",
     "MAX_CAPACITY", "Accreditation", "BookingStatus", "DelegateCategory", "DelegateStatus", "NameOrder", "ProgrammeKind", "RegistrationMode", "Role",
     "utcnow",
     "SCAN_OUTCOMES", "VENUE", "Scan", "Zone", "ZoneEntry", "ScanOutcome",

@@ -216,3 +216,11 @@ def _take_entries_checking_first(rows):
         if entry_id is not None:
             made[(row["delegate_id"], row["zone_id"], row["day"])] = entry_id
     return made
+
+
+def no_read_invalidation() -> None:
+    """The public reads' cache without its invalidation: writers no longer bump the read version, so a
+    kept page is served on and on (the control of tests/visits/test_read_cache_live.py)."""
+    from summit.plumbing import read_versions
+
+    read_versions.enabled = False
