@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   send_file, session, url_for)
+                   session, stream_with_context, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -133,7 +133,7 @@ def _job(job_id: int):
 
 
 def job_status(job) -> dict:
-    done = badge_jobs.result_file(job) is not None
+    done = badge_jobs.result_size(job) is not None
     return {**badge_jobs.describe(job),
             "download_url": url_for("desk.batch_pdf", job_id=job.id) if done else None}
 
@@ -166,11 +166,16 @@ def batch_pdf(job_id: int):
         # Gone on purpose (BADGE_RESULT_TTL): say so, rather than a bare 404.
         return render_template("desk/batch_expired.html", summit=current_summit(), job=job,
                                hours=result_hours()), 410
-    path = badge_jobs.result_file(job)
-    if path is None:
+    size = badge_jobs.result_size(job)
+    if size is None:
         abort(404)
-    return send_file(path, mimetype="application/pdf", download_name=f"badges-{job_id}.pdf",
-                     as_attachment=True, max_age=0)
+    # From the database, a chunk at a time: any host serves it, whichever rendered it.
+    response = current_app.response_class(stream_with_context(badge_jobs.result_chunks(job_id)),
+                                          mimetype="application/pdf")
+    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = f'attachment; filename="badges-{job_id}.pdf"'
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 # ---------------------------------------------------------------- check-in
