@@ -213,7 +213,7 @@ def test_the_copy_holds_everything_and_each_download_is_audited(client, summit):
     assert copy["badge"]["print_count"] == 1 and copy["badge"]["printed_at"]
     assert copy["accreditation"]["status"] == "approved"
     audits = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "download",
-                                                         AuditEntry.entity_id == body["id"])).all()
+                                                         AuditEntry.entity == "data_copy", AuditEntry.entity_id == body["id"])).all()
     assert len(audits) == 1
 
 
@@ -243,4 +243,4 @@ def test_the_printable_page_in_both_languages_and_the_json_download(client, summ
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     assert download.get_json()["details"]["id"] == body["id"]
     assert db.session.scalar(select(db.func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "download", AuditEntry.entity_id == body["id"])) == 3  # two pages, one file
+        AuditEntry.action == "download", AuditEntry.entity == "data_copy", AuditEntry.entity_id == body["id"])) == 3  # two pages, one file

@@ -60,16 +60,21 @@ _OWN = "the delegate's own data, shown to them (their data copy is the audited d
 _FOCAL = "the focal point's own delegation, which they entered; no one else's data"
 _NONE = "holds no delegate's personal data"
 _WRITE = "changes something (audited as a change where it matters); answers with no list of people"
+_OWN_COPY = "the delegate's own data copy: audited with actor delegate, checked in tests/privacy"
 NOT_A_DOWNLOAD = {
     # public and technical
     "static": _NONE, "public.home": _NONE, "public.agenda_page": _NONE, "public.routes_page": _NONE,
     "public.switch_language": _NONE, "public.switch_language_keeping": _NONE, "health.healthz": _NONE,
-    "health.readyz": _NONE, "registration.register": _NONE, "calendar.agenda_ics": _NONE,
+    "health.readyz": _NONE, "public.privacy": _NONE, "registration.register": _NONE, "calendar.agenda_ics": _NONE,
     "calendar.item_ics": _NONE, "api.openapi_document": _NONE, "api.get_agenda": _NONE, "api.get_routes": _NONE,
     "api.get_summit": _NONE, "api.get_zones": _NONE, "api.list_delegations": "delegations' names and counts only",
     "door.door_page": "the door's page shell; its roster comes from door.roster_json",
     "door.service_worker": _NONE, "door.manifest": _NONE,
     # the delegate's own
+    "api.withdraw_sensitive_consent": _OWN, "selfservice.withdraw_sensitive": _OWN, "selfservice.erase": _OWN,
+    "selfservice.erased": _OWN,
+    # the delegate's own copy IS audited (actor "delegate"): tests/privacy/test_consents_and_copy.py checks its entry
+    "api.get_own_data": _OWN_COPY, "selfservice.own_data": _OWN_COPY, "selfservice.own_data_json": _OWN_COPY,
     "calendar.personal_ics": _OWN, "api.create_registration": _OWN, "api.get_self": _OWN, "api.patch_self": _OWN,
     "api.delete_self": _OWN, "api.reset_own_calendar": _OWN, "selfservice.open_new_link": _OWN,
     "selfservice.manage": _OWN, "selfservice.reset_calendar": _OWN, "selfservice.cancel": _OWN,
@@ -89,7 +94,7 @@ NOT_A_DOWNLOAD = {
     "api.get_audit": "the audit itself: who downloaded what, no delegate's data",
     # console and desk pages
     **{endpoint: _SCREEN for endpoint in (
-        "console.home", "console.accreditation", "console.review_reject", "console.review_queue",
+        "console.home", "console.banquet", "console.accreditation", "console.review_reject", "console.review_queue",
         "console.review_decide", "console.audit_log", "console.delegates", "console.delegate_detail",
         "console.delegate_cancel", "console.delegate_edit", "console.delegate_move", "console.delegations_list",
         "console.delegation_detail", "console.delegation_places", "console.delegation_reissue",

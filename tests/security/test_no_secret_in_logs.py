@@ -174,7 +174,7 @@ def test_production_logs_no_personal_field(database_url, monkeypatch, everything
                                       email=personal["email"], phone=personal["phone"],
                                       native_name=personal["native name"], dietary_needs=personal["dietary"],
                                       accessibility_needs=personal["accessibility"], banquet=True)
-                form = {**{k: v for k, v in typed.items() if k != "consent"}, "banquet": "y", "consent": "y",
+                form = {**{k: v for k, v in typed.items() if k != "consent"}, "banquet": "y", "consent": "y", "sensitive_consent": "y",
                         "csrf_token": csrf_token(page)}
                 response = client.post("/register", data=form)
                 assert response.status_code == 302, response.get_data(as_text=True)

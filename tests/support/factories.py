@@ -47,6 +47,9 @@ def delegate_data(**overrides) -> dict:
 
 
 def register(summit, **overrides) -> registration.Registered:
+    """Registered through the service; a delegate given needs has agreed to their use (the separate consent)."""
+    if overrides.get("dietary_needs") or overrides.get("accessibility_needs"):
+        overrides.setdefault("sensitive_consent", True)
     return registration.register(summit, delegate_data(**overrides))
 
 
