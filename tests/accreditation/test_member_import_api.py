@@ -11,7 +11,7 @@ import io
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from support.console_support import api_token, sign_in
+from support.console_support import api_token, csv_rows, sign_in
 from support.factories import letters, register, route
 from summit.models import Delegate, Delegation
 from summit.plumbing.extensions import db
@@ -259,7 +259,7 @@ def test_an_imported_formula_comes_out_defused_in_the_csv_and_xlsx_exports(clien
         Delegate.delegation_id == issued.delegation.id)).one() == formula  # kept as typed: it is text
 
     sign_in(client, "organiser")
-    rows = list(csv.DictReader(io.StringIO(client.get("/console/exports/delegates.csv").data.decode("utf-8-sig"))))
+    rows = csv_rows(client.get("/console/exports/delegates.csv").data.decode("utf-8-sig"))
     assert [row["organisation"] for row in rows] == ["'" + formula]
     sheet = load_workbook(io.BytesIO(client.get("/console/exports/delegates.xlsx").data)).worksheets[0]
     headers = [cell.value for cell in sheet[1]]

@@ -30,7 +30,7 @@ def planted_values() -> tuple[str, str, str]:
 
 
 def register_and_correct(client, summit, diet: str, access: str, corrected: str) -> str:
-    data = delegate_data(dietary_needs=diet, accessibility_needs=access, banquet=True)
+    data = delegate_data(dietary_needs=diet, accessibility_needs=access, banquet=True, sensitive_consent=True)
     response = client.post("/api/v1/registrations", json=data)
     assert response.status_code == 201, response.get_json()
     delegate = db.session.scalars(db.select(Delegate).where(Delegate.email == data["email"])).one()
