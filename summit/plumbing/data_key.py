@@ -214,7 +214,11 @@ def check_on_start(app) -> None:
         @app.before_request
         def _check_data_key_once():
             if not state["checked"]:
-                _check(app, db)  # a DataKeyError here is the error page's 503 (plumbing/error_pages.py)
+                try:
+                    _check(app, db)  # a DataKeyError here is the error page's 503 (plumbing/error_pages.py)
+                except OperationalError:
+                    return None  # still unreachable: the view answers as it does without a database
+                    # (the health checks' 503); the next request checks again
                 state["checked"] = True
 
 
