@@ -95,13 +95,14 @@ def test_a_delegate_registers_in_chinese_and_corrects_a_mistake_without_retyping
         zh("Some fields need attention; they are marked below. Nothing you typed has been lost."))
     expect(page.locator("#email-error")).to_have_text(zh("This is not a valid email address."))
     expect(page.locator("[name=email]")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator(".field.check.has-error .error")).to_have_text(
+    expect(page.locator("#consent-error")).to_have_text(
         zh("We need your consent to process your registration."))
     journey.look(page, "register-mistake")
     assert field_values(page) == {**typed, "join_waitlist": False}
 
     page.fill("[name=email]", "wang.xiaoming@example.org")
     page.check("[name=consent]")
+    page.check("[name=sensitive_consent]")  # the needs given ask for their own consent
     page.get_by_role("button", name=zh("Register"), exact=True).click()
 
     # The confirmation is the delegate's own page: its address is the manage link.
@@ -264,6 +265,7 @@ def test_a_delegate_gets_a_new_link_edits_details_and_cancels_and_the_next_in_li
     journey.look(page, "details")
     page.fill("[name=phone]", "+233 20 123 4567")
     page.fill("[name=dietary_needs]", "Halal")
+    page.check("[name=sensitive_consent]")
     page.check("[name=banquet]")
     page.get_by_role("button", name=en("Save my details")).click()
     expect(page.locator(".flash-success")).to_have_text(en("Your details are saved."))
