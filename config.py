@@ -96,17 +96,16 @@ def check_environment(environ=os.environ) -> None:
         raise ConfigurationError(MISSING_DATA_KEY)
 
 
-def instance_secret_key(instance_path: str) -> str:
-    """The development secret: made once, kept in the instance folder.
-
-    Never a constant in the code: a leaked repository must not leak sessions.
+def instance_secret(instance_path: str, name: str, make) -> str:
+    """A development secret (the session key, the data key): made once by ``make()``, kept in the instance
+    folder, owner-readable only.  Never a constant in the code: a leaked repository must not leak sessions.
     """
-    path = Path(instance_path) / "secret_key"
+    path = Path(instance_path) / name
     try:
         return path.read_text().strip()
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
+        key = make()
         # O_EXCL: when several workers start at once, the first one wins and the rest read its key.
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -115,6 +114,10 @@ def instance_secret_key(instance_path: str) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(key)
         return key
+
+
+def instance_secret_key(instance_path: str) -> str:
+    return instance_secret(instance_path, "secret_key", lambda: secrets.token_urlsafe(48))
 
 
 def from_environment(instance_path: str) -> dict:
@@ -128,7 +131,7 @@ def from_environment(instance_path: str) -> dict:
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
 
-    from summit.plumbing.data_key import instance_data_key
+    from summit.plumbing.data_key import INSTANCE_FILE, new_key
 
     production = os.environ.get("SUMMIT_ENV", "development") == "production"
     return {
@@ -136,7 +139,8 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or instance_secret_key(instance_path),
         # Encrypts sensitive fields at rest (summit/plumbing/data_key.py): Fernet keys, comma-separated, the
         # first encrypts.  Unset in development: generated once into the instance folder; required in production.
-        "DATA_KEY": os.environ.get("DATA_KEY") or (None if production else instance_data_key(instance_path)),
+        "DATA_KEY": os.environ.get("DATA_KEY")
+        or (None if production else instance_secret(instance_path, INSTANCE_FILE, new_key)),
         # where the key ring lives when the app keeps it itself (development): rotate-data-key rewrites it
         "DATA_KEY_FILE": (None if os.environ.get("DATA_KEY") or production
                           else str(Path(instance_path) / "data_key")),

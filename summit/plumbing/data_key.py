@@ -58,23 +58,6 @@ def parse_keys(value: str) -> list[bytes]:
     return [key.encode("ascii") for key in keys]
 
 
-def instance_data_key(instance_path: str) -> str:
-    """The development key: made once, kept in the instance folder (owner-readable only)."""
-    path = Path(instance_path) / INSTANCE_FILE
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = Fernet.generate_key().decode("ascii")
-        try:  # O_EXCL: when several workers start at once, the first one wins and the rest read its key
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_text().strip()
-        with os.fdopen(fd, "w") as handle:
-            handle.write(key)
-        return key
-
-
 def write_instance_keys(path: str, keys: list[bytes]) -> None:
     """Replace the development key ring in ``path`` at once (a rename): a kill leaves the old or the new ring."""
     target = Path(path)
@@ -236,4 +219,4 @@ def cipher() -> DataCipher:
 
 __all__ = ["CHECK_PLAINTEXT", "CHECK_TABLE", "DataCipher", "DataKeyError", "InvalidToken", "UndecryptableValue",
            "check_database", "check_on_start", "cipher", "encrypted_attribute_names", "encrypted_columns", "init_app",
-           "instance_data_key", "is_encrypted", "new_key", "parse_keys", "write_instance_keys"]
+           "is_encrypted", "new_key", "parse_keys", "write_instance_keys"]
