@@ -64,7 +64,8 @@ class Written(Protocol):
     html: str | None
 
 
-def send(to: str, write: Callable[[], Written], what: str) -> None:
+def send(to: str, write: Callable[[], Written], what: str, *,
+         on_sent: Callable[[], None] | None = None) -> None:
     """Hand a message to ``to`` to this process's mail thread, which writes it and sends it.
 
     ``write()`` renders the message (subject, text, and HTML or None); it runs in the mail thread,
@@ -74,6 +75,7 @@ def send(to: str, write: Callable[[], Written], what: str) -> None:
     (about a millisecond) happens there too.  ``what`` names the message in the log when it
     cannot be sent.  With ``html`` the message is multipart/alternative, the text first (what a
     client that shows no HTML reads).  In development the text goes to the log instead.  Never raises.
+    ``on_sent()`` runs in the mail thread, inside an app context, once the message has gone (a record of it).
     """
     app = current_app._get_current_object()
     config = app.config
@@ -85,7 +87,7 @@ def send(to: str, write: Callable[[], Written], what: str) -> None:
         server = _Server(config["MAIL_SERVER"], config["MAIL_PORT"], bool(config.get("MAIL_USE_TLS")),
                          config.get("MAIL_USERNAME"), config.get("MAIL_PASSWORD"))
     job = partial(_write_and_deliver, app, server, config.get("MAIL_FROM"), to, write, what,
-                  current_request_id())
+                  current_request_id(), on_sent=on_sent)
     if config.get("MAIL_DELIVERY") == "inline":
         job(retry_delays=())
     elif has_request_context():
@@ -124,7 +126,20 @@ def init_app(app: Flask) -> None:
 
 
 def _write_and_deliver(app: Flask, server: _Server | None, sender: str, to: str, write, what: str,
-                       request_id: str | None, retry_delays=None) -> bool:
+                       request_id: str | None, retry_delays=None, on_sent=None) -> bool:
+    sent = _write_and_deliver_once(app, server, sender, to, write, what, request_id, retry_delays)
+    if sent and on_sent is not None:
+        try:
+            with app.app_context():
+                on_sent()
+        except Exception:  # the record is a nicety; the mail has gone either way
+            log.exception("a %r message was sent but could not be recorded", what,
+                          extra={"request_id": request_id or "-"})
+    return sent
+
+
+def _write_and_deliver_once(app: Flask, server: _Server | None, sender: str, to: str, write, what: str,
+                            request_id: str | None, retry_delays=None) -> bool:
     context = {"request_id": request_id or "-"}
     try:
         with app.app_context():

@@ -210,6 +210,9 @@ def test_the_copy_holds_everything_and_each_download_is_audited(client, summit):
     assert [c["zone"]["code"] for c in copy["checkins"]] == ["venue"]
     assert any(m.get("subject") == "A notice" for m in copy["messages"])
     assert any(m["kind"] == "promotion_notice" for m in copy["messages"])
+    # the confirmation went past the outbox (it carries the manage link): it is listed, the link is not kept
+    confirmation = [m for m in copy["messages"] if m["kind"] == "registration_confirmation"]
+    assert [(m["status"], m["to"]) for m in confirmation] == [("sent", delegate.email)]
     assert copy["badge"]["print_count"] == 1 and copy["badge"]["printed_at"]
     assert copy["accreditation"]["status"] == "approved"
     audits = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "download",
@@ -237,6 +240,10 @@ def test_the_printable_page_in_both_languages_and_the_json_download(client, summ
     zh = client.get(base + "/data?lang=zh")
     assert en.status_code == zh.status_code == 200
     assert "Route history" in en.get_data(as_text=True) and "Place confirmed" in en.get_data(as_text=True)
+    # fields by their form's name (the JSON's name beside), the confirmation among the messages
+    assert "Given name (Latin letters)" in en.get_data(as_text=True)
+    assert "Confirmation of your registration" in en.get_data(as_text=True)
+    assert "注册确认" in zh.get_data(as_text=True) and "注册编号" in zh.get_data(as_text=True)
     assert "Route history" not in zh.get_data(as_text=True)
     assert "data-copy.css" in en.get_data(as_text=True)
     download = client.get(base + "/data.json")

@@ -158,9 +158,12 @@ def test_unsent_mail_to_them_is_dropped_and_sent_mail_loses_address_and_contents
 
     client.delete("/api/v1/registrations/self?erase=1", headers=auth(holder["token"]))
 
-    theirs = db.session.scalars(select(OutboxMail).where(OutboxMail.delegate_id == holder["id"])).all()
-    assert [(m.status, m.to, m.cc, m.context) for m in theirs] == [("sent", f"erased-{holder['id']}@invalid",
-                                                                     None, {})]
+    theirs = db.session.scalars(select(OutboxMail).where(OutboxMail.delegate_id == holder["id"])
+                                 .order_by(OutboxMail.id)).all()
+    # the confirmation (recorded as sent) and the organisers' message: sent, neither keeps address or contents
+    assert [(m.template, m.status, m.to, m.cc, m.context) for m in theirs] == [
+        ("registration_confirmation", "sent", f"erased-{holder['id']}@invalid", None, {}),
+        ("message", "sent", f"erased-{holder['id']}@invalid", None, {})]
     others = db.session.scalars(select(OutboxMail).where(OutboxMail.delegate_id == waiting["id"])).all()
     assert [m.context for m in others if m.template == "message"] == [{"name": "Amina"}]
 

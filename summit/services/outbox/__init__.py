@@ -77,6 +77,35 @@ def enqueue(template: str, to: str, language: str, context: dict, *, delegate_id
     enqueue_many([_row(template, to, language, context, delegate_id, message_id, cc)])
 
 
+def sent_recorder(template: str, to: str, language: str, delegate_id: int):
+    """What records a mail sent past the outbox (the confirmation, whose manage link must not be
+    stored): ``mail_transport.send``'s ``on_sent``, run in the mail thread once the
+    mail has gone, so the request that caused it pays nothing.  With the outbox delivering inline
+    (development, the test suite, whose bodies must not race a writer in another thread) the row is
+    written now and there is nothing left for the mail thread (None)."""
+    record = partial(record_sent, template, to, language, delegate_id)
+    if delivery(current_app) == "inline":
+        record()
+        return None
+    return record
+
+
+def record_sent(template: str, to: str, language: str, delegate_id: int) -> None:
+    """A row already ``sent``, with no context: the delegate's data copy lists the messages sent to
+    them from these rows (services/privacy/data_copy.py).  In the current write transaction, if any."""
+    if not in_writing_block():
+        with writing():
+            record_sent(template, to, language, delegate_id)
+        return
+    if db.session.scalar(select(Delegate.erased_at).where(Delegate.id == delegate_id)) is not None:
+        return  # erased while the mail was on its way: keep nothing of theirs
+    now = utcnow()
+    db.session.execute(insert(OutboxMail), [{
+        "template": template, "to": to, "cc": None, "language": language, "context": {},
+        "delegate_id": delegate_id, "message_id": None, "status": "sent", "attempts": 1,
+        "next_attempt_at": now, "created_at": now, "sent_at": now}])
+
+
 def row(template: str, to: str, language: str, context: dict, *, delegate_id: int | None = None,
         message_id: int | None = None, cc: str | None = None) -> dict:
     """One row's values for ``enqueue_many``."""

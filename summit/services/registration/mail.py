@@ -156,4 +156,9 @@ def _send(delegate: Delegate, name: str, with_booking: bool = False, **context) 
     addressee = _Addressee(delegate.full_name, _booking(delegate.booking, delegate.language) if with_booking else None,
                            delegate.addressed_name)
     language = delegate.language
-    send(delegate.email, lambda: render_email(name, language, delegate=addressee, **context), name)
+    # The confirmation is recorded (the data copy lists it); the new-link mail is not: the lost-link
+    # page must cost a registered address no more than an unknown one, and a row is such a cost.
+    on_sent = (outbox.sent_recorder(name, delegate.email, language, delegate.id)
+               if name == "registration_confirmation" else None)
+    send(delegate.email, lambda: render_email(name, language, delegate=addressee, **context), name,
+         on_sent=on_sent)
