@@ -131,12 +131,16 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.health import health_bp
     from .web.console import console
     from .web.public import public_bp
+    from .web.letters import letters_bp
     from .web.registration import registration_bp
     from .web.selfservice import selfservice_bp
+    from .web import selfservice_visa  # noqa: F401  (its routes join selfservice_bp)
     from .web.delegation_page import delegation_page_bp
     from .web import delegation_import  # noqa: F401  (its routes join delegation_page_bp)
+    from .web import delegation_visa  # noqa: F401  (its routes join delegation_page_bp)
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(letters_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(selfservice_bp)

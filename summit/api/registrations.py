@@ -27,7 +27,7 @@ def _registration_body(delegate, token: str, *, with_token: bool = False) -> dic
     body = {"id": delegate.id, "status": delegate.status, "route": serialise.route_place(delegate.booking),
             # a full route waited for while keeping "route" (PATCH with keep_place): null when none
             "waiting": serialise.route_place(delegate.waiting),
-            **serialise.accreditation(delegate), **serialise.names(delegate)}
+            **serialise.accreditation(delegate), **serialise.names(delegate), **serialise.visa(delegate)}
     if with_token:
         body["token"] = token
     body["manage_url"] = manage_url(token)

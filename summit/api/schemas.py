@@ -28,6 +28,7 @@ from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_M
                                PHONE_MAX, TITLE_MAX)
 from ..models.delegation import DELEGATION_NAME_MAX, DELEGATION_PLACES_MAX, FOCAL_NAME_MAX
 from ..models.types import ID_MAX
+from ..models.visa import PASSPORT_NAME_MAX, PASSPORT_NUMBER_MAX, PASSPORT_NUMBER_MIN, VISA_LETTER_STATUSES
 from ..services.badges.layouts import LAYOUTS
 from ..services.accreditation.decisions import BULK_MAX, DECISIONS, REASON_MAX
 from ..services.badges.selection import MAX_IDS
@@ -130,6 +131,25 @@ DisplayName = Annotated[str, Field(description="the name as badges, lists, mails
                                                "name_order, the family name in capitals")]
 
 
+class PassportShown(Schema):
+    number: Annotated[str, Field(description="masked: only its last 4 characters (****1234)")]
+    nationality: Annotated[str, Field(description="ISO 3166-1 alpha-2")]
+    date_of_birth: Annotated[str, Field(json_schema_extra={"format": "date"})]
+    expires_on: Annotated[str, Field(json_schema_extra={"format": "date"})]
+    name: Annotated[str, Field(description="the name as printed in the passport")]
+
+
+class VisaLetterState(Schema):
+    status: Literal[VISA_LETTER_STATUSES]  # type: ignore[valid-type]
+    serial: Annotated[str | None, Field(description="set once issued; the QR code opens /verify/<serial>")]
+    issued_at: datetime | None
+
+
+class VisaFields(Schema):
+    visa_letter: VisaLetterState | None
+    passport: PassportShown | None
+
+
 class Registration(Schema):
     id: int
     status: Literal[DelegateStatus.REGISTERED.value]  # type: ignore[valid-type]
@@ -142,6 +162,10 @@ class Registration(Schema):
     delegation_id: DelegationId
     name_order: NameOrderCode
     display_name: DisplayName
+    visa_letter: Annotated[VisaLetterState | None | Omitted, Field(
+        description="the invitation letter asked for (null: none)")] = None
+    passport: Annotated[PassportShown | None | Omitted, Field(
+        description="the passport given for it, the number masked")] = None
     token: Annotated[str | Omitted, Field(description="the delegate's secret (only in the 201 answer)")] = None
     manage_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
     calendar_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
@@ -364,7 +388,35 @@ class SyncResults(Schema):
 RouteId = Annotated[StrictInt | None, documented(minimum=1, maximum=ID_MAX)]
 
 
-class _DelegateFields(Schema):
+class PassportInput(Schema):
+    """Checked by summit.services.travel.passports (the number kept as typed: only its length and characters)."""
+
+    number: Annotated[str, _text(PASSPORT_NUMBER_MAX, minLength=PASSPORT_NUMBER_MIN)]
+    nationality: Annotated[str, documented(pattern="^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")]
+    date_of_birth: Annotated[str, documented(format="date")]
+    expires_on: Annotated[str, documented(format="date", description="at least six months after the summit's end")]
+    name: Annotated[str, _text(PASSPORT_NAME_MAX, minLength=1, description="as printed, Latin script")]
+
+
+class _VisaFields(Schema):
+    visa_letter: Annotated[bool | Omitted, Field(
+        description="true: ask for a visa invitation letter (needs passport; refused after the letter "
+                    "deadline, 422 letter_deadline_passed)")] = None
+    passport: PassportInput | Omitted = None
+    sensitive_consent: Annotated[bool | Omitted, Field(
+        description="consent to keep sensitive data (the passport)")] = None
+
+
+class PassportChange(Schema):
+    """PUT /registrations/self/passport: ask, correct (a changed passport revokes the letter and reissues
+    it) or withdraw (visa_letter false without a passport)."""
+
+    visa_letter: Annotated[bool, Field(description="true: the delegate wants a letter")]
+    passport: PassportInput | Omitted = None
+    sensitive_consent: bool | Omitted = None
+
+
+class _DelegateFields(_VisaFields):
     # Documented here, checked by summit.services.registration.delegate_input: the same rules serve the
     # registration form, and they clean before they measure (NFC, trimmed), so a model could not state them.
 
@@ -607,7 +659,8 @@ MODELS = (Error, Bilingual, AgendaItem, Route, RoutePlace, RegistrationInput, Re
           Delegations, DelegationMember, DelegationSelf, MemberInput,
           BulkDecision, BulkDecided, BulkDecisionResult,
           ZoneSummary, Zones, RosterEntry, Roster, BadgeReissued, SyncScan, SyncInput, SyncResult, SyncResults,
-          UndoInput, AuditEntry, AuditPage)
+          UndoInput, AuditEntry, AuditPage, PassportInput, PassportShown, VisaLetterState, VisaFields,
+          PassportChange)
 REF_TEMPLATE = "#/components/schemas/{model}"
 
 

@@ -11,6 +11,7 @@ from .summit import DEFAULT_PROTOCOL_LEVEL, PROGRAMME_KINDS, ProgrammeItem, Prot
 from .privacy import BOOKING_EVENT_KINDS, CONSENT_KINDS, BookingEvent, Consent, PrivacyNotice
 from .throttle import RateCounter
 from .types import utcnow
+from .visa import VISA_LETTER_STATUSES, LetterSettings, Passport, VisaLetter
 from .zones import SCAN_OUTCOMES, VENUE, Scan, Zone, ZoneEntry
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "RateCounter",
     "MAX_CAPACITY", "Accreditation", "BookingStatus", "DelegateCategory", "DelegateStatus", "NameOrder", "ProgrammeKind", "RegistrationMode", "Role",
     "utcnow",
+    "VISA_LETTER_STATUSES", "LetterSettings", "Passport", "VisaLetter",
     "SCAN_OUTCOMES", "VENUE", "Scan", "Zone", "ZoneEntry", "ScanOutcome",
 ]

@@ -20,6 +20,7 @@ from ...models.labels import DelegateStatus
 from ...models.types import ID_MAX
 from ..accreditation import delegation_places
 from ..accreditation.modes import initial_accreditation, require_open_registration
+from ..travel import letters, passports
 from ..visits import capacity as places
 from .mail import announce_promotions
 from .delegate_input import clean_delegate, raise_if_invalid, with_default_name_order
@@ -77,7 +78,10 @@ def register(summit: Summit, data: dict) -> Registered:
     if "protocol_level" in data:
         # organisers set it (accreditation.levels), never the registrant
         cleaned.fail("protocol_level", _l("The protocol level is set by the organisers."))
+    visa, visa_errors = passports.read_request(summit, data)  # travel: the passport and letter, if asked
+    cleaned.errors.update(visa_errors)
     values = with_default_name_order(raise_if_invalid(cleaned))
+    letters.check_deadline(summit, visa, language=values.get("language", "en"))
     route_id, join_waitlist = _route_choice(data)
 
     summit_id = summit.id
@@ -92,6 +96,7 @@ def register(summit: Summit, data: dict) -> Registered:
                 "manage_token_hash": token_hash(token), "accreditation": initial_accreditation(summit).value,
                 **values})
             consents.at_registration(summit, delegate.id, data, values)
+            letters.apply_request(delegate, visa)
             # The route last: its lock is held from here to the commit, so everything
             # else the registration writes stays outside that critical section.
             if places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist) is None:
@@ -232,6 +237,7 @@ def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
         delegate.status = DelegateStatus.CANCELLED
         history.record("cancelled", (delegate.id, None))
         delegate.cancelled_at = delegate.updated_at = utcnow()
+        letters.follow_cancellation(delegate)  # an embassy asking about the letter is told it is revoked
         # The feed URL stays: it now shows the delegate's events cancelled (services/calendar/feeds.py),
         # which is what removes them from the calendar apps that subscribed.
         if before_commit is not None:

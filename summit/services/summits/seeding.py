@@ -25,6 +25,7 @@ from ...models.labels import DelegateCategory, RegistrationMode
 from ...models.summit import DEFAULT_RETENTION_DAYS
 from ...models.zones import ZONE_CODE_MAX
 from ...plumbing.errors import ValidationFailed
+from ..travel.letter_settings import seed_letter_settings
 
 DEFAULT_DEFINITION = "gstf-2024.toml"
 
@@ -344,6 +345,9 @@ def _load(data: dict) -> SeedReport:
         code = spec_zone["code"]
         seeder.sync(f"zone:{code}", zones.get(code), _zone_values(spec_zone, position),
                     lambda code=code: Zone(summit_id=summit.id, code=code))
+    # the host's letterhead for visa letters: stored once, an organiser's change kept
+    if seed_letter_settings(summit, data.get("letters")):
+        report.created.append("letters")
     return report
 
 
