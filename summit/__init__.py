@@ -126,7 +126,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .web import drafts, security_headers, templating
     from .web.calendar import calendar_bp
     from .web.desk import desk_bp
-    from .web import desk_board, desk_people  # noqa: F401  (their routes join desk_bp)
+    from .web import desk_board, desk_people, desk_travel, selfservice_travel  # noqa: F401  (their routes join desk_bp, selfservice_bp)
     from .web.door import door_bp
     from .web.health import health_bp
     from .web.console import console

@@ -5,7 +5,7 @@ revoked), at most one live per delegate (a partial unique index), a unique seria
 the summit file's [letters] as seeded.
 
 Revision ID: tr_visa01_visa_letters
-Revises: zones01_event_day
+Revises: pd_key01_sensitive_encrypted
 Create Date: 2026-12-01 21:30:00
 
 """

@@ -88,11 +88,15 @@ PATHS = {
     "/api/v1/registrations/self": {
         "get": {"summary": "The delegate's registration", "operationId": "getSelf", "security": DELEGATE_AUTH,
                 "responses": {"200": _json(_ref(schemas.Registration), "the registration"), **UNAUTHORISED}},
-        "patch": {"summary": "Change, drop or queue for a route", "operationId": "patchSelf",
+        "patch": {"summary": "Change, drop or queue for a route; give flights and a hotel", "operationId": "patchSelf",
                   "security": DELEGATE_AUTH,
-                  "requestBody": _body(schemas.RouteChoice),
+                  "description": "`arrival`, `departure` and `hotel` are optional and change only what they name "
+                                 "(null clears one). Without `route_id` the route stays as it is when the body "
+                                 "carries any of them. Travel is written first, in its own transaction.",
+                  "requestBody": _body(schemas.SelfChange),
                   "responses": {"200": _json(_ref(schemas.Registration), "the new state"),
-                                "409": _error("route_full: the old place is kept"),
+                                "409": _error("route_full: the old place is kept; hotel_full: the old room is kept, "
+                                              "`alternative` is the next nearest hotel with room (or null)"),
                                 "422": _error("invalid fields"), **UNAUTHORISED}},
         "delete": {"summary": "Cancel the registration; with erase=1, erase every personal field too",
                    "operationId": "deleteSelf", "security": DELEGATE_AUTH,
@@ -149,6 +153,14 @@ PATHS = {
                       "422": _error("invalid fields (`errors` keyed passport.<field>), or letter_deadline_passed "
                                     "(the message says whom to contact)"),
                       **UNAUTHORISED}}},
+    "/api/v1/arrivals": {"get": {
+        "summary": "The airport pick-up list of a summit day (staff; audited)", "operationId": "listArrivals",
+        "security": CONSOLE_AUTH,
+        "parameters": [{"name": "date", "in": "query", "required": True,
+                        "schema": {"type": "string", "format": "date"},
+                        "description": "the summit's local day, YYYY-MM-DD"}],
+        "responses": {"200": _json(_ref(schemas.Arrivals), "every airport, in time order"),
+                      "422": _error("no date, or not YYYY-MM-DD"), **UNAUTHORISED}}},
     "/api/v1/delegates": {"get": {
         "summary": "Find delegates (staff)", "operationId": "listDelegates", "security": CONSOLE_AUTH,
         "parameters": schemas.query_parameters(schemas.DelegateQuery),

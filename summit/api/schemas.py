@@ -148,6 +148,51 @@ class VisaLetterState(Schema):
 class VisaFields(Schema):
     visa_letter: VisaLetterState | None
     passport: PassportShown | None
+# --- travel: flights and the hotel (tr-travel; summit/services/travel/) ---------------------------
+
+class Flight(Schema):
+    at: Annotated[str, Field(description="ISO 8601 with the offset (the summit's zone in answers)",
+                             json_schema_extra={"format": "date-time"})]
+    flight: Annotated[str, Field(description='the IATA designator, normalised: "ca 981" is "CA981"')]
+    airport: Annotated[str, Field(description="IATA airport code, e.g. PEK or PKX")]
+
+
+class FlightInput(Schema):
+    # Shapes here; the designator's form, the airport and the order are the service's (travel/flights.py).
+    at: Annotated[StrictStr, documented(maxLength=40, description="ISO 8601 with its offset, e.g. "
+                                                                  "2024-09-24T14:30:00+08:00"),
+                  Refusal("an ISO 8601 time with its offset")]
+    flight: Annotated[StrictStr, documented(maxLength=16, description='e.g. "CA981" (spaces and case are '
+                                                                      'normalised)'),
+                      Refusal("a flight number such as CA981")]
+    airport: Annotated[StrictStr, documented(maxLength=16, description="IATA airport code"),
+                       Refusal("an IATA airport code such as PEK")]
+
+
+class HotelStay(Schema):
+    hotel_id: int
+    code: str
+    nights: list[Annotated[str, Field(json_schema_extra={"format": "date"})]]
+
+
+class HotelChoice(Schema):
+    hotel_id: Annotated[StrictInt | None, documented(minimum=1, maximum=ID_MAX), Refusal("a hotel id, or null")]
+    nights: Annotated[list[StrictStr] | Omitted, documented(maxItems=31, items={"type": "string", "format": "date"},
+                                                            description="the nights, each by its date (the night "
+                                                                        "from that date to the next)"),
+                      Refusal("a list of dates YYYY-MM-DD")] = None
+
+
+class TravelFields(Schema):
+    arrival: Annotated[FlightInput | None | Omitted, Field(description="null clears it"),
+                       Refusal('the arrival: {"at", "flight", "airport"} or null')] = None
+    departure: Annotated[FlightInput | None | Omitted, Field(description="null clears it"),
+                         Refusal('the departure: {"at", "flight", "airport"} or null')] = None
+    hotel: Annotated[HotelChoice | None | Omitted, Field(description="a room in a hotel's block for these "
+                                                                     "nights; null gives it up (409 hotel_full: "
+                                                                     "`alternative` names the next nearest hotel "
+                                                                     "with room)"),
+                     Refusal('the hotel: {"hotel_id", "nights"} or null')] = None
 
 
 class Registration(Schema):
@@ -169,6 +214,9 @@ class Registration(Schema):
     token: Annotated[str | Omitted, Field(description="the delegate's secret (only in the 201 answer)")] = None
     manage_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
     calendar_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
+    arrival: Flight | None | Omitted = None
+    departure: Flight | None | Omitted = None
+    hotel: HotelStay | None | Omitted = None
 
 
 class Delegate(Schema):
@@ -444,7 +492,7 @@ class _DelegateFields(_VisaFields):
     language: Literal[LANGUAGES] | Omitted = None  # type: ignore[valid-type]
 
 
-class RegistrationInput(_DelegateFields):
+class RegistrationInput(_DelegateFields, TravelFields):
     consent: Literal[True]
     sensitive_consent: Annotated[bool | Omitted, Field(
         description="the separate consent to sensitive personal information (PIPL art. 29, GDPR art. 9): "
@@ -485,6 +533,26 @@ class RouteChoice(Schema):
     keep_place: Annotated[StrictBool | Omitted, Field(
         description="with join_waitlist, on a full route: keep the confirmed place held now until promoted "
                     "(the two then swap)"), Refusal("must be true or false")] = None
+
+
+class SelfChange(RouteChoice, TravelFields):
+    """The self-service PATCH: a route choice, travel, or both (route_id left out: the route stays as it is,
+    when the body carries arrival, departure or hotel)."""
+
+    route_id: Annotated[RouteId | Omitted, Refusal("must be a route id (integer) or null",
+                                                   missing="required: a route id, or null for no route")] = None
+
+
+class Arrival(Schema):
+    delegate_id: int
+    name: DisplayName
+    flight: str
+    airport: str
+    at: Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+
+class Arrivals(Schema):
+    arrivals: Annotated[list[Arrival], Field(description="in time order")]
 
 
 class CapacityChange(Schema):
@@ -660,7 +728,7 @@ MODELS = (Error, Bilingual, AgendaItem, Route, RoutePlace, RegistrationInput, Re
           BulkDecision, BulkDecided, BulkDecisionResult,
           ZoneSummary, Zones, RosterEntry, Roster, BadgeReissued, SyncScan, SyncInput, SyncResult, SyncResults,
           UndoInput, AuditEntry, AuditPage, PassportInput, PassportShown, VisaLetterState, VisaFields,
-          PassportChange)
+          PassportChange, Flight, FlightInput, HotelStay, HotelChoice, TravelFields, SelfChange, Arrival, Arrivals)
 REF_TEMPLATE = "#/components/schemas/{model}"
 
 
