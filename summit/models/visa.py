@@ -11,7 +11,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, t
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..plumbing.extensions import db
-from .types import EncryptedText, UTCDateTime, utcnow
+from .types import PERSONAL, EncryptedText, UTCDateTime, utcnow
 
 #: how long a passport number may be: ICAO 9303 has 9 characters, with room for the odd national format
 PASSPORT_NUMBER_MIN = 4
@@ -27,19 +27,24 @@ LIVE_LETTER = "status IN ('requested','issued','reissued')"
 
 
 class Passport(db.Model):
-    """The passport a delegate gave for their invitation letter: one per delegate."""
+    """The passport a delegate gave for their invitation letter: one per delegate.
+
+    Sensitive personal information (services/privacy/consents.py SENSITIVE_FIELDS "passport"): given under the
+    sensitive-data consent, deleted when it is withdrawn; an erasure blanks every column (``info=PERSONAL``),
+    so they are nullable, and a blanked row counts as no passport (services/travel/passports.passport_of).
+    """
 
     __tablename__ = "passport"
 
     delegate_id: Mapped[int] = mapped_column(ForeignKey("delegate.id", ondelete="CASCADE"), primary_key=True)
     #: as typed; encrypted at rest (DATA_KEY), shown masked (the last 4) everywhere but on the letter itself
-    number: Mapped[str] = mapped_column(EncryptedText)
+    number: Mapped[str | None] = mapped_column(EncryptedText, nullable=True, info=PERSONAL)
     #: ISO 3166-1 alpha-2
-    nationality: Mapped[str] = mapped_column(String(2))
-    date_of_birth: Mapped[date] = mapped_column(Date)
-    expires_on: Mapped[date] = mapped_column(Date)
+    nationality: Mapped[str | None] = mapped_column(String(2), nullable=True, info=PERSONAL)
+    date_of_birth: Mapped[date | None] = mapped_column(Date, nullable=True, info=PERSONAL)
+    expires_on: Mapped[date | None] = mapped_column(Date, nullable=True, info=PERSONAL)
     #: the name as printed in the passport (Latin letters, as the machine-readable zone has it)
-    name: Mapped[str] = mapped_column(String(PASSPORT_NAME_MAX))
+    name: Mapped[str | None] = mapped_column(String(PASSPORT_NAME_MAX), nullable=True, info=PERSONAL)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     delegate = relationship("Delegate")
@@ -62,9 +67,10 @@ class VisaLetter(db.Model):
     #: GSTF24-… (random, unguessable), given when issued; what the QR code's /verify/<serial> names
     serial: Mapped[str | None] = mapped_column(String(40), unique=True)
     #: what the verify page shows, fixed when issued (the passport may change later: the letter then is revoked)
-    name: Mapped[str] = mapped_column(String(PASSPORT_NAME_MAX), default="")
-    nationality: Mapped[str] = mapped_column(String(2), default="")
-    number_last4: Mapped[str] = mapped_column(String(4), default="")
+    #: (personal: an erasure blanks them; the serial then verifies as revoked, naming nobody)
+    name: Mapped[str] = mapped_column(String(PASSPORT_NAME_MAX), default="", info=PERSONAL)
+    nationality: Mapped[str] = mapped_column(String(2), default="", info=PERSONAL)
+    number_last4: Mapped[str] = mapped_column(String(4), default="", info=PERSONAL)
     stay_from: Mapped[date | None] = mapped_column(Date)
     stay_to: Mapped[date | None] = mapped_column(Date)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,4 +22,4 @@ def member_visa_letter(secret: str, member_id: int):
     return handle_visa_form(current_summit(), person,
                             back_url=url_for("delegation_page.home", secret=secret),
                             post_url=url_for("delegation_page.member_visa_letter", secret=secret, member_id=member_id),
-                            download_url=None)
+                            download_url=None, by_focal_point=True)

@@ -12,13 +12,14 @@ from ..plumbing.extensions import csrf, db
 from ..plumbing.request_input import form_text_checked
 from ..services.accreditation.gates import NotAccredited
 from ..services.console.audit import record_download
+from ..services.privacy import consents
 from ..services.registration import delegates as registration
 from ..services.summits.current import current_summit
 from ..services.travel import letters, passports
 from ..services.travel.letter_documents import render_letters
 from .forms import show_errors
 from .selfservice import selfservice_bp
-from .visa_forms import VisaForm, letter_deadline
+from .visa_forms import MemberVisaForm, VisaForm, letter_deadline
 
 STATUS_LABELS = {
     "requested": lambda: _("Requested: it will be issued once the organisers have approved your registration."),
@@ -45,12 +46,14 @@ def visa_page(summit, delegate, form, *, back_url: str, post_url: str, download_
                            letter=letter, letter_status=letter_status(letter),
                            number_masked=passports.masked(passport.number) if passport else None,
                            back_url=back_url, post_url=post_url, download_url=download_url,
-                           letter_deadline=letter_deadline(summit)), status
+                           letter_deadline=letter_deadline(summit),
+                           holds_sensitive=consents.in_force(delegate.id, consents.SENSITIVE)), status
 
 
-def handle_visa_form(summit, delegate, *, back_url: str, post_url: str, download_url: str | None):
+def handle_visa_form(summit, delegate, *, back_url: str, post_url: str, download_url: str | None,
+                     by_focal_point: bool = False):
     """The page's GET and POST, for the delegate and for their focal point alike."""
-    form = VisaForm()
+    form = MemberVisaForm() if by_focal_point else VisaForm()
     form.fill_visa_choices()
     if request.method == "GET":
         passport = passports.passport_of(delegate.id)
@@ -67,7 +70,7 @@ def handle_visa_form(summit, delegate, *, back_url: str, post_url: str, download
     elif held is not None and not data["passport"]["number"]:
         data["passport"]["number"] = held.number  # left blank: the number held stands
     try:
-        letters.change_request(delegate, data, language=delegate.language)
+        letters.change_request(delegate, data, language=delegate.language, by_focal_point=by_focal_point)
     except ValidationFailed as exc:
         show_errors(form, form.show_visa_errors(exc.errors))
         return visa_page(summit, delegate, form, back_url=back_url, post_url=post_url,

@@ -10,12 +10,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
 
 from ..models.visa import PASSPORT_NAME_MAX, PASSPORT_NUMBER_MAX
+from ..services.privacy.consents import PASSPORT_CONSENT_MISSING
 from ..services.travel.letter_settings import letter_host
 from .drafts import DraftForm
 from .forms import RegistrationForm, country_choices, length
 
 #: the service's error keys → the form's fields
-ERROR_FIELDS = {"visa_letter": "visa_letter", "passport": "visa_letter", "sensitive_consent": "visa_letter",
+ERROR_FIELDS = {"visa_letter": "visa_letter", "passport": "visa_letter",
                 "passport.number": "passport_number", "passport.nationality": "passport_nationality",
                 "passport.date_of_birth": "passport_date_of_birth", "passport.expires_on": "passport_expires_on",
                 "passport.name": "passport_name"}
@@ -31,6 +32,10 @@ class VisaForm(DraftForm):
     # a date input; an unreadable date is the service's error, so the field does not validate it
     passport_date_of_birth = StringField(_l("Date of birth"), render_kw={"type": "date", "autocomplete": "bday"})
     passport_expires_on = StringField(_l("Passport valid until"), render_kw={"type": "date"})
+    #: the separate consent a passport asks for (services/privacy/consents.py SENSITIVE_FIELDS); None on a
+    #: focal point's page (their consent covers the member)
+    passport_consent = BooleanField(_l("I agree that the organisers use my passport details to issue my "
+                                       "invitation letter."))
 
     def fill_visa_choices(self) -> None:
         self.passport_nationality.choices = country_choices()
@@ -42,12 +47,22 @@ class VisaForm(DraftForm):
         passport = {"number": self.passport_number.data or "", "nationality": self.passport_nationality.data or "",
                     "date_of_birth": self.passport_date_of_birth.data or "",
                     "expires_on": self.passport_expires_on.data or "", "name": self.passport_name.data or ""}
-        return {"visa_letter": bool(self.visa_letter.data), "passport": passport}
+        data = {"visa_letter": bool(self.visa_letter.data), "passport": passport}
+        if self.passport_consent is not None and self.passport_consent.data:
+            data["sensitive_consent"] = True  # the one sensitive-data consent: it covers needs given beside
+        return data
 
     def show_visa_errors(self, errors: dict) -> dict:
         """Put the service's visa errors beside their fields; the others are returned for show_errors."""
         rest = {}
         for key, messages in errors.items():
+            if key == "sensitive_consent" and self.passport_consent is not None:
+                mine = [m for m in messages if str(m) == str(PASSPORT_CONSENT_MISSING)]
+                self.passport_consent.errors = [*self.passport_consent.errors, *mine]
+                messages = [m for m in messages if str(m) != str(PASSPORT_CONSENT_MISSING)]
+                if messages:
+                    rest[key] = messages
+                continue
             name = ERROR_FIELDS.get(key)
             if name is None:
                 rest[key] = messages
@@ -73,3 +88,9 @@ def letter_deadline(summit) -> str | None:
 
 class RegistrationVisaForm(RegistrationForm, VisaForm):
     """The public registration form, with the visa-letter block."""
+
+
+class MemberVisaForm(VisaForm):
+    """A focal point's page for a member's passport: the focal point's consent covers it."""
+
+    passport_consent = None

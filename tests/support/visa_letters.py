@@ -19,7 +19,8 @@ def open_requests(summit) -> None:
 def body(n: int = 1, **overrides) -> dict:
     data = {"given_name": "Amina", "family_name": "Diallo", "email": f"visa{n}@example.org",
             "organisation": "Ministry of Transport", "country": "SN", "category": "government",
-            "consent": True, "visa_letter": True, "passport": dict(PASSPORT)}
+            "consent": True, "visa_letter": True, "passport": dict(PASSPORT),
+            "sensitive_consent": True}  # a passport is sensitive: its own consent
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}  # None: left out
 

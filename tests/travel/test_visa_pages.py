@@ -12,7 +12,7 @@ from summit.services.travel.letter_settings import change_settings
 
 PASSPORT_FORM = {"visa_letter": "y", "passport_name": "FATIMA AL-SAYED", "passport_number": "P<1234 567",
                  "passport_nationality": "AE", "passport_date_of_birth": "1979-05-06",
-                 "passport_expires_on": "2031-02-03"}
+                 "passport_expires_on": "2031-02-03", "passport_consent": "y"}
 
 
 def form_data(client, url="/register", **fields):

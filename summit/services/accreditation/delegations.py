@@ -288,7 +288,7 @@ def add_member(delegation: Delegation, data: dict) -> Registered:
     """
     summit = _summit_of(delegation)
     cleaned = _member_values(data)
-    visa, visa_errors = passports.read_request(summit, data)  # travel: the passport and letter, if asked
+    visa, visa_errors = passports.read_request(summit, data, consent_needed=False)  # the focal point's consent
     cleaned.errors.update(visa_errors)
     values = raise_if_invalid(cleaned)
     letters.check_deadline(summit, visa, language=values.get("language", "en"))
@@ -308,7 +308,7 @@ def add_member(delegation: Delegation, data: dict) -> Registered:
                 **values})
             # the focal point's consent covers the member (the contract), for their needs too
             consents.at_registration(summit, delegate.id, data, values, given_by="focal_point")
-            letters.apply_request(delegate, visa)
+            letters.apply_request(delegate, visa, given_by="focal_point")
             if places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist) is None:
                 set_committed_value(delegate, "booking", None)
     except IntegrityError as exc:

@@ -23,12 +23,13 @@ from flask_babel import lazy_gettext as _l
 
 from sqlalchemy import update
 
-from ...models import Delegate, Summit, VisaLetter, utcnow
+from ...models import Delegate, Passport, Summit, VisaLetter, utcnow
 from ...models.labels import DelegateStatus
 from ...plumbing.database import writing
 from ...plumbing.extensions import db
 from ...plumbing.errors import NotFound, ValidationFailed
 from ..accreditation.gates import NotAccredited, admitted
+from ..privacy import consents
 from .letter_settings import letter_host
 from .passports import PassportRequest, passport_of, read_request, store_passport
 
@@ -88,10 +89,17 @@ def check_deadline(summit: Summit, request: PassportRequest | None, delegate: De
     refuse_after_deadline(summit, language)
 
 
-def apply_request(delegate: Delegate, request: PassportRequest | None) -> VisaLetter | None:
-    """Store the passport and the letter request (the caller's transaction, after check_deadline)."""
+def apply_request(delegate: Delegate, request: PassportRequest | None, *,
+                  given_by: str = "delegate") -> VisaLetter | None:
+    """Store the passport and the letter request (the caller's transaction, after check_deadline).
+
+    A passport stored records the sensitive-data consent it was given under (read_request asked for it),
+    unless one is in force already; ``given_by``: "focal_point" for a delegation's member.
+    """
     if request is None:
         return live_letter(delegate.id)
+    if request.passport is not None and not consents.in_force(delegate.id, consents.SENSITIVE):
+        consents.give(db.session.get(Summit, delegate.summit_id), given_by, (delegate.id, consents.SENSITIVE))
     changed = store_passport(delegate, request.passport) if request.passport is not None else False
     db.session.flush()
     letter = live_letter(delegate.id)
@@ -158,6 +166,20 @@ def follow_cancellation(delegate: Delegate) -> None:
         revoke(letter, "cancelled")
 
 
+def forget_passport(delegate: Delegate, reason: str) -> bool:
+    """The sensitive-data consent was withdrawn (the caller's transaction, the delegate locked): the passport
+    is deleted and the letter that names it revoked (an embassy asking is told so). True if one was held."""
+    row = db.session.get(Passport, delegate.id)
+    letter = live_letter(delegate.id)
+    if letter is not None:
+        revoke(letter, reason)
+    if row is None:
+        return letter is not None
+    db.session.delete(row)
+    db.session.flush()
+    return True
+
+
 def _lock_delegate(delegate_id: int) -> Delegate:
     """The registered delegate, locked to the end of the writing() block: their letter changes take turns
     (two downloads at once must not issue two serials, the second overwriting the one the first printed)."""
@@ -188,14 +210,17 @@ def letter_to_download(delegate: Delegate) -> VisaLetter:
     return letter
 
 
-def change_request(delegate: Delegate, data: dict, *, language: str = "en") -> VisaLetter | None:
+def change_request(delegate: Delegate, data: dict, *, language: str = "en",
+                   by_focal_point: bool = False) -> VisaLetter | None:
     """The delegate (their page, the API) or their focal point asks for a letter, gives or corrects the
     passport, or withdraws the request (``visa_letter: false`` without a passport). Returns the live letter.
 
-    A changed passport revokes an issued letter and asks for a new one (reissued once approved).
+    A changed passport revokes an issued letter and asks for a new one (reissued once approved). A passport
+    needs the sensitive-data consent (``sensitive_consent``) unless one is in force; a focal point gives it.
     """
     summit = db.session.get(Summit, delegate.summit_id)
-    request, errors = read_request(summit, data)
+    request, errors = read_request(summit, data, consent_needed=not by_focal_point,
+                                   holds_consent=consents.in_force(delegate.id, consents.SENSITIVE))
     if errors:
         raise ValidationFailed(errors, "some fields need attention")
     if request is None or "visa_letter" not in data:
@@ -209,7 +234,7 @@ def change_request(delegate: Delegate, data: dict, *, language: str = "en") -> V
                 revoke(letter, "withdrawn")
             return None
         check_deadline(summit, request, delegate, language)
-        return apply_request(delegate, request)
+        return apply_request(delegate, request, given_by="focal_point" if by_focal_point else "delegate")
 
 
 @dataclass(frozen=True)
@@ -248,3 +273,27 @@ def shown(letter: VisaLetter | None) -> dict | None:
         return None
     return {"status": letter.status, "serial": letter.serial,
             "issued_at": letter.issued_at.isoformat() if letter.issued_at else None}
+
+
+def data_copy_part(delegate_id: int, moment) -> dict:
+    """The visa part of the delegate's own data copy (services/privacy/data_copy.py): the passport as every
+    page shows it (the number masked) and each letter with its status history, oldest first.
+    ``moment(value)``: how the copy writes a time (ISO 8601 in the summit's zone)."""
+    from .passports import shown as shown_passport
+
+    rows = db.session.scalars(db.select(VisaLetter).where(VisaLetter.delegate_id == delegate_id)
+                              .order_by(VisaLetter.requested_at, VisaLetter.id)).all()
+    serials = {row.id: row.serial for row in rows}
+
+    def history(row: VisaLetter) -> list[dict]:
+        steps = [{"status": "requested", "at": moment(row.requested_at)}]
+        if row.issued_at is not None:
+            steps.append({"status": "reissued" if row.replaces_id is not None else "issued",
+                          "at": moment(row.issued_at)})
+        if row.revoked_at is not None:
+            steps.append({"status": "revoked", "at": moment(row.revoked_at), "reason": row.revoked_reason})
+        return steps
+
+    return {"passport": shown_passport(passport_of(delegate_id)),
+            "letters": [{"serial": row.serial, "status": row.status, "history": history(row),
+                         "replaces": serials.get(row.replaces_id)} for row in rows]}

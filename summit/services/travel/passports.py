@@ -18,6 +18,7 @@ from ...models import Delegate, Passport, Summit, utcnow
 from ...models.visa import PASSPORT_NAME_MAX, PASSPORT_NUMBER_MAX, PASSPORT_NUMBER_MIN
 from ...plumbing import text_input
 from ...plumbing.extensions import db
+from ..privacy import consents
 from ..registration.countries import COUNTRY_CODES
 from ..registration.delegate_input import is_latin_name
 
@@ -134,14 +135,16 @@ def clean_passport(summit: Summit, raw, *, today: date | None = None) -> tuple[d
     return values, errors
 
 
-def read_request(summit: Summit, data: dict, *, partial: bool = False) -> tuple[PassportRequest | None, dict]:
+def read_request(summit: Summit, data: dict, *, partial: bool = False,
+                 consent_needed: bool = True, holds_consent: bool = False) -> tuple[PassportRequest | None, dict]:
     """The visa-letter part of a registration body: (request or None, errors).
 
     ``visa_letter: true`` needs every passport field. A passport without it is kept (to ask later).
     ``partial``: an edit that may leave both out (then None, nothing changes).
+    A passport is sensitive personal information (privacy/consents.py SENSITIVE_FIELDS): it needs
+    ``"sensitive_consent": true`` unless one is in force (``holds_consent``) or a focal point gives it for
+    their member (``consent_needed=False``).
     """
-    # TODO(pd-consent): passport data is sensitive; once needs_sensitive_consent(fields) is on main, ask it
-    # here and refuse a passport without "sensitive_consent". Until then "sensitive_consent" is accepted.
     if "sensitive_consent" in data and not isinstance(data["sensitive_consent"], bool):
         return None, {"sensitive_consent": [_l("Must be true or false.")]}
     wants = data.get("visa_letter", None)
@@ -156,18 +159,27 @@ def read_request(summit: Summit, data: dict, *, partial: bool = False) -> tuple[
             errors["passport"] = [_l("An invitation letter needs your passport details.")]
         return (PassportRequest(wants, None) if not errors else None), errors
     values, errors = clean_passport(summit, data["passport"])
+    if (consent_needed and not holds_consent and data.get("sensitive_consent") is not True
+            and consents.needs_sensitive_consent({"passport": values or data["passport"]})):
+        errors["sensitive_consent"] = [consents.PASSPORT_CONSENT_MISSING]
     if errors:
         return None, errors
     return PassportRequest(wants, values), {}
 
 
 def passport_of(delegate_id: int) -> Passport | None:
-    return db.session.get(Passport, delegate_id)
+    """The delegate's passport; None if none was given, or it was erased (an erasure blanks the row)."""
+    row = db.session.get(Passport, delegate_id)
+    return row if row is not None and row.number else None
 
 
 def store_passport(delegate: Delegate, values: dict) -> bool:
     """Write the passport in the caller's transaction; True if an existing one changed (its letter must go)."""
     row = db.session.get(Passport, delegate.id)
+    if row is not None and not row.number:  # erased: nothing of it stands
+        db.session.delete(row)
+        db.session.flush()
+        row = None
     if row is None:
         db.session.add(Passport(delegate_id=delegate.id, updated_at=utcnow(), **values))
         return False
