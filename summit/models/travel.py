@@ -1,7 +1,7 @@
 """Travel: a delegate's flights, the pick-up lists' exports, the hotels and their room blocks."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -27,7 +27,8 @@ class Flight(db.Model):
     #: "arrival" or "departure"
     direction: Mapped[str] = mapped_column(String(9))
     #: when it lands (arrival) or takes off (departure): an aware instant, stored UTC, shown in the summit's zone
-    at: Mapped[datetime] = mapped_column(UTCDateTime, info=PERSONAL)
+    #: (erased to the epoch: the column is NOT NULL and UTCDateTime takes no "")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, info={**PERSONAL, "erased": datetime(1970, 1, 1, tzinfo=timezone.utc)})
     #: the normalised designator ("CA981")
     flight: Mapped[str] = mapped_column(String(FLIGHT_MAX), info=PERSONAL)
     #: IATA airport code, upper case
