@@ -22,7 +22,7 @@ def own_visa_letter():
     letter = letters.letter_to_download(delegate)
     pdf = render_letters([letter], current_summit())
     # the passport number is on it: a download of personal data, in the audit trail
-    record_download(None, "visa_letter.pdf", filters={"serial": letter.serial}, count=1, delegate_id=delegate.id)
+    record_download(None, "visa_letter.pdf", filters={"serial": letter.serial, "by": "delegate"}, count=1, delegate_id=delegate.id)
     db.session.commit()
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"

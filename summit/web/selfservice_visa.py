@@ -90,7 +90,8 @@ def visa_letter(token: str):
                             download_url=url_for("selfservice.visa_letter_pdf", token=token))
 
 
-def letter_pdf_response(delegate, summit):
+def letter_pdf_response(delegate, summit, *, by: str = "delegate"):
+    """The letter as a download, audited (actor none: the delegate's own, or their focal point's, ``by``)."""
     try:
         letter = letters.letter_to_download(delegate)
     except NotAccredited:
@@ -98,7 +99,8 @@ def letter_pdf_response(delegate, summit):
     except NotFound:
         abort(404)
     pdf = render_letters([letter], summit)
-    record_download(None, "visa_letter.pdf", filters={"serial": letter.serial}, count=1, delegate_id=delegate.id)
+    record_download(None, "visa_letter.pdf", filters={"serial": letter.serial, "by": by}, count=1,
+                    delegate_id=delegate.id)
     db.session.commit()
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
