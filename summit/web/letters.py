@@ -12,6 +12,7 @@ from ..plumbing.extensions import limiter
 from ..services.summits.current import current_summit
 from ..services.travel import letters
 from ..services.travel.letter_documents import date_en, date_zh
+from ..services.travel.letter_settings import letter_host
 from ..services.registration.countries import country_names
 
 letters_bp = Blueprint("letters", __name__)
@@ -34,7 +35,8 @@ def verify(serial: str):
                 "stay_zh": f"{date_zh(found.stay_from)}至{date_zh(found.stay_to)}",
                 "issued_en": date_en(found.issued_on), "issued_zh": date_zh(found.issued_on)}
     response = current_app.make_response(
-        (render_template("letters/verify.html", summit=summit, view=view), 200 if view else 404))
+        (render_template("letters/verify.html", summit=summit, view=view,
+                         contact=letter_host(summit).email or summit.contact_email), 200 if view else 404))
     # a letter revoked since must not be shown as valid from a cache, nor the page kept by a browser
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
