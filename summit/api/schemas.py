@@ -452,7 +452,8 @@ class _VisaFields(Schema):
                     "deadline, 422 letter_deadline_passed)")] = None
     passport: PassportInput | Omitted = None
     sensitive_consent: Annotated[bool | Omitted, Field(
-        description="consent to keep sensitive data (the passport)")] = None
+        description="the separate consent for sensitive personal data: required (422) with a passport, "
+                    "and with dietary or accessibility needs")] = None
 
 
 class PassportChange(Schema):
@@ -461,7 +462,8 @@ class PassportChange(Schema):
 
     visa_letter: Annotated[bool, Field(description="true: the delegate wants a letter")]
     passport: PassportInput | Omitted = None
-    sensitive_consent: bool | Omitted = None
+    sensitive_consent: Annotated[bool | Omitted, Field(
+        description="required (422) with a passport unless the delegate's sensitive-data consent is in force")] = None
 
 
 class _DelegateFields(_VisaFields):
