@@ -62,7 +62,8 @@ def calls(client, summit):
         ("/api/v1/zone-entries/{entry_id}/undo", "post"): ("/api/v1/zone-entries/1/undo", {"reason": "mistake"},
                                                            organiser),
         ("/api/v1/registrations/self/passport", "put"): (
-            "/api/v1/registrations/self/passport", {"visa_letter": True, "passport": visa_letters.PASSPORT},
+            "/api/v1/registrations/self/passport", {"visa_letter": True, "passport": visa_letters.PASSPORT,
+                                                    "sensitive_consent": True},
             {"Authorization": f"Bearer {token}"}),
     }
 

@@ -114,3 +114,14 @@ def test_the_data_copy_holds_the_passport_masked_and_the_letters_history(client,
     assert old["history"][-1]["reason"] == "passport_changed"
     assert new["status"] == "reissued" and new["replaces"] == first
     assert [s["status"] for s in new["history"]] == ["requested", "reissued"]
+
+
+def test_the_printable_data_copy_shows_the_passport_masked(client, summit):
+    open_requests(summit)
+    registered = register(client, 1)
+    path = registered["manage_url"].split("summit.test", 1)[1]
+    page = client.get(path + "/data?lang=en")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Passport and visa letters" in html and "****5678" in html and "X 1234-5678" not in html
+    assert registered["visa_letter"]["serial"] in html
