@@ -101,3 +101,26 @@ def test_the_focal_point_completes_a_members_passport(client, summit):
         "name_zh": "另一代表团", "name_en": "Another", "country": "KE", "focal_name": "Other Focal",
         "focal_email": "other@example.org", "places": 5}, None)
     assert client.get(f"/delegation/{other.token}/members/{member.delegate.id}/visa-letter").status_code == 404
+    assert client.get(f"/delegation/{other.token}/members/{member.delegate.id}/visa-letter.pdf").status_code == 404
+    # the focal point's consent covers the member (no box on their page), and they download the letter, audited
+    from summit.models import AuditEntry, Consent
+    page = client.get(url + "?lang=en").get_data(as_text=True)
+    assert 'name="passport_consent"' not in page
+    given = db.session.scalars(db.select(Consent).where(Consent.delegate_id == member.delegate.id,
+                                                        Consent.kind == "sensitive")).one()
+    assert given.given_by == "focal_point"
+    pdf = client.get(url + ".pdf")
+    assert pdf.status_code == 200 and "P<1234 567" in pdf_text(pdf.data)
+    entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "download")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry.entity == "visa_letter.pdf" and entry.entity_id == member.delegate.id
+    assert entry.changes["filters"]["by"] == "focal_point"
+
+
+def test_the_delegates_own_page_asks_the_passport_consent(client, summit):
+    open_requests(summit)
+    response = client.post("/register", data=form_data(client, passport_consent=None))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "sensitive personal information" in html and 'name="passport_consent"' in html
+    assert db.session.scalar(db.select(db.func.count()).select_from(Passport)) == 0
