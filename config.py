@@ -197,6 +197,9 @@ def from_environment(instance_path: str) -> dict:
         # A 429 says when to come back (Retry-After), with the X-RateLimit-* headers beside it.
         "RATELIMIT_HEADERS_ENABLED": True,
         "REGISTRATION_RATE_LIMIT": os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute"),
+        # Look-ups of the public visa-letter verify page per client address: an embassy checks a few letters;
+        # a client walking serials is stopped long before it could find one (services/travel/letters.py).
+        "LETTER_VERIFY_RATE_LIMIT": os.environ.get("LETTER_VERIFY_RATE_LIMIT", "30 per minute"),
         # Sign-in attempts per client address, whatever the account (Flask-Limiter, like the above).
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "20 per minute"),
         # The console's sign-in throttle (services/accounts.authenticate): password checks per account

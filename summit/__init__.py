@@ -126,17 +126,21 @@ def create_app(config: dict | None = None) -> Flask:
     from .web import drafts, security_headers, templating
     from .web.calendar import calendar_bp
     from .web.desk import desk_bp
-    from .web import desk_board, desk_people  # noqa: F401  (their routes join desk_bp)
+    from .web import desk_board, desk_people, desk_travel, selfservice_travel  # noqa: F401  (their routes join desk_bp, selfservice_bp)
     from .web.door import door_bp
     from .web.health import health_bp
     from .web.console import console
     from .web.public import public_bp
+    from .web.letters import letters_bp
     from .web.registration import registration_bp
     from .web.selfservice import selfservice_bp
+    from .web import selfservice_visa  # noqa: F401  (its routes join selfservice_bp)
     from .web.delegation_page import delegation_page_bp
     from .web import delegation_import  # noqa: F401  (its routes join delegation_page_bp)
+    from .web import delegation_visa  # noqa: F401  (its routes join delegation_page_bp)
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(letters_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(selfservice_bp)

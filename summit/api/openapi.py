@@ -88,11 +88,15 @@ PATHS = {
     "/api/v1/registrations/self": {
         "get": {"summary": "The delegate's registration", "operationId": "getSelf", "security": DELEGATE_AUTH,
                 "responses": {"200": _json(_ref(schemas.Registration), "the registration"), **UNAUTHORISED}},
-        "patch": {"summary": "Change, drop or queue for a route", "operationId": "patchSelf",
+        "patch": {"summary": "Change, drop or queue for a route; give flights and a hotel", "operationId": "patchSelf",
                   "security": DELEGATE_AUTH,
-                  "requestBody": _body(schemas.RouteChoice),
+                  "description": "`arrival`, `departure` and `hotel` are optional and change only what they name "
+                                 "(null clears one). Without `route_id` the route stays as it is when the body "
+                                 "carries any of them. Travel is written first, in its own transaction.",
+                  "requestBody": _body(schemas.SelfChange),
                   "responses": {"200": _json(_ref(schemas.Registration), "the new state"),
-                                "409": _error("route_full: the old place is kept"),
+                                "409": _error("route_full: the old place is kept; hotel_full: the old room is kept, "
+                                              "`alternative` is the next nearest hotel with room (or null)"),
                                 "422": _error("invalid fields"), **UNAUTHORISED}},
         "delete": {"summary": "Cancel the registration; with erase=1, erase every personal field too",
                    "operationId": "deleteSelf", "security": DELEGATE_AUTH,
@@ -127,6 +131,36 @@ PATHS = {
         "responses": {"200": _json({"type": "object", "required": ["withdrawn"],
                                     "properties": {"withdrawn": {"type": "boolean"}}},
                                    "withdrawn (false: none was in force)"), **UNAUTHORISED}}},
+    "/api/v1/registrations/self/visa-letter.pdf": {"get": {
+        "summary": "The delegate's visa invitation letter", "operationId": "getSelfVisaLetter",
+        "security": DELEGATE_AUTH,
+        "description": "The bilingual (zh, en) letter on the host's letterhead, with its serial and a QR code of "
+                       "`/verify/<serial>`. Issued to approved delegates who asked for one (`visa_letter: true` "
+                       "and a passport); the download is audited.",
+        "responses": {
+            "200": {"description": "the letter, one A4 page",
+                    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+            "404": _error("no_visa_letter: none was asked for"),
+            "409": _error("not_accredited: the organisers have not approved the delegate (yet)"),
+            **UNAUTHORISED}}},
+    "/api/v1/registrations/self/passport": {"put": {
+        "summary": "Ask for a visa letter, or give or correct the passport", "operationId": "putSelfPassport",
+        "security": DELEGATE_AUTH, "requestBody": _body(schemas.PassportChange),
+        "description": "A changed passport revokes the issued letter; a new one (status `reissued`, a new serial) "
+                       "is issued while the delegate is approved. `visa_letter: false` without a passport "
+                       "withdraws the request.",
+        "responses": {"200": _json(_ref(schemas.VisaFields), "the letter and the passport (masked)"),
+                      "422": _error("invalid fields (`errors` keyed passport.<field>), or letter_deadline_passed "
+                                    "(the message says whom to contact)"),
+                      **UNAUTHORISED}}},
+    "/api/v1/arrivals": {"get": {
+        "summary": "The airport pick-up list of a summit day (staff; audited)", "operationId": "listArrivals",
+        "security": CONSOLE_AUTH,
+        "parameters": [{"name": "date", "in": "query", "required": True,
+                        "schema": {"type": "string", "format": "date"},
+                        "description": "the summit's local day, YYYY-MM-DD"}],
+        "responses": {"200": _json(_ref(schemas.Arrivals), "every airport, in time order"),
+                      "422": _error("no date, or not YYYY-MM-DD"), **UNAUTHORISED}}},
     "/api/v1/delegates": {"get": {
         "summary": "Find delegates (staff)", "operationId": "listDelegates", "security": CONSOLE_AUTH,
         "parameters": schemas.query_parameters(schemas.DelegateQuery),

@@ -14,24 +14,26 @@ from ..services.privacy.erasure import erase_delegate
 from ..services.registration import delegates as registration
 from ..services.calendar.tokens import calendar_token, revoke_calendar_token
 from ..services.registration.mail import send_registration_confirmation
+from ..services.travel import plans as travel
 from ..plumbing.errors import NotFound
 from ..services.summits.current import current_summit
 from ..plumbing.urls import calendar_url, manage_url
 from . import serialise
 from .blueprint import api_bp
-from .schemas import RouteChoice
-from .validation import read_body
+from .schemas import RouteChoice, TravelFields
+from .validation import read_body, validated
 
 
 def _registration_body(delegate, token: str, *, with_token: bool = False) -> dict:
     body = {"id": delegate.id, "status": delegate.status, "route": serialise.route_place(delegate.booking),
             # a full route waited for while keeping "route" (PATCH with keep_place): null when none
             "waiting": serialise.route_place(delegate.waiting),
-            **serialise.accreditation(delegate), **serialise.names(delegate)}
+            **serialise.accreditation(delegate), **serialise.names(delegate), **serialise.visa(delegate)}
     if with_token:
         body["token"] = token
     body["manage_url"] = manage_url(token)
     body["calendar_url"] = calendar_url(calendar_token(delegate))
+    body.update(travel.travel_body(delegate.id, current_summit()))  # arrival, departure, hotel
     return body
 
 
@@ -85,6 +87,17 @@ def patch_self():
     token = bearer_token()
     if not token:
         return _unauthorized(ASK_FOR_BEARER)
+    data = json_object()
+    if travel.asks_for_travel(data):
+        # travel (arrival, departure, hotel): its own transaction, before any route change the body asks
+        changes = validated(TravelFields, data).model_dump(exclude_unset=True)
+        try:
+            delegate = travel.change_travel(lambda: registration.lock_delegate(manage_token=token),
+                                            current_summit(), changes)
+        except NotFound:
+            return _unauthorized(UNKNOWN_BEARER)
+        if "route_id" not in data:
+            return jsonify(_registration_body(delegate, token))
 
     def route_request() -> dict:
         # the choice as sent: the service's _route_choice reads join_waitlist's absence as false

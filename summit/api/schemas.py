@@ -28,6 +28,7 @@ from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_M
                                PHONE_MAX, TITLE_MAX)
 from ..models.delegation import DELEGATION_NAME_MAX, DELEGATION_PLACES_MAX, FOCAL_NAME_MAX
 from ..models.types import ID_MAX
+from ..models.visa import PASSPORT_NAME_MAX, PASSPORT_NUMBER_MAX, PASSPORT_NUMBER_MIN, VISA_LETTER_STATUSES
 from ..services.badges.layouts import LAYOUTS
 from ..services.accreditation.decisions import BULK_MAX, DECISIONS, REASON_MAX
 from ..services.badges.selection import MAX_IDS
@@ -130,6 +131,70 @@ DisplayName = Annotated[str, Field(description="the name as badges, lists, mails
                                                "name_order, the family name in capitals")]
 
 
+class PassportShown(Schema):
+    number: Annotated[str, Field(description="masked: only its last 4 characters (****1234)")]
+    nationality: Annotated[str, Field(description="ISO 3166-1 alpha-2")]
+    date_of_birth: Annotated[str, Field(json_schema_extra={"format": "date"})]
+    expires_on: Annotated[str, Field(json_schema_extra={"format": "date"})]
+    name: Annotated[str, Field(description="the name as printed in the passport")]
+
+
+class VisaLetterState(Schema):
+    status: Literal[VISA_LETTER_STATUSES]  # type: ignore[valid-type]
+    serial: Annotated[str | None, Field(description="set once issued; the QR code opens /verify/<serial>")]
+    issued_at: datetime | None
+
+
+class VisaFields(Schema):
+    visa_letter: VisaLetterState | None
+    passport: PassportShown | None
+# --- travel: flights and the hotel (tr-travel; summit/services/travel/) ---------------------------
+
+class Flight(Schema):
+    at: Annotated[str, Field(description="ISO 8601 with the offset (the summit's zone in answers)",
+                             json_schema_extra={"format": "date-time"})]
+    flight: Annotated[str, Field(description='the IATA designator, normalised: "ca 981" is "CA981"')]
+    airport: Annotated[str, Field(description="IATA airport code, e.g. PEK or PKX")]
+
+
+class FlightInput(Schema):
+    # Shapes here; the designator's form, the airport and the order are the service's (travel/flights.py).
+    at: Annotated[StrictStr, documented(maxLength=40, description="ISO 8601 with its offset, e.g. "
+                                                                  "2024-09-24T14:30:00+08:00"),
+                  Refusal("an ISO 8601 time with its offset")]
+    flight: Annotated[StrictStr, documented(maxLength=16, description='e.g. "CA981" (spaces and case are '
+                                                                      'normalised)'),
+                      Refusal("a flight number such as CA981")]
+    airport: Annotated[StrictStr, documented(maxLength=16, description="IATA airport code"),
+                       Refusal("an IATA airport code such as PEK")]
+
+
+class HotelStay(Schema):
+    hotel_id: int
+    code: str
+    nights: list[Annotated[str, Field(json_schema_extra={"format": "date"})]]
+
+
+class HotelChoice(Schema):
+    hotel_id: Annotated[StrictInt | None, documented(minimum=1, maximum=ID_MAX), Refusal("a hotel id, or null")]
+    nights: Annotated[list[StrictStr] | Omitted, documented(maxItems=31, items={"type": "string", "format": "date"},
+                                                            description="the nights, each by its date (the night "
+                                                                        "from that date to the next)"),
+                      Refusal("a list of dates YYYY-MM-DD")] = None
+
+
+class TravelFields(Schema):
+    arrival: Annotated[FlightInput | None | Omitted, Field(description="null clears it"),
+                       Refusal('the arrival: {"at", "flight", "airport"} or null')] = None
+    departure: Annotated[FlightInput | None | Omitted, Field(description="null clears it"),
+                         Refusal('the departure: {"at", "flight", "airport"} or null')] = None
+    hotel: Annotated[HotelChoice | None | Omitted, Field(description="a room in a hotel's block for these "
+                                                                     "nights; null gives it up (409 hotel_full: "
+                                                                     "`alternative` names the next nearest hotel "
+                                                                     "with room)"),
+                     Refusal('the hotel: {"hotel_id", "nights"} or null')] = None
+
+
 class Registration(Schema):
     id: int
     status: Literal[DelegateStatus.REGISTERED.value]  # type: ignore[valid-type]
@@ -142,9 +207,16 @@ class Registration(Schema):
     delegation_id: DelegationId
     name_order: NameOrderCode
     display_name: DisplayName
+    visa_letter: Annotated[VisaLetterState | None | Omitted, Field(
+        description="the invitation letter asked for (null: none)")] = None
+    passport: Annotated[PassportShown | None | Omitted, Field(
+        description="the passport given for it, the number masked")] = None
     token: Annotated[str | Omitted, Field(description="the delegate's secret (only in the 201 answer)")] = None
     manage_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
     calendar_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
+    arrival: Flight | None | Omitted = None
+    departure: Flight | None | Omitted = None
+    hotel: HotelStay | None | Omitted = None
 
 
 class Delegate(Schema):
@@ -364,7 +436,37 @@ class SyncResults(Schema):
 RouteId = Annotated[StrictInt | None, documented(minimum=1, maximum=ID_MAX)]
 
 
-class _DelegateFields(Schema):
+class PassportInput(Schema):
+    """Checked by summit.services.travel.passports (the number kept as typed: only its length and characters)."""
+
+    number: Annotated[str, _text(PASSPORT_NUMBER_MAX, minLength=PASSPORT_NUMBER_MIN)]
+    nationality: Annotated[str, documented(pattern="^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")]
+    date_of_birth: Annotated[str, documented(format="date")]
+    expires_on: Annotated[str, documented(format="date", description="at least six months after the summit's end")]
+    name: Annotated[str, _text(PASSPORT_NAME_MAX, minLength=1, description="as printed, Latin script")]
+
+
+class _VisaFields(Schema):
+    visa_letter: Annotated[bool | Omitted, Field(
+        description="true: ask for a visa invitation letter (needs passport; refused after the letter "
+                    "deadline, 422 letter_deadline_passed)")] = None
+    passport: PassportInput | Omitted = None
+    sensitive_consent: Annotated[bool | Omitted, Field(
+        description="the separate consent for sensitive personal data: required (422) with a passport, "
+                    "and with dietary or accessibility needs")] = None
+
+
+class PassportChange(Schema):
+    """PUT /registrations/self/passport: ask, correct (a changed passport revokes the letter and reissues
+    it) or withdraw (visa_letter false without a passport)."""
+
+    visa_letter: Annotated[bool, Field(description="true: the delegate wants a letter")]
+    passport: PassportInput | Omitted = None
+    sensitive_consent: Annotated[bool | Omitted, Field(
+        description="required (422) with a passport unless the delegate's sensitive-data consent is in force")] = None
+
+
+class _DelegateFields(_VisaFields):
     # Documented here, checked by summit.services.registration.delegate_input: the same rules serve the
     # registration form, and they clean before they measure (NFC, trimmed), so a model could not state them.
 
@@ -392,7 +494,7 @@ class _DelegateFields(Schema):
     language: Literal[LANGUAGES] | Omitted = None  # type: ignore[valid-type]
 
 
-class RegistrationInput(_DelegateFields):
+class RegistrationInput(_DelegateFields, TravelFields):
     consent: Literal[True]
     sensitive_consent: Annotated[bool | Omitted, Field(
         description="the separate consent to sensitive personal information (PIPL art. 29, GDPR art. 9): "
@@ -433,6 +535,26 @@ class RouteChoice(Schema):
     keep_place: Annotated[StrictBool | Omitted, Field(
         description="with join_waitlist, on a full route: keep the confirmed place held now until promoted "
                     "(the two then swap)"), Refusal("must be true or false")] = None
+
+
+class SelfChange(RouteChoice, TravelFields):
+    """The self-service PATCH: a route choice, travel, or both (route_id left out: the route stays as it is,
+    when the body carries arrival, departure or hotel)."""
+
+    route_id: Annotated[RouteId | Omitted, Refusal("must be a route id (integer) or null",
+                                                   missing="required: a route id, or null for no route")] = None
+
+
+class Arrival(Schema):
+    delegate_id: int
+    name: DisplayName
+    flight: str
+    airport: str
+    at: Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+
+class Arrivals(Schema):
+    arrivals: Annotated[list[Arrival], Field(description="in time order")]
 
 
 class CapacityChange(Schema):
@@ -607,7 +729,8 @@ MODELS = (Error, Bilingual, AgendaItem, Route, RoutePlace, RegistrationInput, Re
           Delegations, DelegationMember, DelegationSelf, MemberInput,
           BulkDecision, BulkDecided, BulkDecisionResult,
           ZoneSummary, Zones, RosterEntry, Roster, BadgeReissued, SyncScan, SyncInput, SyncResult, SyncResults,
-          UndoInput, AuditEntry, AuditPage)
+          UndoInput, AuditEntry, AuditPage, PassportInput, PassportShown, VisaLetterState, VisaFields,
+          PassportChange, Flight, FlightInput, HotelStay, HotelChoice, TravelFields, SelfChange, Arrival, Arrivals)
 REF_TEMPLATE = "#/components/schemas/{model}"
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from ..models import Delegate, ProgrammeItem, Summit
 from ..services.programme.agenda import RouteAvailability
+from ..services.travel import letters, passports
 from ..services.visits.capacity import waitlist_position
 
 
@@ -99,3 +100,9 @@ def summit_info(summit: Summit, levels) -> dict:
     return {"slug": summit.slug, "name": both(summit, "name"), "registration_mode": summit.registration_mode,
             "protocol_levels": [{"code": level.code, "name": both(level, "name"), "rank": level.rank}
                                 for level in levels]}
+
+
+def visa(d: Delegate) -> dict:
+    """The visa letter (status, serial) and the passport, its number masked (a registration body)."""
+    return {"visa_letter": letters.shown(letters.live_letter(d.id)),
+            "passport": passports.shown(passports.passport_of(d.id))}

@@ -10,7 +10,9 @@ from .labels import MAX_CAPACITY, Accreditation, BookingStatus, DelegateCategory
 from .summit import DEFAULT_PROTOCOL_LEVEL, PROGRAMME_KINDS, ProgrammeItem, ProtocolLevel, SeedRecord, Summit, VisitRoute
 from .privacy import BOOKING_EVENT_KINDS, CONSENT_KINDS, BookingEvent, Consent, PrivacyNotice
 from .throttle import RateCounter
+from .travel import DIRECTIONS, Flight, Hotel, HotelNight, PickupExport, RoomNight
 from .types import utcnow
+from .visa import VISA_LETTER_STATUSES, LetterSettings, Passport, VisaLetter
 from .zones import SCAN_OUTCOMES, VENUE, Scan, Zone, ZoneEntry
 
 __all__ = [
@@ -22,7 +24,9 @@ __all__ = [
     "OUTBOX_STATUSES", "Message", "OutboxMail",
     "BOOKING_EVENT_KINDS", "CONSENT_KINDS", "BookingEvent", "Consent", "PrivacyNotice",
     "RateCounter",
+    "DIRECTIONS", "Flight", "Hotel", "HotelNight", "PickupExport", "RoomNight",
     "MAX_CAPACITY", "Accreditation", "BookingStatus", "DelegateCategory", "DelegateStatus", "NameOrder", "ProgrammeKind", "RegistrationMode", "Role",
     "utcnow",
+    "VISA_LETTER_STATUSES", "LetterSettings", "Passport", "VisaLetter",
     "SCAN_OUTCOMES", "VENUE", "Scan", "Zone", "ZoneEntry", "ScanOutcome",
 ]

@@ -60,6 +60,8 @@ class Summit(db.Model):
     #: (services/privacy/retention.py).  From the summit file; a file without it gets the default
     retention_days: Mapped[int] = mapped_column(default=DEFAULT_RETENTION_DAYS,
                                                 server_default=str(DEFAULT_RETENTION_DAYS))
+    #: the transport desk's pick-up windows, in minutes (the summit file's [travel]); a page may ask another
+    pickup_window_minutes: Mapped[int] = mapped_column(default=30, server_default="30")
 
     items: Mapped[list["ProgrammeItem"]] = relationship(
         back_populates="summit", order_by="ProgrammeItem.starts_at, ProgrammeItem.position"

@@ -131,6 +131,8 @@ def _job(job_id: int):
         job = badge_jobs.get_job(job_id)
     except NotFound:
         abort(404)
+    if badge_jobs.job_kind(job) != badge_jobs.BADGES:
+        abort(404)  # a visa-letter batch (passport numbers) is the organisers', at /console/letters
     return job
 
 

@@ -16,7 +16,8 @@ from ..services.visits.capacity import RouteFull, waitlist_position
 from ..services.registration.delegates import EmailTaken
 from ..services.summits.current import current_summit
 from ..plumbing.urls import manage_url
-from .forms import RegistrationForm, show_errors
+from .forms import show_errors
+from .visa_forms import RegistrationVisaForm, letter_deadline
 
 registration_bp = Blueprint("registration", __name__)
 
@@ -46,17 +47,18 @@ def register():
     if summit.registration_mode == RegistrationMode.INVITATION:
         # closed, and said kindly: whom to ask instead (the service refuses a POST the same way)
         return render_template("registration/closed.html", summit=summit), 403
-    form = RegistrationForm()
+    form = RegistrationVisaForm()
     form.fill_choices()
+    form.fill_visa_choices()
     if request.method == "GET":
         form.language.data = form.language.data or lang()
     status = 200
     if form.validate_on_submit():
-        data = {**form.delegate_data(), **form.route_data(), "consent": bool(form.consent.data)}
+        data = {**form.delegate_data(), **form.route_data(), **form.visa_data(), "consent": bool(form.consent.data)}
         try:
             result = registration.register(summit, data)
         except ValidationFailed as exc:
-            show_errors(form, exc.errors)
+            show_errors(form, form.show_visa_errors(exc.errors))
             status = 422
         except (EmailTaken, RouteFull) as exc:
             show_errors(form, {"email": [service_message(exc)]} if isinstance(exc, EmailTaken)
@@ -81,4 +83,5 @@ def register():
         if "csrf_token" in form.errors:
             form.form_errors.append(_("The form had expired. Please check your details and send it again."))
     return render_template("registration/register.html", summit=summit, form=form,
-                           routes=agenda.routes_with_availability(summit)), status
+                           routes=agenda.routes_with_availability(summit),
+                           letter_deadline=letter_deadline(summit)), status

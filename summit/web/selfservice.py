@@ -24,6 +24,7 @@ from ..services.registration.new_links import NewLinkExpired
 from ..services.visits.capacity import RouteFull, waitlist_position
 from ..services.registration.delegates import EmailTaken
 from ..services.summits.current import current_summit
+from ..services.travel import letters
 from ..plumbing.urls import calendar_url, manage_url
 from .forms import ConfirmForm, DetailsForm, EraseForm, LostLinkForm, RouteChoiceForm, country_name, show_errors
 from .registration import route_full_message, service_message
@@ -64,6 +65,7 @@ def _render_manage(token, delegate, route_form=None, status=200, offer_calendar_
         calendar_qr=subscribe_qr_svg(feed_url, _("QR code of your calendar's address")),
         offer_calendar_reset=offer_calendar_reset,
         holds_sensitive=consents.in_force(delegate.id, consents.SENSITIVE),
+        visa_letter=letters.live_letter(delegate.id),
     ), status
 
 

@@ -7,6 +7,7 @@ import pytest
 from support.factories import make_delegate
 from support.console_support import api_token
 from support.factories import delegate_data
+from support import visa_letters
 from summit.services.accreditation import delegations
 
 #: a value of another JSON type than the schema's, for each type the bodies use
@@ -31,6 +32,7 @@ def wrong_value(schema: dict):
 @pytest.fixture
 def calls(client, summit):
     """Every operation with a requestBody: how to call it with a good body, and its credential."""
+    visa_letters.open_requests(summit)
     token = client.post("/api/v1/registrations", json=delegate_data(email="self@example.org")).get_json()["token"]
     organiser = api_token("organiser")
     delegate = make_delegate(summit, "Ama", "Mensah")
@@ -59,6 +61,10 @@ def calls(client, summit):
         ("/api/v1/checkins/sync", "post"): ("/api/v1/checkins/sync", {"scans": []}, organiser),
         ("/api/v1/zone-entries/{entry_id}/undo", "post"): ("/api/v1/zone-entries/1/undo", {"reason": "mistake"},
                                                            organiser),
+        ("/api/v1/registrations/self/passport", "put"): (
+            "/api/v1/registrations/self/passport", {"visa_letter": True, "passport": visa_letters.PASSPORT,
+                                                    "sensitive_consent": True},
+            {"Authorization": f"Bearer {token}"}),
     }
 
 

@@ -43,6 +43,10 @@ def test_every_form_refuses_a_post_without_its_token(app, summit, client):
     assert app.config.get("WTF_CSRF_ENABLED", True) and app.config.get("WTF_CSRF_CHECK_DEFAULT", True)
     # needs with their consent: the page offers the withdrawal form too
     delegate = register(summit, route_id=summit.routes[0].id, dietary_needs="Halal", sensitive_consent=True)
+    # a visa letter asked for: the console's letters page offers its batch form for that country
+    from support.visa_letters import PASSPORT, open_requests
+    open_requests(summit)
+    register(summit, email="visa-csrf@example.org", visa_letter=True, passport=dict(PASSPORT), sensitive_consent=True)
     item, cancelled = db.session.scalars(select(ProgrammeItem).where(ProgrammeItem.summit_id == summit.id)).all()[:2]
     cancelled.cancelled = True  # so the programme page offers its Restore form
     db.session.commit()

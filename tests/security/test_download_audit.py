@@ -51,7 +51,25 @@ AUDITED = {
         "confirm": "yes", "layout": "a6"})),
     "desk.batch_pdf": ("staff", lambda c, ids, h: c.get(f"/desk/badges/batches/{ids['job_id']}.pdf")),
     "door.roster_json": ("staff", lambda c, ids, h: c.get("/desk/door/zones/venue/roster.json")),
+    "console.letter_batch_pdf": ("organiser", lambda c, ids, h: c.get(_letter_batch_url())),
 }
+
+
+def _letter_batch_url() -> str:
+    """A finished visa-letter batch (one Senegalese delegate's letter), its download's URL."""
+    from summit.models import ConsoleUser, Summit
+    from summit.services.travel.letter_jobs import create_letter_job
+    from support.factories import register
+    from support.visa_letters import PASSPORT, open_requests
+
+    summit = db.session.scalars(db.select(Summit)).first()
+    open_requests(summit)
+    register(summit, given_name="Amina", family_name="Diallo", email="amina@example.org", visa_letter=True,
+             passport=dict(PASSPORT), sensitive_consent=True)
+    user = db.session.scalars(db.select(ConsoleUser).where(ConsoleUser.email == STAFF_EMAIL)).one()
+    job = wait_for(create_letter_job(summit, "SN", user).id)
+    assert job.status == "done", job.error
+    return f"/console/letters/batches/{job.id}.pdf"
 #: the other URLs of an endpoint in AUDITED (one endpoint, two files)
 ALSO = {"console.export_delegates": [("organiser", lambda c, ids, h: c.get("/console/exports/delegates.xlsx"))]}
 
@@ -61,6 +79,8 @@ _FOCAL = "the focal point's own delegation, which they entered; no one else's da
 _NONE = "holds no delegate's personal data"
 _WRITE = "changes something (audited as a change where it matters); answers with no list of people"
 _OWN_COPY = "the delegate's own data copy: audited with actor delegate, checked in tests/privacy"
+_OWN_LETTER = ("the delegate's own visa letter (or their focal point's for a member): audited with actor none, "
+               "checked in tests/travel/test_visa_letters.py")
 NOT_A_DOWNLOAD = {
     # public and technical
     "static": _NONE, "public.home": _NONE, "public.agenda_page": _NONE, "public.routes_page": _NONE,
@@ -75,6 +95,12 @@ NOT_A_DOWNLOAD = {
     "selfservice.erased": _OWN,
     # the delegate's own copy IS audited (actor "delegate"): tests/privacy/test_consents_and_copy.py checks its entry
     "api.get_own_data": _OWN_COPY, "selfservice.own_data": _OWN_COPY, "selfservice.own_data_json": _OWN_COPY,
+    "api.own_visa_letter": _OWN_LETTER, "selfservice.visa_letter_pdf": _OWN_LETTER,
+    "delegation_page.member_visa_letter_pdf": _OWN_LETTER,
+    "api.put_own_passport": _OWN + " (the number masked)", "selfservice.visa_letter": _OWN + " (the number masked)",
+    "delegation_page.member_visa_letter": _FOCAL + " (the number masked)",
+    "letters.verify": ("public: one letter's masked facts to whoever holds its serial (what the contract allows), "
+                       "rate-limited, the same answer for an unknown and a forged serial; no list"),
     "calendar.personal_ics": _OWN, "api.create_registration": _OWN, "api.get_self": _OWN, "api.patch_self": _OWN,
     "api.delete_self": _OWN, "api.reset_own_calendar": _OWN, "selfservice.open_new_link": _OWN,
     "selfservice.manage": _OWN, "selfservice.reset_calendar": _OWN, "selfservice.cancel": _OWN,
@@ -102,7 +128,8 @@ NOT_A_DOWNLOAD = {
         "console.logout", "console.messages", "console.message_detail", "console.message_new",
         "console.programme_list", "console.programme_cancel", "console.programme_delete", "console.programme_edit",
         "console.programme_restore", "console.programme_new", "console.routes", "console.route_edit",
-        "console.tokens", "console.token_revoke", "console.zones", "desk.index", "desk.badge_list",
+        "console.tokens", "console.token_revoke", "console.zones", "console.letters_page",
+        "console.start_letter_batch", "console.letter_batch", "console.letter_batch_status", "desk.index", "desk.badge_list",
         "desk.start_batch", "desk.batch", "desk.batch_status", "desk.board", "desk.board_json",
         "desk.checkin_page", "desk.checkin_json", "desk.find", "desk.delegate_page", "desk.undo_entry",
         "door.sync_json")},

@@ -19,7 +19,7 @@ SECRET_KEY = "live-test-secret"
 
 def make(guard: bool = True, sign_in_as: str | None = None, rate_limits: bool = False,
          naive_login_throttle: bool = False, naive_lost_link: bool = False, delegation_guard: bool = True,
-         naive_outbox: bool = False, naive_check_in: bool = False):
+         naive_outbox: bool = False, naive_check_in: bool = False, hotel_guard: bool = True):
     """``rate_limits``: Flask-Limiter on, with its storage and limits from the environment
     (RATELIMIT_STORAGE_URI, REGISTRATION_RATE_LIMIT…); ``guard=False``, ``naive_login_throttle``,
     ``naive_lost_link``, ``delegation_guard=False``, ``naive_outbox``, ``naive_check_in``: the controls (race_controls.unguarded_seats,
@@ -42,6 +42,8 @@ def make(guard: bool = True, sign_in_as: str | None = None, rate_limits: bool = 
         race_controls.naive_outbox_claim()
     if naive_check_in:
         race_controls.naive_check_in()
+    if not hotel_guard:
+        race_controls.unguarded_room_nights()
     if sign_in_as:
         _sign_everyone_in(app, sign_in_as)
     return app

@@ -216,3 +216,40 @@ def _take_entries_checking_first(rows):
         if entry_id is not None:
             made[(row["delegate_id"], row["zone_id"], row["day"])] = entry_id
     return made
+
+
+# ------------------------------------ hotel room-nights: count, then insert (tests/travel/test_hotel_concurrency.py)
+
+def unguarded_room_nights() -> None:
+    """Hotel blocks as a naive app keeps them: no row locks, a night's rooms counted from the bookings in one
+    transaction and the booking inserted in the next, the ``booked`` counter left alone (so the CHECK cannot
+    stop the overbooking). The same swap as unguarded_seats, on the second kind of capacity."""
+    from summit.services.travel import hotels
+    hotels.ROOM_NIGHTS = _NaiveRoomNights(hotels.ROOM_NIGHTS.model, "booked", "rooms")
+
+
+def _naive_counter_base():
+    from summit.services.capacity.counters import Counter
+    return Counter
+
+
+class _NaiveRoomNights(_naive_counter_base()):
+    def _locked(self, *where):
+        rows = db.session.scalars(select(self.model).where(*where).order_by(self.model.id)
+                                  .execution_options(populate_existing=True)).all()
+        return {row.id: row for row in rows}
+
+    def take_locked(self, row, n: int = 1) -> bool:
+        from summit.models import RoomNight
+        rooms = row.rooms
+        taken = db.session.scalar(select(func.count()).select_from(RoomNight)
+                                  .where(RoomNight.hotel_night_id == row.id))
+        db.session.commit()  # the read and the write in separate transactions
+        # 300 ms: SQLite's busy handler polls a waiting writer only every 100 ms once it has waited a while,
+        # so a shorter gap lets the crowd file through one by one and the control sees no race
+        time.sleep(0.3)
+        write_transaction()
+        return taken + n <= rooms
+
+    def free(self, row, n: int = 1) -> None:
+        return None

@@ -23,6 +23,7 @@ from ...plumbing.errors import Conflict, NotFound, ValidationFailed
 from ...plumbing.extensions import db
 from ..console import audit
 from ..registration.mail import announce_promotions
+from ..travel import letters
 from ..visits import capacity
 from .mail import send_decision
 
@@ -110,6 +111,7 @@ def decide(summit: Summit, delegate_id: int, data: dict, user: ConsoleUser | Non
             change = capacity.place_delegate(delegate, None, join_waitlist=False)
             promoted = change.promoted
         delegate.accreditation = accreditation.value
+        letters.follow_decision(delegate)  # issue the visa letter, or revoke it
         audit.record(user, f"delegate.{'approve' if accreditation == Accreditation.APPROVED else 'reject'}",
                      "delegate", delegate.id,
                      {"accreditation": [previous, accreditation.value], "reason": [None, reason or None]})
@@ -194,6 +196,8 @@ def decide_many(summit: Summit, ids, data: dict, user: ConsoleUser | None) -> li
         for delegate in delegates.values():
             set_committed_value(delegate, "accreditation", accreditation.value)
         db.session.flush()
+        for delegate_id in changed:
+            letters.follow_decision(delegates[delegate_id])  # issue the visa letters, or revoke them
         db.session.execute(insert(AuditEntry), audit_rows)
         for decision in decided:
             announce_promotions(decision.promoted)

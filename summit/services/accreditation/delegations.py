@@ -48,6 +48,7 @@ from ..console import audit
 from ..registration import delegates as registration
 from ..registration import new_links
 from ..registration.countries import COUNTRY_CODES
+from ..travel import letters, passports
 from ..registration.delegate_input import Cleaned, clean_delegate, raise_if_invalid
 from ..privacy import consents
 from ..registration.delegates import EmailTaken, Registered, _is_email_clash, _route_choice
@@ -285,9 +286,13 @@ def add_member(delegation: Delegation, data: dict) -> Registered:
 
     Mails the member their confirmation with their own link (and the promoted, if any: none here).
     """
-    values = raise_if_invalid(_member_values(data))
-    route_id, join_waitlist = _route_choice(data)
     summit = _summit_of(delegation)
+    cleaned = _member_values(data)
+    visa, visa_errors = passports.read_request(summit, data, consent_needed=False)  # the focal point's consent
+    cleaned.errors.update(visa_errors)
+    values = raise_if_invalid(cleaned)
+    letters.check_deadline(summit, visa, language=values.get("language", "en"))
+    route_id, join_waitlist = _route_choice(data)
     delegation_id, summit_id = delegation.id, summit.id
     accreditation = initial_accreditation(summit).value
     try:
@@ -303,6 +308,7 @@ def add_member(delegation: Delegation, data: dict) -> Registered:
                 **values})
             # the focal point's consent covers the member (the contract), for their needs too
             consents.at_registration(summit, delegate.id, data, values, given_by="focal_point")
+            letters.apply_request(delegate, visa, given_by="focal_point")
             if places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist) is None:
                 set_committed_value(delegate, "booking", None)
     except IntegrityError as exc:

@@ -90,15 +90,38 @@ def create_job(summit: Summit, selection: Selection, layout: str, by_user: Conso
     delegates = select_delegates(summit, selection)
     if not delegates:
         raise ValidationFailed({"selection": ["no delegate matches this selection"]}, "nothing to print")
-    job = BadgeJob(summit_id=summit.id, total=len(delegates), done=0, status="queued",
-                   params={**selection.as_params(), "layout": layout_obj.name,
-                           "ids": [d.id for d in delegates]},
+    return queue_job(summit, len(delegates), {**selection.as_params(), "layout": layout_obj.name,
+                                              "ids": [d.id for d in delegates]}, by_user)
+
+
+#: what a batch renders: ``params["kind"]`` names it (absent: badges). The queue, the one-per-host rule, the
+#: heartbeat, progress, expiry and download are this module's for every kind; a kind brings its render
+#: function (``render(app, job_id, heartbeat)``, which ends with finish_job), found by job_renderer.
+BADGES = "badges"
+VISA_LETTERS = "visa_letters"
+
+
+def job_kind(job: BadgeJob) -> str:
+    return (job.params or {}).get("kind") or BADGES
+
+
+def queue_job(summit: Summit, total: int, params: dict, by_user: ConsoleUser | None) -> BadgeJob:
+    """Queue a batch of any kind (``params`` holds its kind and what it prints) and wake a runner."""
+    job = BadgeJob(summit_id=summit.id, total=total, done=0, status="queued", params=params,
                    created_by_id=by_user.id if by_user else None)
     with writing():  # runners write as they go: never upgrade the selection's read transaction
         db.session.add(job)
     expire_results()
     wake_runner(current_app._get_current_object())
     return job
+
+
+def job_renderer(kind: str):
+    if kind == VISA_LETTERS:
+        # imported here: the letters' package builds on this one, not the other way round
+        from ..travel.letter_jobs import render_letter_job
+        return render_letter_job
+    return _render_badges
 
 
 def queue_name(app: Flask) -> str:
@@ -388,10 +411,14 @@ def _delete_old_files(folder: Path, max_age: float) -> None:
                 continue
             if entry.is_dir() and entry.name.startswith("job-"):
                 shutil.rmtree(entry, ignore_errors=True)
-            elif entry.name.startswith("badges-") and entry.suffix == ".pdf":
+            elif entry.name.startswith(RESULT_NAMES) and entry.suffix == ".pdf":
                 entry.unlink(missing_ok=True)
         except FileNotFoundError:  # another process swept it first
             continue
+
+
+#: how the results of each kind are named (finish_job): the sweep deletes old ones of every kind
+RESULT_NAMES = ("badges-", "letters-")
 
 
 def _expire(job: BadgeJob) -> None:
@@ -447,7 +474,7 @@ def _run_claimed(app: Flask, job_id: int) -> None:
     heartbeat = _Heartbeat(app, job_id)
     heartbeat.start()
     try:
-        _render(app, job_id, heartbeat)
+        job_renderer(job_kind(db.session.get(BadgeJob, job_id)))(app, job_id, heartbeat)
     except JobLost:
         log.warning("badge job %s was marked failed while it rendered; stopped", job_id)
         db.session.rollback()
@@ -500,7 +527,7 @@ def left_out(job: BadgeJob) -> dict[str, int]:
     return {reason: int(counted.get(reason, 0)) for reason in LEFT_OUT_REASONS}
 
 
-def _render(app: Flask, job_id: int, heartbeat: _Heartbeat) -> None:
+def _render_badges(app: Flask, job_id: int, heartbeat: _Heartbeat) -> None:
     job = db.session.get(BadgeJob, job_id)
     summit = db.session.get(Summit, job.summit_id)
     layout = badges.layout_named(job.params.get("layout"))
@@ -556,7 +583,12 @@ def _render(app: Flask, job_id: int, heartbeat: _Heartbeat) -> None:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
 
-    result = Path(app.instance_path, JOB_DIR, f"badges-{job_id}.pdf")
+    finish_job(app, job_id, parts, "badges")
+
+
+def finish_job(app: Flask, job_id: int, parts: list[Path], name: str) -> None:
+    """Join a batch's parts into its result (``<name>-<id>.pdf``) and mark it done, for every kind."""
+    result = Path(app.instance_path, JOB_DIR, f"{name}-{job_id}.pdf")
     merge_pdfs(parts, str(result))
     done_at = utcnow()
     if not _beat(job_id, status="done", finished_at=done_at,
@@ -572,3 +604,10 @@ def _finish_chunk(job_id: int, ids: list[int], future: Future | None) -> None:
     badges.record_printed(ids)
     if not _beat(job_id, done=BadgeJob.done + len(ids)):
         raise JobLost()
+
+
+# ---------------------------------------------------------------- for other kinds of batch
+
+#: a kind's render function writes progress and heartbeats with these (see job_renderer)
+beat = _beat
+work_dir = _work_dir

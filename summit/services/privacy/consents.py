@@ -17,8 +17,16 @@ from .notices import current_notice
 PROCESSING = "processing"
 SENSITIVE = "sensitive"
 
-#: the delegate's fields that are sensitive personal information → the value that erases each
-SENSITIVE_FIELDS: dict[str, object] = {"dietary_needs": "", "accessibility_needs": ""}
+#: the delegate's fields that are sensitive personal information → the value that erases each.
+#: ``passport``: the passport given for a visa letter (its own table, models/visa.py), a dict of its fields when
+#: given; withdrawing the consent deletes it and revokes the letter that names it (services/travel/letters.py)
+SENSITIVE_FIELDS: dict[str, object] = {"dietary_needs": "", "accessibility_needs": "", "passport": None}
+#: the fields above kept elsewhere than on the delegate's row, each erased by its own service
+_NOT_ON_DELEGATE = {"passport"}
+
+#: what a visa-letter request with a passport and without the consent is told (the form shows it beside the box)
+PASSPORT_CONSENT_MISSING = _l("Your passport details are sensitive personal information: please tick the box that "
+                              "lets us use them for your invitation letter.")
 
 
 def needs_sensitive_consent(fields: dict) -> bool:
@@ -78,8 +86,11 @@ def withdraw_sensitive(delegate: Delegate) -> bool:
         update(Consent).where(Consent.delegate_id == delegate.id, Consent.kind == SENSITIVE,
                               Consent.withdrawn_at.is_(None)).values(withdrawn_at=now)
         .execution_options(synchronize_session=False)).rowcount
-    held = needs_sensitive_consent({name: getattr(delegate, name, None) for name in SENSITIVE_FIELDS})
-    for name, empty in SENSITIVE_FIELDS.items():
+    on_row = {name: empty for name, empty in SENSITIVE_FIELDS.items() if name not in _NOT_ON_DELEGATE}
+    held = needs_sensitive_consent({name: getattr(delegate, name, None) for name in on_row})
+    for name, empty in on_row.items():
         setattr(delegate, name, empty)
     delegate.updated_at = now
+    from ..travel.letters import forget_passport  # travel imports the registration services, which import this
+    held = forget_passport(delegate, "consent_withdrawn") or held
     return bool(withdrawn or held)

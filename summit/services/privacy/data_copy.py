@@ -12,6 +12,7 @@ from ...models import (BookingEvent, Consent, Delegate, Delegation, Message, Out
                        Zone, ZoneEntry, utcnow)
 from ...plumbing.extensions import db
 from ...plumbing.urls import external_url
+from ..travel import letters as visa_letters
 from .consents import PROCESSING
 from .notices import latest
 
@@ -102,6 +103,7 @@ def data_copy(delegate: Delegate) -> dict:
                          if msg is not None else {})} for m, msg in mails],
         "badge": {"printed_at": _value(delegate.badge_printed_at, zone), "print_count": delegate.badge_print_count,
                   "version": delegate.badge_version, "reissued_at": _value(delegate.badge_reissued_at, zone)},
+        "visa": visa_letters.data_copy_part(delegate.id, lambda value: _value(value, zone)),
     }
 
 

@@ -56,7 +56,7 @@ class Cleaned:
         self.errors.setdefault(name, []).append(message)
 
 
-def _is_latin_name(text: str) -> bool:
+def is_latin_name(text: str) -> bool:
     for char in text:
         if char in NAME_PUNCTUATION or unicodedata.category(char).startswith("M"):
             continue
@@ -80,7 +80,7 @@ def clean_delegate(data: dict, *, partial: bool = False) -> Cleaned:
             out.values[name] = text
 
     for name in ("given_name", "family_name"):
-        if out.values.get(name) and not _is_latin_name(out.values[name]):
+        if out.values.get(name) and not is_latin_name(out.values[name]):
             out.fail(name, _l("Please write this in Latin letters; use “name in your own script” for other scripts."))
 
     if out.values.get("email"):

@@ -20,7 +20,9 @@ from ...models.labels import DelegateStatus
 from ...models.types import ID_MAX
 from ..accreditation import delegation_places
 from ..accreditation.modes import initial_accreditation, require_open_registration
+from ..travel import letters, passports
 from ..visits import capacity as places
+from ..travel import hotels as travel_hotels, plans as travel
 from .mail import announce_promotions
 from .delegate_input import clean_delegate, raise_if_invalid, with_default_name_order
 from ..privacy import consents
@@ -65,11 +67,12 @@ def _email_in_use(summit_id: int, email: str, *, other_than: int | None = None) 
     return db.session.scalar(query.limit(1)) is not None
 
 
-def register(summit: Summit, data: dict) -> Registered:
+def register(summit: Summit, data: dict, *, local_times: bool = False) -> Registered:
     """Create a delegate and, if asked, their place on a route (or in its line).
 
     Raises RegistrationClosed (invitation mode), ValidationFailed (field errors), EmailTaken,
-    RouteFull (nothing created). The summit's mode decides the accreditation it starts with.
+    RouteFull, HotelFull (nothing created). The summit's mode decides the accreditation it starts with.
+    ``local_times``: flight times without an offset are the summit's wall-clock time (the form's), not refused.
     """
     require_open_registration(summit)
     cleaned = clean_delegate(data)
@@ -77,8 +80,13 @@ def register(summit: Summit, data: dict) -> Registered:
     if "protocol_level" in data:
         # organisers set it (accreditation.levels), never the registrant
         cleaned.fail("protocol_level", _l("The protocol level is set by the organisers."))
+    visa, visa_errors = passports.read_request(summit, data)  # travel: the passport and letter, if asked
+    cleaned.errors.update(visa_errors)
     values = with_default_name_order(raise_if_invalid(cleaned))
+    letters.check_deadline(summit, visa, language=values.get("language", "en"))
     route_id, join_waitlist = _route_choice(data)
+    if travel.asks_for_travel(data):
+        travel.precheck(summit, data, local=local_times)
 
     summit_id = summit.id
     try:
@@ -92,10 +100,13 @@ def register(summit: Summit, data: dict) -> Registered:
                 "manage_token_hash": token_hash(token), "accreditation": initial_accreditation(summit).value,
                 **values})
             consents.at_registration(summit, delegate.id, data, values)
+            letters.apply_request(delegate, visa)
             # The route last: its lock is held from here to the commit, so everything
             # else the registration writes stays outside that critical section.
             if places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist) is None:
                 set_committed_value(delegate, "booking", None)
+            if travel.asks_for_travel(data):  # flights and hotel nights: after the route, the one lock order
+                travel.apply_travel(delegate, summit, data, local=local_times)
     except IntegrityError as exc:  # already rolled back by writing()
         if not _is_email_clash(exc):
             raise
@@ -229,9 +240,11 @@ def cancel(delegate: Delegate, *, before_commit=None) -> places.PlaceChange:
             # before the route: the lock order is delegate, delegation, routes (accreditation/delegation_places.py)
             delegation_places.free_place(delegate.delegation_id)
         change = places.place_delegate(delegate, None, join_waitlist=False)
+        travel_hotels.book_stay(delegate, None, [])  # the rooms go back to the block (after the routes)
         delegate.status = DelegateStatus.CANCELLED
         history.record("cancelled", (delegate.id, None))
         delegate.cancelled_at = delegate.updated_at = utcnow()
+        letters.follow_cancellation(delegate)  # an embassy asking about the letter is told it is revoked
         # The feed URL stays: it now shows the delegate's events cancelled (services/calendar/feeds.py),
         # which is what removes them from the calendar apps that subscribed.
         if before_commit is not None:

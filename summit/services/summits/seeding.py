@@ -23,8 +23,10 @@ from ...models import (DEFAULT_PROTOCOL_LEVEL, VENUE, ProgrammeItem, ProtocolLev
                        Zone, utcnow)
 from ...models.labels import DelegateCategory, RegistrationMode
 from ...models.summit import DEFAULT_RETENTION_DAYS
+from ...models.travel import Hotel, HotelNight
 from ...models.zones import ZONE_CODE_MAX
 from ...plumbing.errors import ValidationFailed
+from ..travel.letter_settings import seed_letter_settings
 
 DEFAULT_DEFINITION = "gstf-2024.toml"
 
@@ -338,13 +340,54 @@ def _load(data: dict) -> SeedReport:
     notice = notices.sync_notice(summit, data.get("privacy"), spec)
     if notice is not None:
         report.notice_version = notice.version
+    _load_travel(seeder, summit, data)
 
     zones = {z.code: z for z in db.session.scalars(db.select(Zone).where(Zone.summit_id == summit.id))}
     for position, spec_zone in enumerate(data.get("zones") or [DEFAULT_ZONE_SPEC]):
         code = spec_zone["code"]
         seeder.sync(f"zone:{code}", zones.get(code), _zone_values(spec_zone, position),
                     lambda code=code: Zone(summit_id=summit.id, code=code))
+    # the host's letterhead for visa letters: stored once, an organiser's change kept
+    if seed_letter_settings(summit, data.get("letters")):
+        report.created.append("letters")
     return report
+
+
+#: a hotel's columns as seeded ([[hotels]]; its nights: ``blocks = [{night, rooms}]``)
+HOTEL_FIELDS = ("name_zh", "name_en", "address_zh", "address_en", "latitude", "longitude", "map", "distance_km",
+                "placeholder")
+HOTEL_DEFAULTS = {"latitude": None, "longitude": None, "distance_km": 0.0, "placeholder": False}
+
+
+def _load_travel(seeder: "_Seeder", summit: Summit, data: dict) -> None:
+    """The pick-up window ([travel]) and the hotels with their rooms blocked a night ([[hotels]]); both optional.
+
+    A night's rooms are never lowered below the rooms already booked (as a route's capacity): reported kept_full.
+    """
+    travel = data.get("travel") or {}
+    if "pickup_window_minutes" in travel:
+        seeder.sync("summit:travel", summit, {"pickup_window_minutes": int(travel["pickup_window_minutes"])},
+                    lambda: None)
+    hotels = {h.code: h for h in db.session.scalars(db.select(Hotel).where(Hotel.summit_id == summit.id))}
+    for spec in data.get("hotels", []):
+        code = spec["code"]
+        seeder.sync(f"hotel:{code}", hotels.get(code), _wanted(spec, HOTEL_FIELDS, HOTEL_DEFAULTS),
+                    lambda code=code: Hotel(summit_id=summit.id, code=code))
+        db.session.flush()
+        hotel = db.session.scalars(db.select(Hotel).where(Hotel.summit_id == summit.id, Hotel.code == code)).first()
+        if hotel is None:  # deleted by an organiser: kept deleted
+            continue
+        nights = {n.night: n for n in hotel.nights}
+        for block in spec.get("blocks", []):
+            night, rooms = block["night"], int(block["rooms"])
+            row = nights.get(night)
+            key = f"hotel:{code}:{night.isoformat()}"
+            if row is not None and rooms < row.booked:
+                seeder.report.kept_full.append(key)
+                continue
+            seeder.sync(key, row, {"rooms": rooms},
+                        lambda night=night: HotelNight(summit_id=summit.id, hotel_id=hotel.id, night=night, booked=0))
+    db.session.flush()
 
 
 def _load_access(summit: Summit, spec: dict, levels: list[dict]) -> SeedReport:

@@ -4,6 +4,8 @@ The rule that must never break: a route never has more confirmed delegates than
 its capacity, whatever the number of concurrent requests and worker processes.
 
 How it holds:
+* The mechanism (lock in id order, conditional UPDATE, CHECK) is ``services/capacity/counters.py``'s
+  ``Counter``, which hotel room-nights use too; what is here is what only routes have (the waiting line).
 * Every change runs inside ``with writing():`` (summit/plumbing/database.py), and each function here
   that takes, frees or hands on a seat refuses to run outside one (require_write_transaction).
   The routes involved are locked first (``SELECT … FOR UPDATE`` in id order on PostgreSQL; on
@@ -30,6 +32,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...plumbing.database import insert_row, require_write_transaction
+from ..capacity.counters import Counter
 from ...plumbing.extensions import db
 from ...models import RouteBooking, VisitRoute, utcnow
 from ...models.labels import MAX_CAPACITY, BookingStatus
@@ -55,34 +58,19 @@ class PlaceChange:
     waiting: RouteBooking | None = None
 
 
+#: a route's seats: the capacity rule itself lives in services/capacity/counters.py, shared with hotel rooms
+ROUTE_SEATS = Counter(VisitRoute, taken="confirmed", capacity="capacity")
+
+
 def lock_routes(summit_id: int, route_ids) -> dict[int, VisitRoute]:
     """The summit's routes with these ids, locked against concurrent seat changes."""
-    require_write_transaction()
-    ids = sorted({i for i in route_ids if i is not None})
-    if not ids:
-        return {}
-    query = (
-        select(VisitRoute)
-        .where(VisitRoute.id.in_(ids), VisitRoute.summit_id == summit_id)
-        .order_by(VisitRoute.id)  # one lock order everywhere: no deadlocks
-        .execution_options(populate_existing=True)
-        .with_for_update()
-    )
-    rows = db.session.scalars(query).all()
-    return {row.id: row for row in rows}
+    return ROUTE_SEATS.lock(summit_id, route_ids)
 
 
 def lock_summit_routes(summit_id: int) -> dict[int, VisitRoute]:
     """All the summit's routes, locked in id order: for a change that may free a seat, since a promotion
     may swap a kept place on any other route (a handful of routes: one statement)."""
-    require_write_transaction()
-    query = (
-        select(VisitRoute).where(VisitRoute.summit_id == summit_id)
-        .order_by(VisitRoute.id)
-        .execution_options(populate_existing=True)
-        .with_for_update()
-    )
-    return {row.id: row for row in db.session.scalars(query).all()}
+    return ROUTE_SEATS.lock_scope(summit_id)
 
 
 def unknown_route(route_id) -> ValidationFailed:
@@ -90,24 +78,12 @@ def unknown_route(route_id) -> ValidationFailed:
 
 
 def _take_seat(route: VisitRoute) -> bool:
-    """A seat on a locked route, if one is free (the route object is refreshed either way).
-
-    The route was read under its lock, so a full one is known full without asking again:
-    in a flash crowd most requests meet a full route, and this spares each one a statement.
-    """
-    if route.confirmed >= route.capacity:
-        return False
-    return _take_seat_on(route.summit_id, route.id) is not None
+    """A seat on a locked route, if one is free."""
+    return ROUTE_SEATS.take_locked(route)
 
 
 def _free_seat(route: VisitRoute) -> None:
-    confirmed = db.session.execute(
-        update(VisitRoute).where(VisitRoute.id == route.id)
-        .values(confirmed=VisitRoute.confirmed - 1)
-        .returning(VisitRoute.confirmed)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    set_committed_value(route, "confirmed", confirmed)
+    ROUTE_SEATS.free(route)
 
 
 def _waiting_line(route: VisitRoute):
@@ -264,11 +240,7 @@ def book_new_delegates(summit_id: int, wanted: list[tuple]) -> list[RouteBooking
     if refused:
         raise RouteFull(f"{len(refused)} delegate(s) asked for a full route", delegate_ids=refused)
     for route_id, n in taken.items():
-        confirmed = db.session.execute(
-            update(VisitRoute).where(VisitRoute.id == route_id, VisitRoute.confirmed + n <= VisitRoute.capacity)
-            .values(confirmed=VisitRoute.confirmed + n).returning(VisitRoute.confirmed)
-            .execution_options(synchronize_session=False)).scalar_one()  # under the lock: always one row
-        set_committed_value(routes[route_id], "confirmed", confirmed)
+        ROUTE_SEATS.take_locked(routes[route_id], n)  # under the lock: always taken
     bookings = iter(db.session.scalars(insert(RouteBooking).returning(RouteBooking, sort_by_parameter_order=True),
                                        rows).all() if rows else [])
     history.record("booked", *((row["delegate_id"], row["route_id"]) for row in rows
@@ -287,18 +259,8 @@ def book_new_delegates(summit_id: int, wanted: list[tuple]) -> list[RouteBooking
 
 
 def _take_seat_on(summit_id: int, route_id: int) -> VisitRoute | None:
-    """Take a seat by route id: find, lock and count in one round-trip; None if full or unknown.
-
-    The UPDATE's row lock is held to the commit, exactly as lock_routes' would be.
-    """
-    return db.session.scalars(
-        update(VisitRoute)
-        .where(VisitRoute.id == route_id, VisitRoute.summit_id == summit_id,
-               VisitRoute.confirmed < VisitRoute.capacity)
-        .values(confirmed=VisitRoute.confirmed + 1)
-        .returning(VisitRoute),
-        execution_options={"populate_existing": True},
-    ).first()
+    """Take a seat by route id: find, lock and count in one round-trip; None if full or unknown."""
+    return ROUTE_SEATS.take_by_id(summit_id, route_id)
 
 
 def _add_booking(delegate, route: VisitRoute, status: str) -> RouteBooking:

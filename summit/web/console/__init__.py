@@ -5,7 +5,7 @@ place access is decided); the only exception is the login page itself.
 tests/security/test_console_access.py walks the URL map and proves it.
 """
 from . import (accreditation, audit, auth_views, banquet, dashboard, delegates, delegations, exports, messages,  # noqa: F401
-               programme, review, routes, tokens, zones)  # (views register on import)
+               letters, programme, review, routes, tokens, zones)  # (views register on import)
 from .blueprint import console
 
 __all__ = ["console"]

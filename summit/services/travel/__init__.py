@@ -1,0 +1,1 @@
+"""Travel: flights (arrivals and departures), airport pick-ups, hotel room blocks."""
