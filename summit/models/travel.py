@@ -1,7 +1,7 @@
 """Travel: a delegate's flights, the pick-up lists' exports, the hotels and their room blocks."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +15,7 @@ DIRECTIONS = ("arrival", "departure")
 FLIGHT_MAX = 8
 #: what erasure of a delegate's personal data clears (pd-erase's marker)
 PERSONAL = {"personal": True}
+ERASED_AT = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 class Flight(db.Model):
@@ -27,7 +28,8 @@ class Flight(db.Model):
     #: "arrival" or "departure"
     direction: Mapped[str] = mapped_column(String(9))
     #: when it lands (arrival) or takes off (departure): an aware instant, stored UTC, shown in the summit's zone
-    at: Mapped[datetime] = mapped_column(UTCDateTime, info=PERSONAL)
+    #: (erased: the epoch, a NOT NULL instant that says nothing of the journey)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, info={**PERSONAL, "erased": ERASED_AT})
     #: the normalised designator ("CA981")
     flight: Mapped[str] = mapped_column(String(FLIGHT_MAX), info=PERSONAL)
     #: IATA airport code, upper case
@@ -40,7 +42,7 @@ class Flight(db.Model):
     __table_args__ = (
         UniqueConstraint("delegate_id", "direction", name="uq_flight_delegate_direction"),
         CheckConstraint("direction IN ('arrival','departure')", name="direction_known"),
-        CheckConstraint("length(airport) = 3", name="airport_iata"),
+        CheckConstraint("length(airport) = 3 OR airport = ''", name="airport_iata"),  # '': erased
         Index("ix_flight_direction_at", "direction", "at"),
     )
 
