@@ -36,7 +36,7 @@ def upgrade():
         sa.Column('airport', sa.String(length=3), nullable=False),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(DIRECTION_CHECK, name=op.f('ck_flight_direction_known')),
-        sa.CheckConstraint('length(airport) = 3', name=op.f('ck_flight_airport_iata')),
+        sa.CheckConstraint("length(airport) = 3 OR airport = ''", name=op.f('ck_flight_airport_iata')),
         sa.ForeignKeyConstraint(['delegate_id'], ['delegate.id'], name=op.f('fk_flight_delegate_id_delegate'),
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_flight')),

@@ -15,6 +15,7 @@ DIRECTIONS = ("arrival", "departure")
 FLIGHT_MAX = 8
 #: what erasure of a delegate's personal data clears (pd-erase's marker)
 PERSONAL = {"personal": True}
+ERASED_AT = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 class Flight(db.Model):
@@ -27,8 +28,8 @@ class Flight(db.Model):
     #: "arrival" or "departure"
     direction: Mapped[str] = mapped_column(String(9))
     #: when it lands (arrival) or takes off (departure): an aware instant, stored UTC, shown in the summit's zone
-    #: (erased to the epoch: the column is NOT NULL and UTCDateTime takes no "")
-    at: Mapped[datetime] = mapped_column(UTCDateTime, info={**PERSONAL, "erased": datetime(1970, 1, 1, tzinfo=timezone.utc)})
+    #: (erased: the epoch, a NOT NULL instant that says nothing of the journey)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, info={**PERSONAL, "erased": ERASED_AT})
     #: the normalised designator ("CA981")
     flight: Mapped[str] = mapped_column(String(FLIGHT_MAX), info=PERSONAL)
     #: IATA airport code, upper case
@@ -41,7 +42,7 @@ class Flight(db.Model):
     __table_args__ = (
         UniqueConstraint("delegate_id", "direction", name="uq_flight_delegate_direction"),
         CheckConstraint("direction IN ('arrival','departure')", name="direction_known"),
-        CheckConstraint("length(airport) = 3", name="airport_iata"),
+        CheckConstraint("length(airport) = 3 OR airport = ''", name="airport_iata"),  # '': erased
         Index("ix_flight_direction_at", "direction", "at"),
     )
 

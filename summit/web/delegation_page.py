@@ -16,6 +16,7 @@ from ..plumbing.i18n import lang
 from ..plumbing.request_input import form_text_checked
 from ..services.accreditation import delegations
 from ..services.programme import agenda
+from ..services.registration import delegates as registration
 from ..services.registration.delegates import EmailTaken
 from ..services.summits.current import current_summit
 from ..services.visits.capacity import RouteFull, waitlist_position
@@ -215,3 +216,30 @@ def resend_link(secret: str, member_id: int):
         raise _Unavailable(404) from None
     flash(_("A new personal link is on its way to %(email)s.", email=person.email), "success")
     return redirect(url_for("delegation_page.home", secret=secret, _anchor="members"))
+
+
+@delegation_page_bp.route("/<secret>/members/<int:member_id>/travel", methods=["GET", "POST"])
+@form_text_checked
+def member_travel(secret: str, member_id: int):
+    """A member's flights and hotel room, completed by the focal point: the self-service travel page's form."""
+    from .selfservice_travel import travel_form
+
+    delegation = _delegation(secret)
+    person = _member(delegation, member_id)
+    back = url_for("delegation_page.edit_member", secret=secret, member_id=member_id)
+
+    def lock():
+        delegate = registration.lock_delegate(member_id)
+        if delegate.delegation_id != delegation.id:  # moved out of the delegation meanwhile
+            raise NotFound("no such member", code="unknown_member")
+        return delegate
+
+    try:
+        return travel_form(current_summit(), person, lock,
+                           action=url_for("delegation_page.member_travel", secret=secret, member_id=member_id),
+                           back=back, done=lambda: redirect(back),
+                           heading=_("Travel of %(name)s", name=person.display_name),
+                           back_label=_("Back to %(name)s", name=person.display_name),
+                           saved_message=_("The travel of %(name)s is saved.", name=person.display_name))
+    except NotFound:
+        raise _Unavailable(404) from None

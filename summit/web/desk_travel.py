@@ -77,7 +77,7 @@ def transport_xlsx():
     body = sheets.pickup_xlsx(summit, direction, airport or "-", windows)
     if airport:
         pickups.record_export(summit, current_user, direction, day, airport)
-    record_download(current_user, f"pickups-{direction}s.xlsx",
+    record_download(current_user, f"pickups_{direction}s.xlsx",
                     filters={"date": day.isoformat(), "airport": airport, "window": minutes},
                     count=sum(len(w.pickups) for w in windows))
     db.session.commit()

@@ -18,8 +18,15 @@ from ..services.summits.current import current_summit
 from ..plumbing.urls import manage_url
 from .forms import show_errors
 from .visa_forms import RegistrationVisaForm, letter_deadline
+from .travel_forms import TravelForm, full_notice, hotel_choices, listed_airports
+from ..services.travel.hotels import HotelFull
+from ..plumbing.extensions import db
 
 registration_bp = Blueprint("registration", __name__)
+
+
+class RegistrationTravelForm(RegistrationVisaForm, TravelForm):
+    """The public registration form, with the visa-letter block and the optional travel block."""
 
 
 def route_full_message(form) -> str:
@@ -47,19 +54,25 @@ def register():
     if summit.registration_mode == RegistrationMode.INVITATION:
         # closed, and said kindly: whom to ask instead (the service refuses a POST the same way)
         return render_template("registration/closed.html", summit=summit), 403
-    form = RegistrationVisaForm()
+    form = RegistrationTravelForm()
+    full = None
     form.fill_choices()
     form.fill_visa_choices()
     if request.method == "GET":
         form.language.data = form.language.data or lang()
     status = 200
     if form.validate_on_submit():
-        data = {**form.delegate_data(), **form.route_data(), **form.visa_data(), "consent": bool(form.consent.data)}
+        data = {**form.delegate_data(), **form.route_data(), **form.visa_data(), **form.travel_data(),
+                "consent": bool(form.consent.data)}
         try:
-            result = registration.register(summit, data)
+            result = registration.register(summit, data, local_times=True)
         except ValidationFailed as exc:
-            show_errors(form, form.show_visa_errors(exc.errors))
+            show_errors(form, form.show_visa_errors(form.show_travel_errors(exc.errors)))
             status = 422
+        except HotelFull as exc:  # nothing was created: the form comes back with the next nearest hotel
+            db.session.rollback()
+            full = full_notice(exc)
+            status = 409
         except (EmailTaken, RouteFull) as exc:
             show_errors(form, {"email": [service_message(exc)]} if isinstance(exc, EmailTaken)
                         else {"route": [route_full_message(form)]})
@@ -82,6 +95,9 @@ def register():
         status = 400 if "csrf_token" in form.errors else 422
         if "csrf_token" in form.errors:
             form.form_errors.append(_("The form had expired. Please check your details and send it again."))
+    hotels, nights = hotel_choices(summit)
     return render_template("registration/register.html", summit=summit, form=form,
                            routes=agenda.routes_with_availability(summit),
-                           letter_deadline=letter_deadline(summit)), status
+                           letter_deadline=letter_deadline(summit), travel_values=form.travel_values(),
+                           travel_errors=form.travel_errors(), hotels=hotels, nights=nights,
+                           airports=listed_airports(), full=full), status

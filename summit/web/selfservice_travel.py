@@ -2,32 +2,23 @@
 
 A plain form that works without JavaScript; times are typed as Beijing time (the summit's zone) and shown so.
 On a full hotel the page says so, keeps what was typed, and offers the next nearest hotel with room.
+The focal point's page for a delegation member (web/delegation_page.py) is the same page, through
+``travel_form``.
 """
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-
+from ..models import DIRECTIONS
 from ..plumbing.errors import NotFound, ValidationFailed
 from ..plumbing.extensions import db
 from ..plumbing.request_input import form_text_checked
-from ..models import DIRECTIONS, Hotel
 from ..services.registration import delegates as registration
 from ..services.summits.current import current_summit
-from ..services.travel import flights, hotels, plans
+from ..services.travel import hotels, plans
 from .selfservice import _delegate, selfservice_bp
-
-#: the form's datalist: Beijing's two, then the international airports (any known IATA code is accepted)
-_LISTED = None
-
-
-def listed_airports() -> list[tuple[str, str]]:
-    global _LISTED
-    if _LISTED is None:
-        _LISTED = [(code, label) for code, label in flights.airport_choices()
-                   if code in flights.HOME_AIRPORTS or "International" in label]
-    return _LISTED
+from .travel_forms import error_field, full_notice, hotel_choices, listed_airports, travel_change
 
 
 def _form_values(delegate, summit) -> dict:
@@ -51,18 +42,34 @@ def _typed() -> dict:
     return values
 
 
-def _change(values: dict) -> dict:
-    hotel_id = int(values["hotel_id"]) if values["hotel_id"].isdigit() else None
-    return {"arrival": values["arrival"], "departure": values["departure"],
-            "hotel": {"hotel_id": hotel_id, "nights": values["nights"]} if hotel_id else None}
+def travel_form(summit, delegate, lock, *, action: str, back: str, done, heading=None, back_label=None,
+                saved_message=None):
+    """GET: the saved travel; POST: the change (``lock()`` finds and locks the delegate), then ``done()``.
 
+    A refusal re-renders the page with what was typed and the reasons beside the fields (422), a full hotel
+    with the next nearest hotel offered (409)."""
+    def render(values, errors=None, full=None, status=200):
+        hotel_list, nights = hotel_choices(summit)
+        return render_template("selfservice/travel.html", summit=summit, delegate=delegate, values=values,
+                               errors={error_field(k): v for k, v in (errors or {}).items()}, full=full,
+                               hotels=hotel_list, nights=nights, airports=listed_airports(), action=action,
+                               back=back, heading=heading, back_label=back_label), status
 
-def _render(token, delegate, summit, values, errors=None, full=None, status=200):
-    hotel_list = hotels.hotels_of(summit.id)
-    nights = sorted({n.night for h in hotel_list for n in h.nights})
-    return render_template("selfservice/travel.html", summit=summit, delegate=delegate, token=token,
-                           values=values, errors=errors or {}, full=full, hotels=hotel_list, nights=nights,
-                           airports=listed_airports()), status
+    if request.method == "GET":
+        return render(_form_values(delegate, summit))
+    values = _typed()
+    if values["hotel_id"] and not values["nights"]:
+        return render(values, {"hotel.nights": [_("Choose the nights you need a room for.")]}, status=422)
+    try:
+        plans.change_travel(lock, summit, travel_change(values), local=True)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return render(values, exc.errors, status=422)
+    except hotels.HotelFull as exc:
+        db.session.rollback()
+        return render(values, full=full_notice(exc), status=409)
+    flash(saved_message or _("Your travel details are saved."), "success")
+    return done()
 
 
 @selfservice_bp.route("/<token>/travel", methods=["GET", "POST"])
@@ -70,26 +77,10 @@ def _render(token, delegate, summit, values, errors=None, full=None, status=200)
 def travel_page(token: str):
     summit = current_summit()
     delegate = _delegate(token)
-    if request.method == "GET":
-        return _render(token, delegate, summit, _form_values(delegate, summit))
-    values = _typed()
-    if values["hotel_id"] and not values["nights"]:
-        return _render(token, delegate, summit, values,
-                       {"hotel.nights": [_("Choose the nights you need a room for.")]}, status=422)
+    back = url_for("selfservice.manage", token=token)
     try:
-        plans.change_travel(lambda: registration.lock_delegate(manage_token=token), summit, _change(values),
-                            local=True)
+        return travel_form(summit, delegate, lambda: registration.lock_delegate(manage_token=token),
+                           action=url_for("selfservice.travel_page", token=token), back=back,
+                           done=lambda: redirect(back))
     except NotFound:
-        return redirect(url_for("selfservice.manage", token=token))
-    except ValidationFailed as exc:
-        return _render(token, delegate, summit, values, exc.errors, status=422)
-    except hotels.HotelFull as exc:
-        db.session.rollback()
-        other = db.session.get(Hotel, exc.details["alternative"]) if exc.details.get("alternative") else None
-        return _render(token, delegate, summit, values, full={"nights": exc.details["nights"], "other": other},
-                       status=409)
-    flash(_("Your travel details are saved."), "success")
-    return redirect(url_for("selfservice.manage", token=token))
-
-
-
+        return redirect(back)

@@ -22,6 +22,8 @@ def schema_of(document, operation) -> dict:
 def wrong_value(schema: dict):
     if schema.get("const") is True:
         return False
+    if "anyOf" in schema:  # a nullable nested body (an arrival, a hotel: null clears it): its non-null option
+        return wrong_value(next(option for option in schema["anyOf"] if option != {"type": "null"}))
     if "$ref" in schema:  # a nested body (a delegation's name, its focal point): an object
         return WRONG["object"]
     kind = schema.get("type")

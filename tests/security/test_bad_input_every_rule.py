@@ -22,7 +22,7 @@ from support.app import csrf_token
 from support.console_support import api_token, make_user, sign_in
 from support.factories import delegate_data, register
 from summit.plumbing.extensions import db
-from summit.models import BadgeJob, ProgrammeItem
+from summit.models import BadgeJob, Hotel, ProgrammeItem
 from summit.services import messages
 from summit.services.checkin.arrivals import check_in
 from summit.services.checkin.codes import checkin_code
@@ -70,7 +70,9 @@ def world(app, summit, client):
     values = {"token": delegate.manage_token, "new_token": new_token, "delegate_id": delegate.delegate.id, "route_id": summit.routes[0].id,
               "item_id": item.id, "token_id": token_row.id, "job_id": 1, "code": "zh", "version": 1, "filename": "css/summit.css",
               "secret": delegation.token, "member_id": member.delegate.id, "delegation_id": delegation.delegation.id,
-              "kind": "csv", "message_id": message.id, "entry_id": entry_id}
+              "kind": "csv", "message_id": message.id, "entry_id": entry_id,
+              # travel: a hotel's rooming list, a letter's serial (an unknown one: its page says so)
+              "hotel_id": db.session.scalars(db.select(Hotel.id).order_by(Hotel.id)).first(), "serial": "GSTF-0000"}
     return {"values": values, "delegate_token": delegate.manage_token, "cancelled_item_id": cancelled.id,
             "delegation_token": delegation.token,
             "organiser_api": api_token("organiser", "bad-input-api@example.org")}

@@ -20,10 +20,12 @@ import re
 
 import pytest
 
-from summit.models import AuditEntry
+from summit.models import AuditEntry, Hotel
 from summit.plumbing.extensions import db
 from summit.services.badges import jobs as badge_jobs
 from summit.services.badges.selection import Selection
+from summit.services.registration import delegates as registration
+from summit.services.travel import plans as travel
 
 from support.app import csrf_token
 from support.badge_helpers import wait_for
@@ -52,6 +54,10 @@ AUDITED = {
     "desk.batch_pdf": ("staff", lambda c, ids, h: c.get(f"/desk/badges/batches/{ids['job_id']}.pdf")),
     "door.roster_json": ("staff", lambda c, ids, h: c.get("/desk/door/zones/venue/roster.json")),
     "console.letter_batch_pdf": ("organiser", lambda c, ids, h: c.get(_letter_batch_url())),
+    # travel: the pick-up lists and the rooming lists (names, flights, phones)
+    "api.get_arrivals": ("staff", lambda c, ids, h: c.get("/api/v1/arrivals?date=2024-09-24", headers=h)),
+    "desk.transport_xlsx": ("staff", lambda c, ids, h: c.get("/desk/transport.xlsx?date=2024-09-24&airport=PEK")),
+    "desk.rooming_xlsx": ("staff", lambda c, ids, h: c.get(f"/desk/hotels/{ids['hotel_id']}/rooming.xlsx")),
 }
 
 
@@ -111,6 +117,7 @@ NOT_A_DOWNLOAD = {
     "delegation_page.import_confirm": _FOCAL, "delegation_page.add_member": _FOCAL,
     "delegation_page.edit_member": _FOCAL, "delegation_page.resend_link": _FOCAL,
     "delegation_page.member_route": _FOCAL, "delegation_page.withdraw_member": _FOCAL,
+    "delegation_page.member_travel": _FOCAL, "selfservice.travel_page": _OWN,
     "delegation_page.import_template": "the empty templates to fill in (member_files.template_*): no one's data",
     # API calls that change things and answer about one delegate at most
     "api.post_decisions": _WRITE, "api.post_checkin": _WRITE + " (the scanned delegate, at the door)",
@@ -132,7 +139,7 @@ NOT_A_DOWNLOAD = {
         "console.start_letter_batch", "console.letter_batch", "console.letter_batch_status", "desk.index", "desk.badge_list",
         "desk.start_batch", "desk.batch", "desk.batch_status", "desk.board", "desk.board_json",
         "desk.checkin_page", "desk.checkin_json", "desk.find", "desk.delegate_page", "desk.undo_entry",
-        "door.sync_json")},
+        "door.sync_json", "desk.transport", "desk.hotel_list")},
 }
 
 
@@ -155,7 +162,11 @@ def ids(app, summit):
     delegate = make_delegate(summit, "Ada", "Lovelace", route="R1")
     job = wait_for(badge_jobs.create_job(summit, Selection("all"), "a6", None).id)
     assert job.status == "done", job.error
-    return {"delegate_id": delegate.id, "route_id": delegate.booking.route_id, "job_id": job.id}
+    hotel_id = db.session.scalars(db.select(Hotel.id).where(Hotel.summit_id == summit.id).order_by(Hotel.id)).first()
+    travel.change_travel(lambda: registration.lock_delegate(delegate.id), summit, {  # on the pick-up and rooming lists
+        "arrival": {"at": "2024-09-24T14:30:00+08:00", "flight": "CA981", "airport": "PEK"},
+        "hotel": {"hotel_id": hotel_id, "nights": ["2024-09-24"]}})
+    return {"delegate_id": delegate.id, "route_id": delegate.booking.route_id, "job_id": job.id, "hotel_id": hotel_id}
 
 
 def _downloads() -> list[AuditEntry]:

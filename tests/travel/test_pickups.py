@@ -70,7 +70,7 @@ def test_the_desk_list_groups_windows_and_flags_a_flight_changed_after_the_expor
         ("14:00–14:30", "2024-09-24 14:05 +08:00", "LH720", "+86 138 0000 0000"),
         ("14:00–14:30", "2024-09-24 14:25 +08:00", "CA981", "+86 138 0000 0000"),
         ("15:30–16:00", "2024-09-24 15:40 +08:00", "EK308", "+971 50 000 0000")]
-    assert db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "pickups-arrivals.xlsx")).one()
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "pickups_arrivals.xlsx")).one()
     db.session.rollback()
 
     # Ada's flight changes after the export: flagged; the others are not.

@@ -75,6 +75,9 @@ def data_copy(delegate: Delegate) -> dict:
                                                                                        OutboxMail.id)).all()
     delegation = db.session.get(Delegation, delegate.delegation_id) if delegate.delegation_id else None
     lang = delegate.language
+    from ..travel import plans as travel  # flights and hotel (services/travel/): their own capability
+    journey = travel.travel_of(delegate.id)
+    stay = journey.stay
     return {
         "generated_at": _value(utcnow(), zone),
         "summit": {"slug": summit.slug, "name": {"zh": summit.name_zh, "en": summit.name_en},
@@ -101,6 +104,12 @@ def data_copy(delegate: Delegate) -> dict:
                       "sent_at": _value(m.sent_at, zone),
                       **({"subject": getattr(msg, f"subject_{lang}"), "body": getattr(msg, f"body_{lang}")}
                          if msg is not None else {})} for m, msg in mails],
+        "travel": {
+            "flights": [_row(journey.flights[d], zone, ("direction", "at", "flight", "airport", "updated_at"))
+                        for d in ("arrival", "departure") if d in journey.flights],
+            "hotel": None if stay.hotel is None else {
+                "id": stay.hotel.id, "code": stay.hotel.code, "name": {"zh": stay.hotel.name_zh, "en": stay.hotel.name_en},
+                "nights": [n.isoformat() for n in stay.nights]}},
         "badge": {"printed_at": _value(delegate.badge_printed_at, zone), "print_count": delegate.badge_print_count,
                   "version": delegate.badge_version, "reissued_at": _value(delegate.badge_reissued_at, zone)},
         "visa": visa_letters.data_copy_part(delegate.id, lambda value: _value(value, zone)),

@@ -29,7 +29,14 @@ def asks_for_travel(data: dict) -> bool:
 
 def precheck(summit: Summit, data: dict, *, local: bool = False) -> None:
     """The flights' own rules before any transaction begins, so a registration fails early on them."""
-    given = {d: flights.clean_flight(data[d], summit, d, local=local) for d in flights.DIRECTIONS if d in data}
+    given, errors = {}, {}
+    for direction in (d for d in flights.DIRECTIONS if d in data):  # both flights' mistakes at once
+        try:
+            given[direction] = flights.clean_flight(data[direction], summit, direction, local=local)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
     flights.check_order(given.get("arrival"), given.get("departure"))
     hotel = data.get("hotel")
     if hotel is not None and not isinstance(hotel, dict):

@@ -240,7 +240,8 @@ def book_new_delegates(summit_id: int, wanted: list[tuple]) -> list[RouteBooking
     if refused:
         raise RouteFull(f"{len(refused)} delegate(s) asked for a full route", delegate_ids=refused)
     for route_id, n in taken.items():
-        ROUTE_SEATS.take_locked(routes[route_id], n)  # under the lock: always taken
+        if not ROUTE_SEATS.take_locked(routes[route_id], n):  # under the lock, counted above: always taken
+            raise RuntimeError(f"route {route_id}: {n} seats counted free under its lock were not taken")
     bookings = iter(db.session.scalars(insert(RouteBooking).returning(RouteBooking, sort_by_parameter_order=True),
                                        rows).all() if rows else [])
     history.record("booked", *((row["delegate_id"], row["route_id"]) for row in rows
