@@ -12,10 +12,11 @@ import re
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 
 from ..plumbing.i18n import lang
+from ..plumbing.text_input import problem
 from ..models.delegate import (EMAIL_MAX, JOB_TITLE_MAX, NAME_MAX, NATIVE_NAME_MAX, NEEDS_MAX, ORGANISATION_MAX,
                                PHONE_MAX, TITLE_MAX, display_name)
 from ..models.labels import DelegateCategory, NameOrder
@@ -31,6 +32,14 @@ def country_name(code: str) -> str:
 def country_choices() -> list[SelectChoice]:
     """ISO 3166-1 countries and regions, named and sorted in the page's language."""
     return [SelectChoice("", _l("Choose…")), *(SelectChoice(code, name) for code, name in countries.countries(lang()))]
+
+
+def storable_text(form, field) -> None:
+    """The text rules for a block's fields that reach the service only when its box is ticked (visa, travel):
+    what cannot be stored (NUL, control characters) is refused beside the field, ticked or not."""
+    why = problem(field.data) if isinstance(field.data, str) else None
+    if why:
+        raise ValidationError(why)
 
 
 def length(limit: int) -> dict:

@@ -60,9 +60,12 @@ def handle_visa_form(summit, delegate, *, back_url: str, post_url: str, download
         form.fill_from(passport, letters.live_letter(delegate.id) is not None)
         return visa_page(summit, delegate, form, back_url=back_url, post_url=post_url, download_url=download_url)
     if not form.validate_on_submit():
-        form.form_errors.append(_("The page had expired. Please check your details and save again."))
+        expired = "csrf_token" in form.errors
+        if expired:
+            form.form_errors.append(_("The page had expired. Please check your details and save again."))
+        # an expired page is 400; a field refused by the text rules (NUL, control characters) is 422, beside it
         return visa_page(summit, delegate, form, back_url=back_url, post_url=post_url,
-                         download_url=download_url, status=400)
+                         download_url=download_url, status=400 if expired else 422)
     held = passports.passport_of(delegate.id)
     data = form.visa_data(always=True)
     if not form.visa_letter.data and not any(data["passport"].values()):

@@ -15,6 +15,7 @@ from ..models import DIRECTIONS, Hotel
 from ..plumbing.extensions import db
 from ..services.travel import flights, hotels
 from .drafts import DraftForm
+from .forms import storable_text
 
 _FLIGHT_FIELDS = ("at", "flight", "airport")
 #: the form's datalist: Beijing's two first, then the international airports (any known IATA code is accepted)
@@ -60,13 +61,13 @@ class TravelForm(DraftForm):
     """The fields, named as the self-service page names them, so one template block serves every form."""
 
     travel = BooleanField(_l("I can give my flights and hotel now (or later, from your personal link)"))
-    arrival_at = StringField(render_kw={"type": "datetime-local"})
-    arrival_flight = StringField()
-    arrival_airport = StringField()
-    departure_at = StringField()
-    departure_flight = StringField()
-    departure_airport = StringField()
-    hotel_id = StringField()
+    arrival_at = StringField(validators=[storable_text], render_kw={"type": "datetime-local"})
+    arrival_flight = StringField(validators=[storable_text])
+    arrival_airport = StringField(validators=[storable_text])
+    departure_at = StringField(validators=[storable_text])
+    departure_flight = StringField(validators=[storable_text])
+    departure_airport = StringField(validators=[storable_text])
+    hotel_id = StringField(validators=[storable_text])
     nights = SelectMultipleField(validate_choice=False)
 
     def travel_values(self) -> dict:

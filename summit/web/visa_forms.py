@@ -13,7 +13,7 @@ from ..models.visa import PASSPORT_NAME_MAX, PASSPORT_NUMBER_MAX
 from ..services.privacy.consents import PASSPORT_CONSENT_MISSING
 from ..services.travel.letter_settings import letter_host
 from .drafts import DraftForm
-from .forms import RegistrationForm, country_choices, length
+from .forms import RegistrationForm, country_choices, length, storable_text
 
 #: the service's error keys → the form's fields
 ERROR_FIELDS = {"visa_letter": "visa_letter", "passport": "visa_letter",
@@ -24,14 +24,14 @@ ERROR_FIELDS = {"visa_letter": "visa_letter", "passport": "visa_letter",
 
 class VisaForm(DraftForm):
     visa_letter = BooleanField(_l("I need a visa invitation letter"))
-    passport_name = StringField(_l("Name as printed in the passport"),
+    passport_name = StringField(_l("Name as printed in the passport"), validators=[storable_text],
                                 render_kw={**length(PASSPORT_NAME_MAX), "autocomplete": "name"})
-    passport_number = StringField(_l("Passport number"),
+    passport_number = StringField(_l("Passport number"), validators=[storable_text],
                                   render_kw={**length(PASSPORT_NUMBER_MAX), "autocomplete": "off", "spellcheck": "false"})
     passport_nationality = SelectField(_l("Nationality (as in the passport)"), validate_choice=False)
     # a date input; an unreadable date is the service's error, so the field does not validate it
-    passport_date_of_birth = StringField(_l("Date of birth"), render_kw={"type": "date", "autocomplete": "bday"})
-    passport_expires_on = StringField(_l("Passport valid until"), render_kw={"type": "date"})
+    passport_date_of_birth = StringField(_l("Date of birth"), validators=[storable_text], render_kw={"type": "date", "autocomplete": "bday"})
+    passport_expires_on = StringField(_l("Passport valid until"), validators=[storable_text], render_kw={"type": "date"})
     #: the separate consent a passport asks for (services/privacy/consents.py SENSITIVE_FIELDS); None on a
     #: focal point's page (their consent covers the member)
     passport_consent = BooleanField(_l("I agree that the organisers use my passport details to issue my "
