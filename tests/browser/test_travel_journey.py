@@ -68,6 +68,9 @@ def test_a_delegate_gets_her_visa_letter_verified_and_her_flight_on_the_pickup_l
     status = page.locator(".letter-status")
     expect(status).to_have_text(en("Requested: it will be issued once the organisers have approved your registration."))
     expect(page.get_by_role("link", name=en("Download the letter (PDF)"))).to_have_count(0)
+    # one consent covers the passport and any needs: the page says withdrawing it erases the passport too
+    expect(page.locator(".personal-data h3")).to_have_text(en("Sensitive personal information"))
+    expect(page.get_by_role("button", name=en("Withdraw my consent and erase this information"))).to_be_visible()
     journey.look(page, "manage-letter-requested")
     page.set_viewport_size({"width": 390, "height": 844})
     page.locator("#visa").scroll_into_view_if_needed()
