@@ -15,16 +15,11 @@ from ..services.console.audit import record_download
 from ..services.summits.current import current_summit
 from ..services.travel import hotels, pickups, sheets
 from ..services.travel.flights import HOME_AIRPORTS
+from ..plumbing.downloads import XLSX, attachment
 from .desk import desk_bp
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def _download(body: bytes, filename: str) -> Response:
-    response = Response(body, content_type=XLSX)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(body, filename, XLSX)
 
 
 def _days(summit):

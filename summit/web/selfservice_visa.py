@@ -4,19 +4,19 @@ Routes join selfservice_bp (the manage secret is the credential, as for the rest
 """
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..plumbing.errors import NotFound, ValidationFailed
-from ..plumbing.extensions import csrf, db
+from ..plumbing.downloads import PDF, attachment
+from ..plumbing.extensions import csrf
 from ..plumbing.request_input import form_text_checked
 from ..services.accreditation.gates import NotAccredited
-from ..services.console.audit import record_download
 from ..services.privacy import consents
 from ..services.registration import delegates as registration
 from ..services.summits.current import current_summit
 from ..services.travel import letters, passports
-from ..services.travel.letter_documents import render_letters
+from ..services.travel.letter_documents import download_letter
 from .forms import show_errors
 from .selfservice import selfservice_bp
 from .visa_forms import MemberVisaForm, VisaForm, letter_deadline
@@ -96,20 +96,12 @@ def visa_letter(token: str):
 def letter_pdf_response(delegate, summit, *, by: str = "delegate"):
     """The letter as a download, audited (actor none: the delegate's own, or their focal point's, ``by``)."""
     try:
-        letter = letters.letter_to_download(delegate)
+        filename, pdf = download_letter(delegate, summit, by=by)
     except NotAccredited:
         abort(409)
     except NotFound:
         abort(404)
-    pdf = render_letters([letter], summit)
-    record_download(None, "visa_letter.pdf", filters={"serial": letter.serial, "by": by}, count=1,
-                    delegate_id=delegate.id)
-    db.session.commit()
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="invitation-letter-{letter.serial}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(pdf, filename, PDF)
 
 
 @selfservice_bp.get("/<token>/visa-letter.pdf")

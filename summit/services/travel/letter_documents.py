@@ -26,6 +26,8 @@ from ...plumbing.urls import external_url
 from ..badges.documents import summit_dates
 from ..badges.renderer import BadgeRenderer
 from ..registration.countries import country_names
+from ..console.audit import record_download
+from . import letters
 from .letter_settings import letter_host
 
 _renderer: BadgeRenderer | None = None
@@ -115,3 +117,16 @@ def render_letters(letters: Sequence[VisaLetter], summit: Summit, target=None) -
     r = renderer()
     css = (asset_dir() / "letter.css").read_text(encoding="utf-8")
     return r.write_pdf(letters_html(letters, summit), [r.stylesheet("letter.css", css)], target)
+
+
+def download_letter(delegate: Delegate, summit: Summit, *, by: str) -> tuple[str, bytes]:
+    """One delegate's live letter as (filename, PDF), its download audited: the passport number is on it.
+
+    ``by``: who asked ("delegate", or "focal_point" for a member's). Raises letters.NotAccredited or
+    NotFound (none asked for) as ``letter_to_download`` does; the doors turn those into their answers."""
+    letter = letters.letter_to_download(delegate)
+    pdf = render_letters([letter], summit)
+    record_download(None, "visa_letter.pdf", filters={"serial": letter.serial, "by": by}, count=1,
+                    delegate_id=delegate.id)
+    db.session.commit()
+    return f"invitation-letter-{letter.serial}.pdf", pdf
