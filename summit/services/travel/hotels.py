@@ -91,12 +91,13 @@ def book_stay(delegate: Delegate, hotel_id: int | None, nights) -> Stay:
         select(RoomNight).where(RoomNight.delegate_id == delegate.id))}
     wanted: dict[int, date] = {}
     hotel = None
-    if nights:
+    if hotel_id is not None:  # a hotel named must be one of the summit's, nights or not
         if not isinstance(hotel_id, int) or isinstance(hotel_id, bool):
             raise ValidationFailed({"hotel.hotel_id": [_l("Choose a hotel from the list.")]})
         hotel = db.session.get(Hotel, hotel_id)
         if hotel is None or hotel.summit_id != summit_id:
             raise ValidationFailed({"hotel.hotel_id": [_l("Choose a hotel from the list.")]})
+    if nights:
         blocks = dict(db.session.execute(select(HotelNight.night, HotelNight.id).where(
             HotelNight.hotel_id == hotel.id, HotelNight.night.in_(nights))).all())
         missing = [night for night in nights if night not in blocks]

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from ...models import Delegate, Flight, Summit
 from ...plumbing.database import require_write_transaction, writing
 from ...plumbing.errors import ValidationFailed
 from . import flights, hotels
+
+HOTEL_SHAPE = _l('Give the hotel as {"hotel_id", "nights"}, or null.')
 
 #: the body keys this capability reads (a registration, the self-service PATCH)
 TRAVEL_KEYS = ("arrival", "departure", "hotel")
@@ -40,7 +44,7 @@ def precheck(summit: Summit, data: dict, *, local: bool = False) -> None:
     flights.check_order(given.get("arrival"), given.get("departure"))
     hotel = data.get("hotel")
     if hotel is not None and not isinstance(hotel, dict):
-        raise ValidationFailed({"hotel": ["give the hotel as {\"hotel_id\", \"nights\"} or null"]})
+        raise ValidationFailed({"hotel": [str(HOTEL_SHAPE)]})
 
 
 def apply_travel(delegate: Delegate, summit: Summit, data: dict, *, local: bool = False) -> None:
@@ -51,8 +55,9 @@ def apply_travel(delegate: Delegate, summit: Summit, data: dict, *, local: bool 
     if "hotel" in data:
         hotel = data["hotel"] or {}
         if not isinstance(hotel, dict):
-            raise ValidationFailed({"hotel": ["give the hotel as {\"hotel_id\", \"nights\"} or null"]})
-        hotels.book_stay(delegate, hotel.get("hotel_id"), hotel.get("nights") or [])
+            raise ValidationFailed({"hotel": [str(HOTEL_SHAPE)]})
+        # nights left out: none; null is no list, and refused as such (the schema's rule)
+        hotels.book_stay(delegate, hotel.get("hotel_id"), hotel.get("nights", []))
 
 
 def change_travel(lock, summit: Summit, data: dict, *, local: bool = False) -> Delegate:
