@@ -62,7 +62,7 @@ class DelegationToken:
         _bearer(case, data)
 
 
-@schemathesis.auth().apply_to(path_regex=r"^/api/v1/(delegates|delegations$|badges\.pdf|checkins|routes/|summit$|accreditation/|zones|zone-entries/|audit$)")
+@schemathesis.auth().apply_to(path_regex=r"^/api/v1/(delegates|delegations$|badges\.pdf|checkins|routes/|summit$|accreditation/|zones|zone-entries/|audit$|arrivals$)")
 class ConsoleToken:
     def get(self, case, ctx):
         return os.environ["SUMMIT_FUZZ_API_TOKEN"]
