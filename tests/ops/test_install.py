@@ -30,7 +30,8 @@ def test_pip_install_dot_into_a_clean_virtualenv_serves_pages(tmp_path):
     flask = [str(venv / "bin" / "flask"), "--app", "summit"]
     subprocess.run([*flask, "db", "upgrade"], check=True, cwd=workdir, env=env, capture_output=True)
     seeded = subprocess.run([*flask, "seed"], check=True, cwd=workdir, env=env, capture_output=True, text=True)
-    assert "20 created" in seeded.stdout  # the summit, its programme, four routes and seven zones
+    assert "37 created" in seeded.stdout  # the summit, its programme, four routes, seven zones, the letters'
+    # settings, four hotels and their twelve blocked nights
 
     probe = (
         "import summit, sys\n"

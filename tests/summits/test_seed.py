@@ -138,7 +138,7 @@ def test_seed_path_loads_next_years_forum_which_becomes_current(app, summit, tmp
     result = app.test_cli_runner().invoke(args=["seed", str(path)])
     assert result.exit_code == 0, result.output
     # the summit, its programme items and four routes (13), and its seven event-day zones
-    assert "gstf-2025: 20 created" in result.output
+    assert "gstf-2025: 37 created" in result.output
     assert db.session.query(Summit).count() == 2
     page = app.test_client().get("/?lang=zh").get_data(as_text=True)
     assert "全球可持续交通高峰论坛（2025）" in page
@@ -156,7 +156,7 @@ def test_seed_command_refuses_a_broken_file_with_a_message(app, tmp_path):
 def test_seed_command_default_is_gstf_2024(app):
     result = app.test_cli_runner().invoke(args=["seed"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("gstf-2024: 20 created")  # 13, and the seven zones
+    assert result.output.startswith("gstf-2024: 37 created")  # 13, the seven zones, the letters, 4 hotels, 12 nights
     result = app.test_cli_runner().invoke(args=["seed"])
     assert result.output.startswith("gstf-2024: 0 created, 0 updated")
 
