@@ -136,10 +136,11 @@ def _job(job_id: int):
     return job
 
 
-def job_status(job) -> dict:
+def job_status(job, download_endpoint: str = "desk.batch_pdf") -> dict:
+    """A batch's progress as the page and its JSON show it (badges here, visa letters in the console)."""
     done = badge_jobs.result_file(job) is not None
     return {**badge_jobs.describe(job),
-            "download_url": url_for("desk.batch_pdf", job_id=job.id) if done else None}
+            "download_url": url_for(download_endpoint, job_id=job.id) if done else None}
 
 
 def result_hours() -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,6 +18,7 @@ from ...services.console import audit
 from ...services.registration.countries import country_names
 from ...services.summits.current import current_summit
 from ...services.travel import letter_jobs
+from ..desk import job_status, result_hours
 from .blueprint import console
 
 
@@ -58,18 +59,15 @@ def _job(job_id: int):
 
 
 def _status(job) -> dict:
-    done = badge_jobs.result_file(job) is not None
-    return {**badge_jobs.describe(job),
-            "download_url": url_for("console.letter_batch_pdf", job_id=job.id) if done else None}
+    return job_status(job, "console.letter_batch_pdf")
 
 
 @console.get("/letters/batches/<int:job_id>")
 @console_requires("organiser")
 def letter_batch(job_id: int):
     job = _job(job_id)
-    hours = max(1, round(current_app.config["BADGE_RESULT_TTL"] / 3600))
     return render_template("console/letter_batch.html", summit=current_summit(), job=job, status=_status(job),
-                           country=_country(job.params.get("country", "")), hours=hours)
+                           country=_country(job.params.get("country", "")), hours=result_hours())
 
 
 @console.get("/letters/batches/<int:job_id>.json")
