@@ -15,7 +15,7 @@ import pytest
 from support.factories import delegate_data, route
 from support.live_server import gunicorn
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.serial]  # a bound in seconds: alone on the machine
 
 BOUND = 1.0  # seconds: the promise
 WORKERS = 4
