@@ -210,6 +210,10 @@ def _check(app, db) -> None:
         with db.engine.connect() as connection:
             check_database(connection, db.metadata, app.extensions[EXTENSION])
             connection.commit()
+        # No connection kept in the pool: gunicorn --preload forks its workers from this process, and a
+        # pooled connection they all inherited is one socket shared by several processes (on PostgreSQL,
+        # "connection in transaction status INTRANS" and 500s under a crowd)
+        db.engine.dispose()
 
 
 def cipher() -> DataCipher:

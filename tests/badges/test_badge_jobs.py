@@ -22,6 +22,9 @@ from summit.services.badges.selection import Selection, select_delegates
 from summit.services.checkin.codes import delegate_id_for_code
 from summit.plumbing.errors import ValidationFailed
 
+#: heartbeats of a second and staleness after a few, memory peaks: alone on the machine (CI's serial pass)
+pytestmark = pytest.mark.serial
+
 
 def pages(pdf) -> int:
     return len(PdfReader(pdf if isinstance(pdf, BytesIO) else str(pdf)).pages)

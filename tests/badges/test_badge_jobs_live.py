@@ -26,7 +26,7 @@ from support.factories import make_delegate
 from support.bulk_delegates import insert_delegates
 from support.live_server import gunicorn
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF = "desk@example.org"

@@ -247,6 +247,7 @@ def test_the_agenda_page_offers_the_feed_and_each_items_file(client, summit):
     assert client.get("/agenda.ics", headers={"Accept-Language": "en"}).status_code == 200
 
 
+@pytest.mark.serial
 def test_the_feed_is_quick_enough_at_the_gstf_size(client, summit):
     """A generous bound here (CI machines vary); bench/calendar.py measures the real figure."""
     client.get("/agenda.ics")

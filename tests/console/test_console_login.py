@@ -108,6 +108,7 @@ def test_unknown_email_disabled_account_and_wrong_password_answer_alike(app, cli
     assert [status for status, *_ in known] == [401] * limit + [429]
 
 
+@pytest.mark.serial
 def test_sign_in_takes_as_long_for_an_unknown_email_as_for_a_known_one(app, summit):
     """Both paths check one password hash; before, an unknown email answered 10 times as fast."""
     make_user("organiser")

@@ -152,6 +152,7 @@ def test_the_answer_is_the_same_whether_or_not_the_email_is_registered(app, summ
     assert answers["known@example.org"] == answers["unknown@example.org"]
 
 
+@pytest.mark.serial
 def test_the_timing_does_not_tell_whether_the_email_is_registered(app, summit):
     """The registered path must do no more measurable work than the unknown one.
 

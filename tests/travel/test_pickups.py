@@ -133,6 +133,9 @@ def test_a_full_block_offers_the_next_nearest(client, summit):
     unknown_night = client.post("/api/v1/registrations", json=delegate_data(
         hotel={"hotel_id": nearest.id, "nights": ["2024-10-01"]}))
     assert unknown_night.status_code == 422 and "hotel.nights" in unknown_night.get_json()["errors"]
+    for no_row in (0, -1, 2**31, 2**63):  # past a 32-bit id: PostgreSQL refused the number with a 500
+        answer = client.post("/api/v1/registrations", json=delegate_data(hotel={"hotel_id": no_row, "nights": []}))
+        assert answer.status_code == 422 and "hotel.hotel_id" in answer.get_json()["errors"], (no_row, answer.json)
 
 
 def test_the_self_service_page_takes_beijing_time_and_keeps_what_was_typed(client, summit):

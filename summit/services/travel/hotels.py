@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 
 from ...models import Delegate, Hotel, HotelNight, RoomNight, utcnow
 from ...models.labels import DelegateStatus
+from ...models.types import ID_MAX
 from ...plumbing.database import require_write_transaction
 from ...plumbing.errors import Conflict, ValidationFailed
 from ...plumbing.extensions import db
@@ -92,7 +93,8 @@ def book_stay(delegate: Delegate, hotel_id: int | None, nights) -> Stay:
     wanted: dict[int, date] = {}
     hotel = None
     if hotel_id is not None:  # a hotel named must be one of the summit's, nights or not
-        if not isinstance(hotel_id, int) or isinstance(hotel_id, bool):
+        # past ID_MAX names no row (and PostgreSQL refuses the number outright)
+        if not isinstance(hotel_id, int) or isinstance(hotel_id, bool) or not 1 <= hotel_id <= ID_MAX:
             raise ValidationFailed({"hotel.hotel_id": [_l("Choose a hotel from the list.")]})
         hotel = db.session.get(Hotel, hotel_id)
         if hotel is None or hotel.summit_id != summit_id:
