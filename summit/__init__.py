@@ -162,5 +162,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     from .services.summits.current import current_summit
     app.extensions["error_page_summit"] = current_summit  # the error pages' name and branding
+    from .web import read_cache
+    read_cache.init_app(app)  # last: its before_request answers after every other check has run
     cli.init_app(app)
     return app

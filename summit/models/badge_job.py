@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..plumbing.extensions import db
@@ -53,3 +53,13 @@ class BadgeJob(db.Model):
         # the queue (oldest first) and the reaper's look for running jobs
         Index("ix_badge_job_status_id", "status", "id"),
     )
+
+
+class BadgeJobResultChunk(db.Model):
+    """A finished batch's PDF, in order, a chunk a row: in the database, so any app host serves the
+    download whichever host rendered it, and streams it without holding it whole."""
+    __tablename__ = "badge_job_result_chunk"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("badge_job.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -138,7 +138,7 @@ def _job(job_id: int):
 
 def job_status(job, download_endpoint: str = "desk.batch_pdf") -> dict:
     """A batch's progress as the page and its JSON show it (badges here, visa letters in the console)."""
-    done = badge_jobs.result_file(job) is not None
+    done = badge_jobs.result_size(job) is not None
     return {**badge_jobs.describe(job),
             "download_url": url_for(download_endpoint, job_id=job.id) if done else None}
 
@@ -171,10 +171,12 @@ def batch_pdf(job_id: int):
         # Gone on purpose (BADGE_RESULT_TTL): say so, rather than a bare 404.
         return render_template("desk/batch_expired.html", summit=current_summit(), job=job,
                                hours=result_hours()), 410
-    path = badge_jobs.result_file(job)
-    if path is None:
+    # From the database (any host serves it, whichever rendered it), audited and stamped on the way out.
+    result = badge_jobs.open_result(job)
+    if result is None:
         abort(404)
-    stamped = hand_out_batch(job, path, current_user, current_summit())
+    with result:
+        stamped = hand_out_batch(job, result, current_user, current_summit())
     return send_file(stamped, mimetype="application/pdf", download_name=f"badges-{job_id}.pdf",
                      as_attachment=True, max_age=0)
 

@@ -57,7 +57,6 @@ def register():
     form = RegistrationTravelForm()
     full = None
     form.fill_choices()
-    form.fill_visa_choices()
     if request.method == "GET":
         form.language.data = form.language.data or lang()
     status = 200

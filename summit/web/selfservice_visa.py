@@ -54,7 +54,6 @@ def handle_visa_form(summit, delegate, *, back_url: str, post_url: str, download
                      by_focal_point: bool = False):
     """The page's GET and POST, for the delegate and for their focal point alike."""
     form = MemberVisaForm() if by_focal_point else VisaForm()
-    form.fill_visa_choices()
     if request.method == "GET":
         passport = passports.passport_of(delegate.id)
         form.fill_from(passport, letters.live_letter(delegate.id) is not None)

@@ -7,13 +7,13 @@ browser without it shows them always, which still works. The rules are the servi
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, StringField
 
 from ..models.visa import PASSPORT_NAME_MAX, PASSPORT_NUMBER_MAX
 from ..services.privacy.consents import PASSPORT_CONSENT_MISSING
 from ..services.travel.letter_settings import letter_host
 from .drafts import DraftForm
-from .forms import RegistrationForm, country_choices, length, storable_text
+from .forms import CountryField, RegistrationForm, length, storable_text
 
 #: the service's error keys → the form's fields
 ERROR_FIELDS = {"visa_letter": "visa_letter", "passport": "visa_letter",
@@ -28,7 +28,7 @@ class VisaForm(DraftForm):
                                 render_kw={**length(PASSPORT_NAME_MAX), "autocomplete": "name"})
     passport_number = StringField(_l("Passport number"), validators=[storable_text],
                                   render_kw={**length(PASSPORT_NUMBER_MAX), "autocomplete": "off", "spellcheck": "false"})
-    passport_nationality = SelectField(_l("Nationality (as in the passport)"), validate_choice=False)
+    passport_nationality = CountryField(_l("Nationality (as in the passport)"))
     # a date input; an unreadable date is the service's error, so the field does not validate it
     passport_date_of_birth = StringField(_l("Date of birth"), validators=[storable_text], render_kw={"type": "date", "autocomplete": "bday"})
     passport_expires_on = StringField(_l("Passport valid until"), validators=[storable_text], render_kw={"type": "date"})
@@ -36,9 +36,6 @@ class VisaForm(DraftForm):
     #: focal point's page (their consent covers the member)
     passport_consent = BooleanField(_l("I agree that the organisers use my passport details to issue my "
                                        "invitation letter."))
-
-    def fill_visa_choices(self) -> None:
-        self.passport_nationality.choices = country_choices()
 
     def visa_data(self, *, always: bool = False) -> dict:
         """The registration body's visa_letter and passport: only when the box is ticked (or ``always``)."""

@@ -16,7 +16,7 @@ from support.factories import make_delegate
 from pypdf import PdfReader
 
 from summit.plumbing.extensions import db
-from summit.models import BadgeJob, Delegate
+from summit.models import BadgeJob, BadgeJobResultChunk, Delegate
 from summit.services.badges import jobs as badge_jobs, documents as badges
 from summit.services.badges.selection import Selection, select_delegates
 from summit.services.checkin.codes import delegate_id_for_code
@@ -26,8 +26,8 @@ from summit.plumbing.errors import ValidationFailed
 pytestmark = pytest.mark.serial
 
 
-def pages(path) -> int:
-    return len(PdfReader(str(path)).pages)
+def pages(pdf) -> int:
+    return len(PdfReader(pdf if isinstance(pdf, BytesIO) else str(pdf)).pages)
 
 
 def rss_mb() -> float:
@@ -73,13 +73,12 @@ def test_a_batch_runs_in_a_thread_with_progress_and_a_result(app, summit, monkey
     assert seen == sorted(seen) and seen[-1] == 10 and job.done == job.total
     assert set(seen) - {0, 10} <= {4, 8}  # progress moves a chunk at a time
     assert job.created_by_id == user.id and job.started_at and job.finished_at >= job.started_at
-    result = badge_jobs.result_file(job)
-    assert result is not None and result.is_relative_to(app.instance_path)
-    assert pages(result) == 10
+    result = badge_jobs.result_pdf(job)  # from the database: any host has it
+    assert result is not None and pages(BytesIO(result)) == 10
     # sorted by family name: Familyq … Familyz, so the first badge is the last person made
-    first_code = decode_qr_codes(result.read_bytes(), tmp_path, page=1)[0]
+    first_code = decode_qr_codes(result, tmp_path, page=1)[0]
     assert delegate_id_for_code(first_code) == people[-1].id
-    assert not (result.parent / f"job-{job.id}").exists()  # chunk files cleaned up
+    assert not Path(app.instance_path, badge_jobs.JOB_DIR, f"job-{job.id}").exists()  # chunk files cleaned up
     assert {d.badge_print_count for d in db.session.scalars(db.select(Delegate))} == {1}
 
 
@@ -92,7 +91,7 @@ def test_a_batch_on_two_helper_processes(app, summit, monkeypatch):
     job = badge_jobs.create_job(summit, Selection("category", category="academia"), "a4-4up", None)
     job = wait_for(job.id)
     assert job.status == "done", job.error
-    reader = PdfReader(str(badge_jobs.result_file(job)))
+    reader = PdfReader(BytesIO(badge_jobs.result_pdf(job)))
     # chunks are whole sheets (4 badges, not 3): two full sheets, no half-empty one in between
     assert len(reader.pages) == 2
     text = "".join(p.extract_text() for p in reader.pages)
@@ -133,7 +132,7 @@ def test_with_redis_the_batch_goes_to_the_rq_queue_and_a_worker_runs_it(app, sum
         SimpleWorker([queue], connection=connection).work(burst=True)
         job = wait_for(job.id, timeout=30)
         assert job.status == "done", job.error
-        assert pages(badge_jobs.result_file(job)) == 3
+        assert pages(BytesIO(badge_jobs.result_pdf(job))) == 3
     finally:
         queue.delete(delete_jobs=True)
 
@@ -157,7 +156,7 @@ def test_memory_stays_bounded_over_a_large_batch(app, summit):
     job = badge_jobs.create_job(summit, Selection("all"), "a6", None)
     job = wait_for(job.id, timeout=600, on_progress=sample)
     assert job.status == "done", job.error
-    assert pages(badge_jobs.result_file(job)) == 500
+    assert pages(BytesIO(badge_jobs.result_pdf(job))) == 500
     # 400 more badges after the first 100, and joining all 500, may not grow this
     # process by more than a few chunks' worth (glibc keeps freed memory, so a
     # transient peak shows up in the last sample too)
@@ -185,7 +184,7 @@ def test_the_worker_command_runs_queued_batches(app, summit):
         assert result.exit_code == 0, result.output
         job = wait_for(job.id, timeout=60)
         assert job.status == "done", job.error
-        assert pages(badge_jobs.result_file(job)) == 1
+        assert pages(BytesIO(badge_jobs.result_pdf(job))) == 1
     finally:
         Queue(app.config["BADGE_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"])).delete(delete_jobs=True)
 
@@ -210,7 +209,7 @@ def test_a_bare_rq_worker_runs_a_batch_through_the_worker_entry_point(app, summi
         assert worker.returncode == 0, worker.stderr
         job = wait_for(job.id, timeout=60)
         assert job.status == "done", job.error
-        assert pages(badge_jobs.result_file(job)) == 1
+        assert pages(BytesIO(badge_jobs.result_pdf(job))) == 1
     finally:
         queue.delete(delete_jobs=True)
 
@@ -372,13 +371,12 @@ def test_a_finished_pdf_is_deleted_after_its_time_and_the_download_says_so(app, 
     login(client, staff_user())
     job = wait_for(badge_jobs.create_job(summit, Selection("all"), "a6", None).id)
     assert job.status == "done", job.error
-    path = badge_jobs.result_file(job)
     status = client.get(f"/desk/badges/batches/{job.id}.json").json
     assert status["expires_at"] and client.get(status["download_url"]).status_code == 200
     time.sleep(2.2)
     status = client.get(f"/desk/badges/batches/{job.id}.json").json
     assert status["status"] == "expired" and status["download_url"] is None
-    assert not path.exists()
+    assert badge_jobs.result_size(db.session.get(BadgeJob, job.id)) is None
     gone = client.get(f"/desk/badges/batches/{job.id}.pdf?lang=en")
     assert gone.status_code == 410 and "This PDF has been deleted" in gone.text and "Back to badges" in gone.text
     gone_zh = client.get(f"/desk/badges/batches/{job.id}.pdf?lang=zh")
@@ -391,14 +389,13 @@ def test_the_expiry_command_deletes_old_pdfs_with_nobody_looking(app, summit):
     app.config.update(BADGE_RENDER_PROCESSES=1, BADGE_RESULT_TTL=1)
     make_delegate(summit)
     job = wait_for(badge_jobs.create_job(summit, Selection("all"), "a6", None).id)
-    path = badge_jobs.result_file(job)
-    assert path.exists()
+    assert badge_jobs.result_size(job) > 0
     time.sleep(1.2)
     result = app.test_cli_runner().invoke(args=["badges-expire"])
     assert result.exit_code == 0 and "1 batch PDF(s) deleted" in result.output, result.output
-    assert not path.exists()
     db.session.rollback()
     assert db.session.get(BadgeJob, job.id).status == "expired"
+    assert db.session.scalar(db.select(db.func.count()).select_from(BadgeJobResultChunk)) == 0
 
 
 def test_old_batch_files_go_even_when_the_table_has_forgotten_them(app, summit):

@@ -2,6 +2,8 @@
 and the batch says how many were left out and why."""
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
 from pypdf import PdfReader
 
@@ -34,7 +36,7 @@ def test_the_render_prints_only_the_approved_and_counts_who_was_left_out(app, su
     assert job.status == "done", job.error
     assert job.total == 3 and job.done == 3
     assert badge_jobs.left_out(job) == {"pending": 0, "rejected": 1, "cancelled": 1}
-    assert len(PdfReader(str(badge_jobs.result_file(job))).pages) == 3
+    assert len(PdfReader(BytesIO(badge_jobs.result_pdf(job))).pages) == 3
     db.session.expire_all()
     printed = {d.id for d in db.session.scalars(db.select(Delegate).where(Delegate.badge_print_count > 0))}
     assert printed == {p.id for p in people[2:]}

@@ -13,9 +13,7 @@ The block is taken from README.md itself, with only its addresses and certificat
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import shutil
 import socket
 import ssl
 import subprocess
@@ -27,10 +25,9 @@ from pathlib import Path
 import pytest
 
 from support.live_server import free_port, gunicorn
+from support.nginx_server import NGINX, full_conf, nginx
 
 ROOT = Path(__file__).resolve().parents[2]
-NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)),
-                                      None)
 HOST = "summit.example.org"  # the README's server_name, and the PUBLIC_BASE_URL the app is given
 SLOW_CLIENTS = 40
 SLOW_FOR_AT_MOST = 15  # seconds: the slow clients stop by then whatever happens
@@ -65,38 +62,7 @@ def nginx_conf(block: str, folder: Path, upstream_port: int, https_port: int, ht
     for old, new in replaced.items():
         assert old in block, f"the README's nginx block no longer has {old!r}"
         block = block.replace(old, new)
-    # As root, nginx's workers would drop to "nobody", who cannot use the test's temporary folder.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    temp = "\n".join(f"    {name}_temp_path {folder / name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return (f"{user}worker_processes 1;\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'} warn;\n"
-            f"events {{ worker_connections 1024; }}\n"
-            f"http {{\n    access_log off;\n{temp}\n{block}\n}}\n")
-
-
-@contextmanager
-def nginx(conf: str, folder: Path, port: int):
-    path = folder / "nginx.conf"
-    path.write_text(conf)
-    process = subprocess.Popen([NGINX, "-p", str(folder), "-e", str(folder / "error.log"), "-c", str(path),
-                                "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("nginx did not start: " + process.stderr.read().decode(errors="replace"))
-                time.sleep(0.1)
-        yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    return full_conf(block, folder)
 
 
 #: how each kind of slow client starts; it then sends one more byte a second

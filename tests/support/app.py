@@ -90,6 +90,8 @@ def make_app(database_url: str, **overrides):
         # The outbox drains in the thread that committed (services/outbox): a test body's own writes between
         # requests must not race a drainer in the mail thread (SQLite refuses a stale reader's write).
         "MAIL_OUTBOX_DELIVERY": "inline",
+        # The public reads' cache checks the read version on every request: a test reads right after it writes.
+        "PUBLIC_READ_CACHE_SECONDS": 0,
     }
     config.update(overrides)
     app = create_app(config)

@@ -19,7 +19,8 @@ SECRET_KEY = "live-test-secret"
 
 def make(guard: bool = True, sign_in_as: str | None = None, rate_limits: bool = False,
          naive_login_throttle: bool = False, naive_lost_link: bool = False, delegation_guard: bool = True,
-         naive_outbox: bool = False, naive_check_in: bool = False, hotel_guard: bool = True):
+         naive_outbox: bool = False, naive_check_in: bool = False, hotel_guard: bool = True,
+         read_invalidation: bool = True):
     """``rate_limits``: Flask-Limiter on, with its storage and limits from the environment
     (RATELIMIT_STORAGE_URI, REGISTRATION_RATE_LIMIT…); ``guard=False``, ``naive_login_throttle``,
     ``naive_lost_link``, ``delegation_guard=False``, ``naive_outbox``, ``naive_check_in``: the controls (race_controls.unguarded_seats,
@@ -29,7 +30,11 @@ def make(guard: bool = True, sign_in_as: str | None = None, rate_limits: bool = 
         "SQLALCHEMY_DATABASE_URI": os.environ["SUMMIT_LIVE_DATABASE_URL"],
         "SECRET_KEY": SECRET_KEY,
         "RATELIMIT_ENABLED": rate_limits,
+        # 0 (the version checked on every request) unless a test sets the production bound
+        "PUBLIC_READ_CACHE_SECONDS": float(os.environ.get("PUBLIC_READ_CACHE_SECONDS") or 0),
     })
+    if not read_invalidation:
+        race_controls.no_read_invalidation()
     if not guard:
         race_controls.unguarded_seats()
     if naive_login_throttle:

@@ -253,3 +253,11 @@ class _NaiveRoomNights(_naive_counter_base()):
 
     def free(self, row, n: int = 1) -> None:
         return None
+
+
+def no_read_invalidation() -> None:
+    """The public reads' cache without its invalidation: writers no longer bump the read version, so a
+    kept page is served on and on (the control of tests/visits/test_read_cache_live.py)."""
+    from summit.plumbing import read_versions
+
+    read_versions.enabled = False

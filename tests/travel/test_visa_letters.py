@@ -8,6 +8,7 @@ from support.badge_helpers import decode_qr_codes
 from support.console_support import api_token
 from support.visa_letters import PASSPORT, bearer, body, open_requests, pdf_text
 from summit.models import AuditEntry, Passport, VisaLetter
+from summit.plumbing.database import checkpoint_wal
 from summit.plumbing.extensions import db
 from summit.services.accreditation import modes
 from summit.services.travel import letters
@@ -173,6 +174,9 @@ def test_passport_number_never_in_plain_text_in_the_database_file(client, summit
         pytest.skip("the SQLite file is read directly")
     open_requests(summit)
     register(client, passport={**PASSPORT, "number": "ZQ7781234"})
+    # everything written into the file itself (closing the last connection would, but an earlier test's
+    # connection may still be open)
+    assert checkpoint_wal()
     db.session.remove()
     db.engine.dispose()
     raw = open(database_url.removeprefix("sqlite:///"), "rb").read()

@@ -21,7 +21,7 @@ from ..console import audit
 from .documents import record_printed
 
 
-def stamp_pdf(source: bytes | Path, stamp: audit.Provenance, zone, target: IO[bytes]) -> None:
+def stamp_pdf(source: bytes | Path | IO[bytes], stamp: audit.Provenance, zone, target: IO[bytes]) -> None:
     """Copy ``source`` into ``target`` with the download named in the PDF's metadata."""
     with pikepdf.open(io.BytesIO(source) if isinstance(source, bytes) else source) as pdf:
         info = pdf.docinfo
@@ -48,7 +48,7 @@ def hand_out(pdf: bytes, delegates: Sequence[Delegate], by_user, summit: Summit,
     return _stamped(pdf, audit.provenance(entry), summit.zone)
 
 
-def hand_out_batch(job: BadgeJob, path: Path, by_user, summit: Summit) -> IO[bytes]:
+def hand_out_batch(job: BadgeJob, result: IO[bytes], by_user, summit: Summit) -> IO[bytes]:
     """A finished batch's file, audited, stamped into a temporary file (gone once it is closed)."""
     params = job.params or {}
     filters = {"job": job.id, "selection": params.get("selection"), "category": params.get("category"),
@@ -56,7 +56,7 @@ def hand_out_batch(job: BadgeJob, path: Path, by_user, summit: Summit) -> IO[byt
     entry = audit.record_download(by_user, "badges.pdf", filters=filters, count=job.total)
     out = tempfile.TemporaryFile(prefix="summit-badges-")
     try:
-        stamp_pdf(path, audit.provenance(entry), summit.zone, out)
+        stamp_pdf(result, audit.provenance(entry), summit.zone, out)
         out.seek(0)
     except BaseException:
         out.close()

@@ -23,6 +23,9 @@ and whoever reads a job's status all see the same truth:
   marked **failed** by whoever sees it next (a status read, the next claim),
   which frees the host for the next batch.  The same works in both modes, and
   for a whole RQ worker killed as much as for its work horse.
+- A finished PDF is kept **in the database** (badge_job_result_chunk, 1 MiB a row,
+  written in the transaction that marks the job done), so behind a proxy with
+  several app hosts the download works whichever host it lands on.
 - A finished PDF (delegates' names and check-in codes) is **deleted**
   BADGE_RESULT_TTL seconds after the job is done; the job is then **expired**
   and its download says so.  Sweeps run when a batch is made or finishes, when
@@ -30,7 +33,8 @@ and whoever reads a job's status all see the same truth:
 
 Rendering itself renders CHUNK_SIZE badges at a time (each chunk a PDF file in
 the instance folder, so memory stays flat whatever the batch size), counts
-progress in the row, and joins the chunks at the end; chunks go to up to
+progress in the row, and joins the chunks at the end (the work folder is this
+host's scratch space only; nothing in it outlives the job); chunks go to up to
 BADGE_RENDER_PROCESSES helper processes while this process prepares the next.
 """
 from __future__ import annotations
@@ -40,19 +44,23 @@ import multiprocessing
 import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from typing import IO
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from ...plumbing.database import writing
 from ...plumbing.extensions import db
-from ...models import BadgeJob, ConsoleUser, Delegate, Summit, utcnow
+from ...models import BadgeJob, BadgeJobResultChunk, ConsoleUser, Delegate, Summit, utcnow
 from ...models.labels import Accreditation, DelegateStatus
 from ..accreditation.gates import admitted
 from . import documents as badges
@@ -193,18 +201,49 @@ def describe(job: BadgeJob) -> dict:
             "finished_at": iso(job.finished_at), "expires_at": iso(job.expires_at)}
 
 
-def result_file(job: BadgeJob) -> Path | None:
-    """The finished PDF, if the job is done and its file still exists."""
+#: a finished PDF is stored in the database in pieces of this size (badge_job_result_chunk)
+RESULT_CHUNK_BYTES = 1024 * 1024
+
+
+def result_size(job: BadgeJob) -> int | None:
+    """The finished PDF's size in bytes, if the job is done and its result is kept (in the database, so
+    whichever app host asks, the one that rendered it or another)."""
     if job.status != "done":
         return None
-    return _result_path(job)
+    chunks, size = db.session.execute(
+        db.select(func.count(), func.sum(func.length(BadgeJobResultChunk.data)))
+        .where(BadgeJobResultChunk.job_id == job.id)).one()
+    return int(size) if chunks else None
 
 
-def _result_path(job: BadgeJob) -> Path | None:
-    if not job.result_path:
+def result_chunks(job_id: int) -> Iterator[bytes]:
+    """The finished PDF, a chunk at a time, one short query each: a download never holds it whole."""
+    seq = 0
+    while True:
+        data = db.session.scalar(db.select(BadgeJobResultChunk.data).where(
+            BadgeJobResultChunk.job_id == job_id, BadgeJobResultChunk.seq == seq))
+        db.session.commit()  # no read transaction held while the client takes its time
+        if data is None:
+            return
+        yield bytes(data)
+        seq += 1
+
+
+def open_result(job: BadgeJob) -> IO[bytes] | None:
+    """The finished PDF in a temporary file of this host (gone once closed), or None: what stamping a
+    download needs (pikepdf reads a PDF from its end), whichever host rendered it."""
+    if result_size(job) is None:
         return None
-    path = Path(current_app.instance_path, job.result_path)
-    return path if path.is_file() else None
+    out = tempfile.TemporaryFile(prefix="summit-batch-")
+    for data in result_chunks(job.id):
+        out.write(data)
+    out.seek(0)
+    return out
+
+
+def result_pdf(job: BadgeJob) -> bytes | None:
+    """The finished PDF whole (tests, small batches), or None."""
+    return None if result_size(job) is None else b"".join(result_chunks(job.id))
 
 
 def _past(moment) -> bool:
@@ -422,10 +461,10 @@ RESULT_NAMES = ("badges-", "letters-")
 
 
 def _expire(job: BadgeJob) -> None:
-    # The file first: should the update then fail, a done job without its file reads as expired.
-    if job.result_path:
+    if job.result_path:  # a result from before they were kept in the database
         Path(current_app.instance_path, job.result_path).unlink(missing_ok=True)
     with writing():
+        db.session.execute(db.delete(BadgeJobResultChunk).where(BadgeJobResultChunk.job_id == job.id))
         db.session.execute(db.update(BadgeJob).where(BadgeJob.id == job.id, BadgeJob.status == "done")
                            .values(status="expired", result_path=None))
     log.info("badge job %s: result deleted (expired)", job.id)
@@ -587,15 +626,26 @@ def _render_badges(app: Flask, job_id: int, heartbeat: _Heartbeat) -> None:
 
 
 def finish_job(app: Flask, job_id: int, parts: list[Path], name: str) -> None:
-    """Join a batch's parts into its result (``<name>-<id>.pdf``) and mark it done, for every kind."""
-    result = Path(app.instance_path, JOB_DIR, f"{name}-{job_id}.pdf")
+    """Join a batch's parts into its result and keep it in the database, the job done, for every kind."""
+    result = _work_dir(job_id) / f"{name}-{job_id}.pdf"
     merge_pdfs(parts, str(result))
+    _keep_result(app, job_id, result)
+
+
+def _keep_result(app: Flask, job_id: int, result: Path) -> None:
+    """The PDF into the database and the job done, in one transaction: any host serves the download,
+    and a job taken from us meanwhile (reaped as dead) keeps no result."""
     done_at = utcnow()
-    if not _beat(job_id, status="done", finished_at=done_at,
-                 expires_at=done_at + timedelta(seconds=app.config["BADGE_RESULT_TTL"]),
-                 result_path=str(result.relative_to(app.instance_path))):
-        result.unlink(missing_ok=True)
-        raise JobLost()
+    with writing():
+        with result.open("rb") as pdf:
+            for seq, data in enumerate(iter(lambda: pdf.read(RESULT_CHUNK_BYTES), b"")):
+                db.session.execute(db.insert(BadgeJobResultChunk).values(job_id=job_id, seq=seq, data=data))
+        done = db.session.execute(
+            db.update(BadgeJob).where(BadgeJob.id == job_id, BadgeJob.status == "running")
+            .values(heartbeat_at=done_at, status="done", finished_at=done_at,
+                    expires_at=done_at + timedelta(seconds=app.config["BADGE_RESULT_TTL"]))).rowcount
+        if not done:
+            raise JobLost()  # rolls the chunks back
 
 
 def _finish_chunk(job_id: int, ids: list[int], future: Future | None) -> None:

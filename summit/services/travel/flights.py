@@ -7,6 +7,7 @@ or as the summit's local wall-clock time (the form), and are kept as aware insta
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from functools import lru_cache
@@ -39,6 +40,20 @@ def airport_choices() -> list[tuple[str, str]]:
     known = airports()
     rest = sorted(code for code in known if code not in HOME_AIRPORTS)
     return [(code, f"{code} · {known[code]['name']}, {known[code]['city']}") for code in (*HOME_AIRPORTS, *rest)]
+
+
+def airports_within(code: str, km: float) -> list[str]:
+    """The codes of the airports within ``km`` of airport ``code`` (great-circle distance), nearest first."""
+    known = airports()
+    here = known[code]
+
+    def distance(other: dict) -> float:
+        lat1, lon1, lat2, lon2 = map(math.radians, (here["lat"], here["lon"], other["lat"], other["lon"]))
+        a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+    near = sorted((distance(record), other) for other, record in known.items())
+    return [other for d, other in near if d <= km]
 
 
 def normalise_flight(raw) -> str:

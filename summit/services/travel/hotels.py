@@ -14,6 +14,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
 from ...models import Delegate, Hotel, HotelNight, RoomNight, utcnow
 from ...models.labels import DelegateStatus
@@ -40,8 +41,9 @@ class Stay:
 
 
 def hotels_of(summit_id: int) -> list[Hotel]:
-    """The summit's hotels, nearest first."""
+    """The summit's hotels, nearest first, each with its nights (in one more query, not one a hotel)."""
     return list(db.session.scalars(select(Hotel).where(Hotel.summit_id == summit_id)
+                                   .options(selectinload(Hotel.nights))
                                    .order_by(Hotel.distance_km, Hotel.id)))
 
 

@@ -82,13 +82,14 @@ def letter_batch_status(job_id: int):
 @console_requires("organiser")
 def letter_batch_pdf(job_id: int):
     job = _job(job_id)
-    path = badge_jobs.result_file(job)
-    if path is None:
+    result = badge_jobs.open_result(job)
+    if result is None:
         abort(410 if job.status == "expired" else 404)
     entry = audit.record_download(current_user, "visa_letters.pdf",
                                   filters={"job": job.id, "country": job.params.get("country")}, count=job.total)
     out = tempfile.TemporaryFile(prefix="summit-letters-")
-    stamp_pdf(path, audit.provenance(entry), current_summit().zone, out)
+    with result:
+        stamp_pdf(result, audit.provenance(entry), current_summit().zone, out)
     out.seek(0)
     return send_file(out, mimetype="application/pdf", as_attachment=True, max_age=0,
                      download_name=f"invitation-letters-{job.params.get('country', '')}-{job_id}.pdf")

@@ -1,0 +1,173 @@
+"""The public reads, served from a cache never stale by more than PUBLIC_READ_CACHE_SECONDS.
+
+Routes with places left, the agenda, the calendar feeds and the home, agenda and routes pages are the
+same for everyone who sends no cookie but the language's: they are kept, rendered, under the read version
+(summit/plumbing/read_versions.py, bumped by every writer inside its own transaction), the language and
+the full path.  A worker serves a kept body only while it has confirmed that version within the last
+PUBLIC_READ_CACHE_SECONDS (a primary-key SELECT; 0: on every request), so a seat taken on any worker or
+host shows everywhere within that bound.  With REDIS_URL the bodies are shared by every worker and host;
+without, each worker keeps its own (the version check is shared either way: it is in the database).
+
+Anything personal stays out: a request carrying a session or remember-me cookie is never answered from
+here, and an answer is kept only when it did not touch the session (a flash, a CSRF token, a signed-in
+organiser's menu all do) and set no cookie of its own beyond the language's.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request, session
+
+from ..plumbing import read_versions
+from ..plumbing.extensions import db
+from ..plumbing.i18n import LANG_COOKIE, select_locale
+
+#: the views whose answer depends only on the data below, the language and the URL
+CACHED_ENDPOINTS = frozenset({
+    "api.get_routes", "api.get_agenda",
+    "calendar.agenda_ics", "calendar.item_ics",
+    "public.home", "public.agenda_page", "public.routes_page",
+})
+#: the tables those views are made of: a write to any bumps the read version
+READ_TABLES = {"summit", "programme_item", "visit_route", "route_booking", "protocol_level"}
+#: the headers a kept answer keeps (the per-request ones, request id and security headers, are added anew)
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "Last-Modified", "ETag", "X-Robots-Tag")
+_LOCAL_ENTRIES = 256
+_REDIS_TTL = 300
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Kept:
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
+class _Confirmed:
+    """The version this worker last read, when (monotonic), and the process's bump count then."""
+    __slots__ = ("version", "at", "epoch")
+
+    def __init__(self):
+        self.version, self.at, self.epoch = 0, float("-inf"), -1
+
+
+_confirmed = _Confirmed()
+_local: dict[tuple, Kept] = {}
+_lock = threading.Lock()
+
+
+def _version(max_age: float) -> int:
+    confirmed = _confirmed
+    now = time.monotonic()
+    if max_age > 0 and now - confirmed.at < max_age and confirmed.epoch == read_versions.local_epoch:
+        return confirmed.version
+    epoch = read_versions.local_epoch
+    version = read_versions.current(db.session)  # `now` is from before the read: the bound holds from it
+    confirmed.version, confirmed.at, confirmed.epoch = version, now, epoch
+    return version
+
+
+def _cacheable_request() -> bool:
+    if request.method not in ("GET", "HEAD") or request.endpoint not in CACHED_ENDPOINTS:
+        return False
+    return all(name == LANG_COOKIE for name in request.cookies)
+
+
+def _key(version: int) -> tuple:
+    return version, select_locale(), request.full_path
+
+
+def _redis():
+    return current_app.extensions.get("read_cache_redis")
+
+
+def _redis_name(key: tuple) -> str:
+    return "summit:read:%d:%s:%s" % key
+
+
+def _lookup(key: tuple) -> Kept | None:
+    kept = _local.get(key)
+    if kept is not None or (client := _redis()) is None:
+        return kept
+    try:
+        raw = client.get(_redis_name(key))
+    except Exception:  # Redis away: render, as without it
+        log.warning("read cache: Redis unavailable", exc_info=True)
+        return None
+    if raw is None:
+        return None
+    data = json.loads(raw)
+    kept = Kept(base64.b64decode(data["body"]), tuple((k, v) for k, v in data["headers"]))
+    _remember_locally(key, kept)
+    return kept
+
+
+def _remember_locally(key: tuple, kept: Kept) -> None:
+    with _lock:
+        if any(other[0] != key[0] for other in _local) or len(_local) >= _LOCAL_ENTRIES:
+            _local.clear()  # an older version's bodies are never served again
+        _local[key] = kept
+
+
+def _store(key: tuple, kept: Kept) -> None:
+    _remember_locally(key, kept)
+    if (client := _redis()) is not None:
+        data = {"body": base64.b64encode(kept.body).decode(), "headers": list(kept.headers)}
+        try:
+            client.set(_redis_name(key), json.dumps(data), ex=_REDIS_TTL)
+        except Exception:
+            log.warning("read cache: Redis unavailable", exc_info=True)
+
+
+def _answer(kept: Kept):
+    response = current_app.response_class(kept.body)
+    for name, value in kept.headers:
+        response.headers[name] = value
+    return response.make_conditional(request)
+
+
+def _etag(key: tuple) -> str:
+    version, language, path = key
+    return "r%x-%s-%s" % (version, language, hashlib.sha256(path.encode()).hexdigest()[:16])
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("PUBLIC_READ_CACHE_SECONDS", 0.5)
+    if not 0 <= float(app.config["PUBLIC_READ_CACHE_SECONDS"]) <= 1:
+        raise ValueError("PUBLIC_READ_CACHE_SECONDS must be between 0 and 1: the reads are never staler than that")
+    with app.app_context():
+        read_versions.watch(db.engine, READ_TABLES)
+    if app.config.get("REDIS_URL") and app.config.get("PUBLIC_READ_CACHE_REDIS", True):
+        import redis
+
+        app.extensions["read_cache_redis"] = redis.Redis.from_url(app.config["REDIS_URL"], socket_timeout=0.5)
+
+    @app.before_request
+    def _serve_kept():
+        if not app.config.get("PUBLIC_READ_CACHE", True) or not _cacheable_request():
+            return None
+        key = _key(_version(float(app.config["PUBLIC_READ_CACHE_SECONDS"])))
+        request.environ["summit.read_cache_key"] = key
+        kept = _lookup(key)
+        return None if kept is None else _answer(kept)
+
+    @app.after_request
+    def _keep(response):
+        key = request.environ.get("summit.read_cache_key")
+        if key is None or response.status_code != 200 or response.is_streamed or request.method != "GET":
+            return response
+        if session.modified or any(not c.startswith(LANG_COOKIE + "=") for c in response.headers.getlist("Set-Cookie")):
+            return response
+        if "ETag" not in response.headers:
+            response.set_etag(_etag(key))
+        response.headers.setdefault("Cache-Control", "no-cache")  # a client may keep it, asking with If-None-Match
+        headers = tuple((name, response.headers[name]) for name in _KEPT_HEADERS if name in response.headers)
+        _store(key, Kept(response.get_data(), headers))
+        return response.make_conditional(request)

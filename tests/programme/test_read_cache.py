@@ -1,0 +1,135 @@
+"""The public reads' cache (summit/web/read_cache.py): served under the read version, never stale after a
+write, ETag and 304, nothing personal kept.  The bound across worker processes: test_read_cache_live.py."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from summit.plumbing.extensions import db
+from summit.plumbing import read_versions
+from summit.services.programme import editing
+from support.factories import delegate_data, make_delegate, route, set_capacity
+
+CACHED = ["/api/v1/routes", "/api/v1/agenda", "/agenda.ics", "/", "/agenda", "/routes"]
+
+
+@contextmanager
+def statements(app):
+    """The SQL statements the app runs inside the block."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("path", CACHED)
+def test_a_kept_read_costs_one_primary_key_select(app, client, summit, path):
+    first = client.get(path)
+    assert first.status_code == 200 and first.headers["ETag"]
+    with statements(app) as seen:
+        again = client.get(path)
+    assert again.status_code == 200 and again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    selects = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1 and "read_version" in selects[0], seen
+
+
+@pytest.mark.parametrize("path", CACHED)
+def test_an_unchanged_read_is_a_304(client, summit, path):
+    etag = client.get(path).headers["ETag"]
+    answer = client.get(path, headers={"If-None-Match": etag})
+    assert answer.status_code == 304 and answer.data == b"" and answer.headers["ETag"] == etag
+    assert client.get(path, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+
+def test_a_seat_taken_shows_at_once(client, summit):
+    before = client.get("/api/v1/routes")
+    assert before.get_json()["routes"][0]["remaining"] == 40
+    taken = client.post("/api/v1/registrations", json=delegate_data(route_id=before.get_json()["routes"][0]["id"]))
+    assert taken.status_code == 201
+    after = client.get("/api/v1/routes", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.get_json()["routes"][0]["remaining"] == 39
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert "39" in client.get("/routes").get_data(as_text=True)
+
+
+def test_every_kind_of_writer_moves_the_version(app, client, summit):
+    def version():
+        db.session.rollback()
+        return read_versions.current(db.session)
+
+    steps = []
+    start = version()
+    make_delegate(summit, route="R2")  # a booking (Core statements in services/visits/capacity.py)
+    steps.append(version())
+    set_capacity(route(summit, "R3"), 30)  # a route edited through the ORM
+    steps.append(version())
+    ics = client.get("/agenda.ics").get_data(as_text=True)
+    item = editing.get_item(summit, client.get("/api/v1/agenda").get_json()["items"][0]["id"])
+    editing.set_cancelled(item, True, None)  # a programme edit
+    steps.append(version())
+    summit.short_name_en = "GSTF!"  # a summit edit
+    db.session.commit()
+    steps.append(version())
+    assert [start, *steps] == sorted(set([start, *steps])), steps
+    assert client.get("/agenda.ics").get_data(as_text=True).count("STATUS:CANCELLED") == ics.count("STATUS:CANCELLED") + 1
+    assert client.get("/api/v1/routes").get_json()["routes"][2]["capacity"] == 30
+
+
+def test_a_rolled_back_write_moves_nothing(app, summit):
+    before = read_versions.current(db.session)
+    route(summit, "R1").capacity = 12
+    db.session.flush()
+    db.session.rollback()
+    assert read_versions.current(db.session) == before
+
+
+def test_each_language_has_its_own_copy(app, client, summit):
+    en = client.get("/routes", headers={"Accept-Language": "en"})
+    zh = client.get("/routes", headers={"Accept-Language": "zh"})
+    assert en.data != zh.data and en.headers["ETag"] != zh.headers["ETag"]
+    assert 'lang="zh' in zh.get_data(as_text=True) and 'lang="en' in en.get_data(as_text=True)
+    assert client.get("/routes", headers={"Accept-Language": "en"}).data == en.data
+    # The language cookie picks the copy too, and ?lang= still sets the cookie when the answer is a kept one.
+    first = client.get("/routes?lang=zh")
+    kept = app.test_client().get("/routes?lang=zh")
+    assert kept.data == first.data and "summit_lang=zh" in kept.headers.get("Set-Cookie", "")
+    assert client.get("/routes").data == zh.data  # the cookie, no header
+
+
+def test_a_visitor_with_a_session_is_never_served_a_kept_page(app, client, summit):
+    client.get("/")  # kept, for visitors without cookies
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Only for you")]
+    page = client.get("/")
+    assert "Only for you" in page.get_data(as_text=True)
+    client.delete_cookie("session", domain="summit.test")
+    assert "Only for you" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_page_that_touches_the_session_is_not_kept(app, summit):
+    app.view_functions["public.agenda_page"] = _flashing(app.view_functions["public.agenda_page"])
+    client = app.test_client()
+    first = client.get("/agenda").get_data(as_text=True)
+    assert "Flash for the first visitor" in first
+    # Had that answer been kept, the next visitor would see the first one's flash.
+    assert "Flash for the first visitor" not in app.test_client().get("/agenda").get_data(as_text=True)
+
+
+def _flashing(view):
+    from flask import flash
+
+    calls = []
+
+    def flashing(*args, **kwargs):
+        if not calls:
+            flash("Flash for the first visitor")
+        calls.append(1)
+        return view(*args, **kwargs)
+    return flashing
