@@ -167,11 +167,12 @@ def from_environment(instance_path: str) -> dict:
         # The name of this host's one batch slot (unset: the host name).  Hosts with the same
         # name share one slot; give each host its own (the default) so each renders one at a time.
         "BADGE_RUNNER": os.environ.get("BADGE_RUNNER") or None,
-        # How many reverse proxies (e.g. one TLS-terminating nginx) stand in front of gunicorn; their
-        # X-Forwarded-* headers are believed only then.  0: none, the headers are ignored.
         # The public pages and feeds come from a cache (summit/web/read_cache.py) confirmed against the
         # database's read version at most this many seconds ago (0 to 1; 0: on every request).
         "PUBLIC_READ_CACHE_SECONDS": float(os.environ.get("PUBLIC_READ_CACHE_SECONDS") or 0.5),
+        "PUBLIC_READ_CACHE": _flag("PUBLIC_READ_CACHE", True),
+        # How many reverse proxies (e.g. one TLS-terminating nginx) stand in front of gunicorn; their
+        # X-Forwarded-* headers are believed only then.  0: none, the headers are ignored.
         "TRUSTED_PROXIES": _count("TRUSTED_PROXIES") or 0,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),

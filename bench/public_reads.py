@@ -1,0 +1,162 @@
+"""Public reads against the hello-world ceiling, with the read cache off (as before issue 19) and on.
+
+    python bench/public_reads.py [--seconds 8] [--workers 4] [--connections 32] [--database-url URL]
+
+The app and a bare Flask "hello world" (bench/hello_app.py) run under the same gunicorn (4 sync workers) on
+PostgreSQL; wrk (2 threads, 32 connections, Debian's package) asks each path flat out for --seconds. The
+ceiling is measured between the paths, so a machine that slows down during the run is charged to both. Each
+line gives requests a second, the ratio to the ceiling, and where the CPU went (ms a request: the app's
+workers, PostgreSQL, wrk), read from /proc. The cache-off run is the app as it was before (every read
+renders and queries); the cache-on run is the shipped setting (PUBLIC_READ_CACHE_SECONDS=0.5).
+Without --database-url it creates a scratch PostgreSQL database on 127.0.0.1 and drops it.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from support.live_server import free_port  # noqa: E402
+
+from cryptography.fernet import Fernet
+
+PATHS = ["/api/v1/routes", "/agenda.ics", "/", "/agenda", "/routes"]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError):
+            continue
+    return total / TICKS
+
+
+def tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        found.append(parent)
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                    todo.append(int(stat.parent.name))
+            except (OSError, ValueError):
+                continue
+    return found
+
+
+def postgres_pids() -> list[int]:
+    out = subprocess.run(["pgrep", "-f", "postgres"], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def serve(app: str, env: dict, workers: int, pythonpath: str):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--pythonpath", pythonpath, "-w", str(workers), "-k", "sync",
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return process, port
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn {app} did not start")
+            time.sleep(0.1)
+
+
+def wrk(port: int, path: str, seconds: float, connections: int, server_pids: list[int]) -> dict:
+    url = f"http://127.0.0.1:{port}{path}"
+    subprocess.run(["wrk", "-t2", "-c", str(connections), "-d", "1s", url], capture_output=True)  # warm
+    pg = postgres_pids()
+    app_before, pg_before = cpu_seconds(server_pids), cpu_seconds(pg)
+    load = subprocess.Popen(["wrk", "-t2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
+                            stdout=subprocess.PIPE, text=True)
+    out, _ = load.communicate()
+    app_cpu, pg_cpu = cpu_seconds(server_pids) - app_before, cpu_seconds(pg) - pg_before
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}
+    return {"rate": rate, "requests": requests, "non_2xx": int(errors.group(1)) if errors else 0,
+            "p99_ms": float(p99.group(1)) * scale[p99.group(2)] if p99 else None,
+            "app_ms": app_cpu * 1000 / max(requests, 1), "pg_ms": pg_cpu * 1000 / max(requests, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install wrk", file=sys.stderr)
+        return 2
+
+    scratch = None
+    url = args.database_url
+    if not url:
+        scratch = f"summit_bench_{os.getpid()}"
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {scratch}"], check=True)
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{scratch}"
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": "0",
+           "SUMMIT_ENV": "production", "DATA_KEY": Fernet.generate_key().decode(),
+           "PUBLIC_BASE_URL": "http://127.0.0.1", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+    env.pop("REDIS_URL", None)
+    servers = []
+    try:
+        flask = [sys.executable, "-m", "flask", "--app", "summit"]
+        subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=ROOT)
+        subprocess.run([*flask, "seed"], env=env, check=True, capture_output=True, cwd=ROOT)
+        hello, hello_port = serve("hello_app:app", env, args.workers, str(ROOT / "bench"))
+        servers.append(hello)
+        print(f"gunicorn {args.workers} sync workers; wrk 2 threads, {args.connections} connections, "
+              f"{args.seconds:.0f} s a path; PostgreSQL; {os.cpu_count()} cores")
+        print(f"{'path':<18} {'cache':<5} {'req/s':>7} {'ceiling':>8} {'ratio':>6} {'p99 ms':>7}  "
+              f"CPU ms a request: app / PostgreSQL")
+        for cache in ("off", "on"):
+            app_env = {**env, "PUBLIC_READ_CACHE": "1" if cache == "on" else "0"}
+            app, port = serve("summit:create_app()", app_env, args.workers, str(ROOT))
+            servers.append(app)
+            pids = tree(app.pid)
+            for path in PATHS:
+                ceiling = wrk(hello_port, "/", args.seconds, args.connections, tree(hello.pid))
+                measured = wrk(port, path, args.seconds, args.connections, pids)
+                bad = f"  ({measured['non_2xx']} non-2xx)" if measured["non_2xx"] else ""
+                print(f"{path:<18} {cache:<5} {measured['rate']:>7.0f} {ceiling['rate']:>8.0f} "
+                      f"{measured['rate'] / ceiling['rate']:>6.2f} {measured['p99_ms'] or 0:>7.1f}  "
+                      f"{measured['app_ms']:.2f} / {measured['pg_ms']:.2f}{bad}")
+            app.terminate()
+            app.wait(timeout=20)
+            servers.remove(app)
+    finally:
+        for process in servers:
+            process.terminate()
+            process.wait(timeout=20)
+        if scratch:
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
+                            f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"], check=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
