@@ -18,9 +18,12 @@ import base64
 import hashlib
 import json
 import logging
+import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from flask import Flask, current_app, request, session
 
@@ -34,8 +37,10 @@ CACHED_ENDPOINTS = frozenset({
     "calendar.agenda_ics", "calendar.item_ics",
     "public.home", "public.agenda_page", "public.routes_page",
 })
-#: the tables those views are made of: a write to any bumps the read version
-READ_TABLES = {"summit", "programme_item", "visit_route", "route_booking", "protocol_level"}
+#: the tables those views (and the blank registration form, below) are made of: a write to any bumps the
+#: read version. The form shows each hotel's rooms left and the visa letters' deadline too.
+READ_TABLES = {"summit", "programme_item", "visit_route", "route_booking", "protocol_level",
+               "hotel", "hotel_night", "visa_letter_settings", "privacy_notice"}
 #: the headers a kept answer keeps (the per-request ones, request id and security headers, are added anew)
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "Last-Modified", "ETag", "X-Robots-Tag")
 _LOCAL_ENTRIES = 256
@@ -136,6 +141,24 @@ def _answer(kept: Kept):
 def _etag(key: tuple) -> str:
     version, language, path = key
     return "r%x-%s-%s" % (version, language, hashlib.sha256(path.encode()).hexdigest()[:16])
+
+
+#: where a kept form page has its CSRF token: the page is rendered with this in the token's place, and each
+#: visitor's own token is put in on the way out (random per process: no visitor can type it into a field)
+TOKEN_SLOT = "csrf-slot-" + secrets.token_hex(12)
+
+
+def blank_form(render: Callable[[], str], token: str) -> str:
+    """A form page that is the same for every visitor but for its CSRF token (the registration form before
+    anything is typed), kept like the public reads, under the read version, the language, the URL and the
+    day (a deadline may pass); ``render`` makes it with TOKEN_SLOT as the token."""
+    key = (_version(float(current_app.config["PUBLIC_READ_CACHE_SECONDS"])), select_locale(),
+           f"form:{date.today().isoformat()}:{request.full_path}")
+    kept = _lookup(key) if current_app.config.get("PUBLIC_READ_CACHE", True) else None
+    if kept is None:
+        kept = Kept(render().encode(), ())
+        _store(key, kept)
+    return kept.body.decode().replace(TOKEN_SLOT, token)
 
 
 def init_app(app: Flask) -> None:

@@ -1,8 +1,9 @@
 """The public registration form."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..plumbing.extensions import csrf, limiter, registration_limit
 from ..plumbing.i18n import lang
@@ -16,6 +17,7 @@ from ..services.visits.capacity import RouteFull, waitlist_position
 from ..services.registration.delegates import EmailTaken
 from ..services.summits.current import current_summit
 from ..plumbing.urls import manage_url
+from . import drafts, read_cache
 from .forms import show_errors
 from .visa_forms import RegistrationVisaForm, letter_deadline
 from .travel_forms import TravelForm, full_notice, hotel_choices, listed_airports
@@ -54,11 +56,19 @@ def register():
     if summit.registration_mode == RegistrationMode.INVITATION:
         # closed, and said kindly: whom to ask instead (the service refuses a POST the same way)
         return render_template("registration/closed.html", summit=summit), 403
+    # A first look at the form is the same page for everyone but its token: kept (web/read_cache.py).
+    # Not with a draft (the language switch), a message to show, a signed-in user or values in the URL.
+    blank = (request.method == "GET" and drafts.SESSION_KEY not in session and "_flashes" not in session
+             and not current_user.is_authenticated and set(request.args) <= {"lang"})
     form = RegistrationTravelForm()
     full = None
     form.fill_choices()
     if request.method == "GET":
         form.language.data = form.language.data or lang()
+    if blank:
+        token = form.csrf_token.current_token
+        form.csrf_token.current_token = read_cache.TOKEN_SLOT
+        return read_cache.blank_form(lambda: _form_page(summit, form), token)
     status = 200
     if form.validate_on_submit():
         data = {**form.delegate_data(), **form.route_data(), **form.visa_data(), **form.travel_data(),
@@ -94,9 +104,13 @@ def register():
         status = 400 if "csrf_token" in form.errors else 422
         if "csrf_token" in form.errors:
             form.form_errors.append(_("The form had expired. Please check your details and send it again."))
+    return _form_page(summit, form, full), status
+
+
+def _form_page(summit, form, full=None) -> str:
     hotels, nights = hotel_choices(summit)
     return render_template("registration/register.html", summit=summit, form=form,
                            routes=agenda.routes_with_availability(summit),
                            letter_deadline=letter_deadline(summit), travel_values=form.travel_values(),
                            travel_errors=form.travel_errors(), hotels=hotels, nights=nights,
-                           airports=listed_airports(), full=full), status
+                           airports=listed_airports(), full=full)

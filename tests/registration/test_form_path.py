@@ -1,0 +1,106 @@
+"""The delegate's form path (the form, its POST, her own page), kept cheap (issue 19).
+
+It asks the database a fixed, small number of questions: counted here so that a loop of queries (one a hotel,
+one a route) cannot creep back in (BEGIN and the like are not counted: SQLite's are statements of ours,
+PostgreSQL's are the driver's). The blank form is one page for everyone but its CSRF token: kept, and shown
+anew as soon as what it shows changes (a place taken, a room booked)."""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from sqlalchemy import select
+
+from summit.models import Hotel
+from summit.plumbing.extensions import db
+from summit.web import read_cache
+
+from support.app import csrf_token
+from support.console_support import text
+from support.factories import route
+
+#: what each page asks today (SELECT, INSERT, UPDATE, DELETE); "form again": the kept form (the summit, the
+#: read version)
+MOST = {"form": 8, "form again": 2, "post": 9, "own page": 9}
+
+
+@contextmanager
+def counted_queries():
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_form_path_asks_the_database_a_fixed_number_of_times(app, client, summit):
+    asked = {}
+    with counted_queries() as statements:
+        page = client.get("/register")
+        asked["form"] = len(statements)
+    assert page.status_code == 200
+    with counted_queries() as statements:
+        assert app.test_client().get("/register").status_code == 200
+        asked["form again"] = len(statements)
+    data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "given_name": "Ada", "family_name": "Lovelace",
+            "email": "ada@example.org", "organisation": "Ministry of Transport", "country": "GB",
+            "category": "government", "consent": "y", "language": "en"}
+    with counted_queries() as statements:
+        posted = client.post("/register", data=data)
+        asked["post"] = len(statements)
+    assert posted.status_code == 302, posted.get_data(as_text=True)[:500]
+    with counted_queries() as statements:
+        own = client.get(posted.headers["Location"])
+        asked["own page"] = len(statements)
+    assert own.status_code == 200 and "ada@example.org" in own.get_data(as_text=True)
+    assert all(asked[page] <= MOST[page] for page in MOST), (asked, MOST)
+
+
+def test_the_country_list_is_built_once_and_marks_the_choice(client, summit):
+    """The country select is HTML made once per language; the chosen country is still marked, the list whole."""
+    page = client.post("/register", data={"country": "KE", "given_name": "Wanjiru"})  # no token: the form again
+    html = page.get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="country"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert select.count("<option") > 240
+    assert re.findall(r"<option selected[^>]*>", select) == ['<option selected value="KE">']
+    zh = client.get("/register", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    zh_select = re.search(r'<select[^>]*name="country"[^>]*>(.*?)</select>', zh, re.S).group(1)
+    assert ">肯尼亚<" in zh_select and "selected" not in zh_select
+
+
+def _places_left(html: str, code: str) -> str:
+    return text(html.split(f'id="choose-{code}"', 1)[1].split("</label>", 1)[0])
+
+
+def test_the_kept_form_gives_each_visitor_a_token_of_their_own_and_follows_every_change(app, summit):
+    ada, bo = app.test_client(), app.test_client()
+    first, second = (c.get("/register").get_data(as_text=True) for c in (ada, bo))
+    assert read_cache.TOKEN_SLOT not in first + second
+    assert csrf_token(first) != csrf_token(second)
+    before = _places_left(second, "R1")
+    r1 = route(summit, "R1")
+    data = delegate_form_data(csrf_token(first), route=str(r1.id))
+    assert ada.post("/register", data=data).status_code == 302  # her own token works
+    after = app.test_client().get("/register").get_data(as_text=True)
+    assert _places_left(after, "R1") != before, before  # the place she took shows gone at once
+    shown = re.findall(r"(\d+) rooms? left", after)
+    hotel = db.session.scalars(select(Hotel).order_by(Hotel.distance_km)).first()
+    hotel.nights[0].rooms -= 1  # an organiser's change of the block
+    db.session.commit()
+    assert re.findall(r"(\d+) rooms? left", app.test_client().get("/register").get_data(as_text=True)) != shown
+    zh = app.test_client().get("/register?lang=zh").get_data(as_text=True)
+    assert 'lang="zh' in zh and csrf_token(zh)
+
+
+def delegate_form_data(token: str, **more) -> dict:
+    return {"csrf_token": token, "given_name": "Ada", "family_name": "Lovelace", "email": "ada@example.org",
+            "organisation": "Ministry of Transport", "country": "GB", "category": "government", "consent": "y",
+            "language": "en", **more}
