@@ -2,38 +2,22 @@
 write, ETag and 304, nothing personal kept.  The bound across worker processes: test_read_cache_live.py."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from summit.plumbing.extensions import db
 from summit.plumbing import read_versions
 from summit.services.programme import editing
 from support.factories import delegate_data, make_delegate, route, set_capacity
+from support.queries import data_statements
 
 CACHED = ["/api/v1/routes", "/api/v1/agenda", "/agenda.ics", "/", "/agenda", "/routes"]
-
-
-@contextmanager
-def statements(app):
-    """The SQL statements the app runs inside the block."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize("path", CACHED)
 def test_a_kept_read_costs_one_primary_key_select(app, client, summit, path):
     first = client.get(path)
     assert first.status_code == 200 and first.headers["ETag"]
-    with statements(app) as seen:
+    with data_statements() as seen:
         again = client.get(path)
     assert again.status_code == 200 and again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
     selects = [s for s in seen if s.lstrip().upper().startswith("SELECT")]

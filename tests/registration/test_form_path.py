@@ -7,9 +7,6 @@ anew as soon as what it shows changes (a place taken, a room booked)."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-
-from sqlalchemy import event
 
 from sqlalchemy import select
 
@@ -20,44 +17,30 @@ from summit.web import read_cache
 from support.app import csrf_token
 from support.console_support import text
 from support.factories import route
+from support.queries import data_statements
 
 #: what each page asks today (SELECT, INSERT, UPDATE, DELETE); "form again": the kept form (the summit, the
 #: read version)
 MOST = {"form": 8, "form again": 2, "post": 9, "own page": 9}
 
 
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_the_form_path_asks_the_database_a_fixed_number_of_times(app, client, summit):
     asked = {}
-    with counted_queries() as statements:
+    with data_statements() as statements:
         page = client.get("/register")
         asked["form"] = len(statements)
     assert page.status_code == 200
-    with counted_queries() as statements:
+    with data_statements() as statements:
         assert app.test_client().get("/register").status_code == 200
         asked["form again"] = len(statements)
     data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "given_name": "Ada", "family_name": "Lovelace",
             "email": "ada@example.org", "organisation": "Ministry of Transport", "country": "GB",
             "category": "government", "consent": "y", "language": "en"}
-    with counted_queries() as statements:
+    with data_statements() as statements:
         posted = client.post("/register", data=data)
         asked["post"] = len(statements)
     assert posted.status_code == 302, posted.get_data(as_text=True)[:500]
-    with counted_queries() as statements:
+    with data_statements() as statements:
         own = client.get(posted.headers["Location"])
         asked["own page"] = len(statements)
     assert own.status_code == 200 and "ada@example.org" in own.get_data(as_text=True)
