@@ -153,6 +153,7 @@ def browser_console(url: str, profile: Path) -> tuple[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.browser  # a real Chromium, like the journeys (CI runs it once, on SQLite)
 def test_pages_run_in_chromium_without_a_policy_violation(database_url, summit, tmp_path):
     organiser = make_user("organiser", "csp@example.org")
     delegate = register(summit, route_id=summit.routes[0].id)
