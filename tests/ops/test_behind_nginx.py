@@ -37,9 +37,10 @@ pytestmark = [pytest.mark.slow,
 
 
 def readme_nginx_block() -> str:
+    """The proxy of README.md's "Serve" (under "Operating it"; "Several hosts" shows only an upstream)."""
     readme = (ROOT / "README.md").read_text()
-    operating = readme.split("## Operating it", 1)[1].split("\n## ", 1)[0]
-    [block] = re.findall(r"```nginx\n(.*?)```", operating, re.S)
+    serve = readme.split("## Operating it", 1)[1].split("### Serve", 1)[1].split("\n### ", 1)[0]
+    [block] = re.findall(r"```nginx\n(.*?)```", serve, re.S)
     return block
 
 
