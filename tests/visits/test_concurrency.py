@@ -15,7 +15,9 @@ from summit.models import RouteBooking, VisitRoute
 from support.factories import delegate_data, route, set_capacity
 from support.live_server import gunicorn
 
-pytestmark = pytest.mark.slow
+# serial: on SQLite beside the PostgreSQL run, the flash crowd twice left the database file unreadable
+# ("file is not a database") for every test after it; alone it passes. Not understood yet: see the notes.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 CAPACITY = 5
 CROWD = 200
