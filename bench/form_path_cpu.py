@@ -21,8 +21,6 @@ with app.app_context():
     upgrade()
     from summit.services.summits.seeding import seed_summit
     seed_summit(); db.session.commit()
-from sqlalchemy import event
-counts = {}
 import collections
 split = collections.defaultdict(float)
 def one(i, client, stats):
