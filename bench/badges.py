@@ -15,7 +15,7 @@ Every measurement runs in a fresh process, on a throw-away SQLite database
 whose delegates' names cover the scripts badges must print:
 
   ceiling    the simple page, chunk by chunk (HTML built beforehand, not timed)
-  app        the app's own chunks, one process: badge_html + WeasyPrint (render_chunk), timed whole
+  app        the app's own chunks, one process (render_chunk: badge_document, WeasyPrint, compose), timed whole
   profile    app under cProfile: self time by bucket
   batch      a badge job of --batch badges on both cores (BADGE_RENDER_PROCESSES=2), from the
              console's create_job until the job is done; RSS is the job process and its peak helper
@@ -58,8 +58,10 @@ CATEGORIES = ("government", "international_organisation", "enterprise", "academi
 #: cProfile self time, bucketed by the file a function lives in (first match wins)
 BUCKETS = [
     ("text fitting (Pango measuring)", ("summit/services/badges/text.py",)),
-    ("badge_html (views, QR, template)", ("summit/", "jinja2", "segno", "markupsafe", "babel", "itsdangerous",
-                                          "sqlalchemy", "flask")),
+    ("frames and QR codes put in (compose.py, pikepdf, segno)", ("summit/services/badges/compose.py", "pikepdf",
+                                                                  "segno")),
+    ("badge_html (views, template)", ("summit/", "jinja2", "markupsafe", "babel", "itsdangerous",
+                                      "sqlalchemy", "flask")),
     ("font subsetting", ("fontTools",)),
     ("PDF writing", ("weasyprint/pdf", "pydyf", "zlib", "pikepdf")),
     ("SVG", ("weasyprint/svg",)),

@@ -47,7 +47,10 @@ def band_pattern(page: Image.Image, layout) -> Image.Image:
 
 def test_each_level_prints_its_colour_pattern_and_name_and_the_category_as_text(summit, tmp_path):
     people = one_per_level(summit)
-    html = badges.badge_html(list(people.values()), summit, badges.LAYOUTS["a6"])
+    # each level's band is in its frame, drawn under every badge of the level (compose.py)
+    document = badges.badge_document(list(people.values()), summit, badges.LAYOUTS["a6"])
+    html = "".join(document.frames.values())
+    assert len(document.frames) == len(people)
     for level in levels.levels(summit):
         band = f'class="band band-{level.badge_pattern}" data-level="{level.code}" ' \
                f'style="background-color: {level.badge_colour}"'

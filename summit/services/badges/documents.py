@@ -1,12 +1,15 @@
 """Delegate badges as print-ready PDF: what goes on a badge, and rendering it.
 
-``badge_html`` is the one way a badge is made: ``render_badges`` renders it now,
-for one badge on demand and the API (at most BADGE_SYNC_LIMIT badges), and batch
-jobs render it chunk by chunk (``render_chunk``).  Text is placed by the Jinja
-template (autoescaped: a name is always text, never markup), made printable
-and sized by badge_text (measured with the fonts that print it), and set in
-fixed boxes that clip it, so no text, however long or strange, moves the QR
-code or reaches the next badge.
+``badge_document`` is the one way a badge is made: ``render_badges`` renders it
+now, for one badge on demand and the API (at most BADGE_SYNC_LIMIT badges), and
+batch jobs render it chunk by chunk (``render_chunk``).  A badge is its text
+(``badge_html``), the frame its protocol level shares with every badge of that
+level (``frame_html``: the summit's header, the band, the route's label) and
+its QR code, put together by compose.py.  Text is placed by the Jinja template
+(autoescaped: a name is always text, never markup), made printable and sized by
+badge_text (measured with the fonts that print it), and set in fixed boxes that
+clip it, so no text, however long or strange, moves the QR code or reaches the
+next badge.
 """
 from __future__ import annotations
 
@@ -25,7 +28,8 @@ from ...plumbing.extensions import db
 from ...models import Delegate, ProtocolLevel, RouteBooking, Summit, utcnow
 from ...models.labels import BookingStatus, DelegateCategory, NameOrder
 from .layouts import DEFAULT_LAYOUT, LAYOUTS, Layout
-from .renderer import BadgeRenderer, merge_pdfs, process_renderer, qr_url
+from .compose import Slot
+from .renderer import BadgeDocument, BadgeRenderer, merge_pdfs, process_renderer
 from .text import (
     FONT_FAMILIES,
     LANG_FAMILIES,
@@ -107,10 +111,33 @@ class BadgeView:
     category_zh: str
     category_en: str
     route_code: str | None
-    #: the QR code's image, as the template links it (renderer.qr_url: drawn by the renderer's fetcher)
-    qr_src: str
+    #: the check-in code the QR code holds (compose.py draws it)
+    qr_code: str
     #: the protocol level: its band's colour, pattern and name (both languages)
     level: "BandLevel"
+
+    @property
+    def name_text(self) -> str:
+        """The whole name as one text when all its parts read the same way (one text box, not one per
+        part); empty when their directions differ, and each part is then isolated on its own."""
+        parts = [(text, dir_) for _part, text, dir_ in self.name_parts if text]
+        if len({dir_ for _text, dir_ in parts}) > 1:
+            return ""
+        return " ".join(text for text, _dir in parts)
+
+    @property
+    def name_dir(self) -> str:
+        return next((dir_ for _part, text, dir_ in self.name_parts if text), "ltr")
+
+    name_class = property(lambda self: size_class(self.name_pt))
+    native_class = property(lambda self: size_class(self.native_pt))
+    job_class = property(lambda self: size_class(self.job_pt))
+    organisation_class = property(lambda self: size_class(self.organisation_pt))
+
+
+def size_class(pt: float) -> str:
+    """The class of a fitted type size in a chunk's stylesheet (sheets.html): 18.25 → fs-18_25."""
+    return "fs-" + repr(float(pt)).replace(".", "_")
 
 
 #: the band's patterns (the summit file's badge_pattern); an unknown one prints solid, with its name on the band
@@ -218,13 +245,14 @@ def badge_view(delegate: Delegate, layout: Layout, levels: dict[str, BandLevel] 
     organisation = printable(delegate.organisation)
     job = printable(delegate.job_title or "")
     native_lang = _native_lang(native)
-    parts = (("given", given, direction(given)), ("family", family, direction(family)))
+    # the family name in capitals, as printed (and measured below)
+    parts = (("given", given, direction(given)), ("family", family.upper(), direction(family)))
     if delegate.name_order == NameOrder.FAMILY_FIRST:
         parts = parts[::-1]
     if title:
         parts = (("title", title, direction(title)), *parts)
-    # the text as printed (.family is set in capitals), which the model's formal_name also is
-    printed_name = " ".join(text.upper() if part == "family" else text for part, text, _ in parts if text)
+    # the text as printed, which the model's formal_name also is
+    printed_name = " ".join(text for _part, text, _ in parts if text)
     specs = _fields(layout.base_pt)
     name_size, native_size, job_size, organisation_size = fit_fields(measurer(), [
         FieldText(printed_name, specs["name"], rtl=parts[0][2] == "rtl"),
@@ -269,20 +297,55 @@ def badge_view(delegate: Delegate, layout: Layout, levels: dict[str, BandLevel] 
         category_zh=category_zh,
         category_en=category_en,
         route_code=booking.route.code if booking is not None and booking.status == BookingStatus.CONFIRMED else None,
-        qr_src=qr_url(checkin_code(delegate)),
+        qr_code=checkin_code(delegate),
         level=levels.get(delegate.protocol_level) or BandLevel.of(None, delegate.protocol_level),
     )
 
 
-def badge_html(delegates: Sequence[Delegate], summit: Summit, layout: Layout) -> str:
+def badge_html(delegates: Sequence[Delegate], summit: Summit, layout: Layout,
+               views: Sequence[BadgeView] | None = None) -> str:
+    """The badges' own text, sheet by sheet (their frames and QR codes are compose.py's)."""
+    if views is None:
+        levels = band_levels(summit.id)
+        views = [badge_view(d, layout, levels) for d in delegates]
+    sheets = [list(zip(views[i:i + layout.per_sheet], range(layout.per_sheet)))
+              for i in range(0, len(views), layout.per_sheet)]
+    sizes = sorted({pt for v in views for pt in (v.name_pt, v.native_pt, v.job_pt, v.organisation_pt)})
+    return render_template("badges/sheets.html", sheets=sheets, layout=layout, summit=summit,
+                           font_sizes=[(size_class(pt), repr(float(pt))) for pt in sizes])
+
+
+def frame_key(view: BadgeView) -> str:
+    """Which frame a badge stands on: its level and whether it shows a route (frame.html)."""
+    level = view.level
+    return f"{level.code}|{level.colour}|{level.pattern}|{'route' if view.route_code else ''}"
+
+
+def frame_html(summit: Summit, layout: Layout, level: BandLevel, with_route: bool) -> str:
+    """What every badge of one level shares, on a page of one badge's size."""
+    dates_en, dates_zh = summit_dates(summit)
+    return render_template("badges/frame.html", layout=layout.frame(), summit=summit, level=level,
+                           with_route=with_route, dates_en=dates_en, dates_zh=dates_zh)
+
+
+def badge_document(delegates: Sequence[Delegate], summit: Summit, layout: Layout) -> BadgeDocument:
+    """One chunk of badges, ready to render anywhere (renderer.render_document)."""
     levels = band_levels(summit.id)
     views = [badge_view(d, layout, levels) for d in delegates]
+    frames: dict[str, str] = {}
+    slots = []
     positions = layout.positions()
-    sheets = [list(zip(views[i:i + layout.per_sheet], positions))
-              for i in range(0, len(views), layout.per_sheet)]
-    dates_en, dates_zh = summit_dates(summit)
-    return render_template("badges/sheets.html", sheets=sheets, layout=layout, summit=summit,
-                           dates_en=dates_en, dates_zh=dates_zh)
+    qr_left, qr_top, qr_side = layout.qr_box()
+    for number, view in enumerate(views):
+        key = frame_key(view)
+        if key not in frames:
+            frames[key] = frame_html(summit, layout, view.level, bool(view.route_code))
+        x, y = positions[number % layout.per_sheet]
+        slots.append(Slot(page=number // layout.per_sheet, frame=key,
+                          box=(x, y, layout.badge_width, layout.badge_height),
+                          qr_box=(x + qr_left, y + qr_top, qr_side), qr_code=view.qr_code))
+    return BadgeDocument(html=badge_html(delegates, summit, layout, views), stylesheets=stylesheet_texts(layout),
+                         frame_stylesheets=stylesheet_texts(layout.frame()), frames=frames, slots=slots)
 
 
 # ---------------------------------------------------------------- rendering
@@ -332,8 +395,9 @@ def chunk_size(layout: Layout) -> int:
 
 
 def render_chunk(delegates: Sequence[Delegate], summit: Summit, layout: Layout, target=None):
-    """One WeasyPrint document for a few badges: PDF bytes, or written to ``target``."""
-    return renderer().write_pdf(badge_html(delegates, summit, layout), _stylesheets(layout), target)
+    """One WeasyPrint document for a few badges, with their frames and QR codes: PDF bytes, or written
+    to ``target``."""
+    return renderer().render_document(badge_document(delegates, summit, layout), target)
 
 
 def render_badges(delegates: Sequence[Delegate], layout: str | Layout = DEFAULT_LAYOUT,

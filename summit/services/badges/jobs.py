@@ -581,7 +581,6 @@ def _render_badges(app: Flask, job_id: int, heartbeat: _Heartbeat) -> None:
     chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
     work_dir = _work_dir(job_id)
     work_dir.mkdir(parents=True, exist_ok=True)
-    css = badges.stylesheet_texts(layout)
     processes = min(render_processes(app), len(chunks))
     pool = (ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
             if processes > 1 else None)
@@ -609,9 +608,9 @@ def _render_badges(app: Flask, job_id: int, heartbeat: _Heartbeat) -> None:
                 badges.render_chunk(delegates, summit, layout, str(part))
                 pending.append(([d.id for d in delegates], None))
             else:
-                html = badges.badge_html(delegates, summit, layout)
+                document = badges.badge_document(delegates, summit, layout)
                 pending.append(([d.id for d in delegates], pool.submit(
-                    render_to_file, html, css, str(badges.asset_dir()), str(part))))
+                    render_to_file, document, str(badges.asset_dir()), str(part))))
             db.session.commit()  # end the chunk's read transaction
             # At most two chunks per helper in flight: memory stays bounded.
             while pending and (pending[0][1] is None or len(pending) > 2 * processes):

@@ -6,7 +6,7 @@ is one more entry here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MM_TO_PT = 72 / 25.4
 
@@ -78,6 +78,17 @@ class Layout:
             "band": (self.padding, self.badge_height - self.band_bottom - self.band_height, inner,
                      self.band_height),
         }
+
+    def qr_box(self) -> tuple[float, float, float]:
+        """The QR code's square as (left, top, side) in mm from the badge's top-left corner: the foot's
+        left end, as tall as the foot (compose.py draws it there, on top of everything)."""
+        left, top, _width, height = self.boxes()["foot"]
+        return left, top, height
+
+    def frame(self) -> "Layout":
+        """One badge on a page of its own size: how a badge's frame (compose.py) is rendered."""
+        return replace(self, name=f"{self.name}-frame", page_width=self.badge_width,
+                       page_height=self.badge_height, columns=1, rows=1, cut_marks=False)
 
     def positions(self) -> list[tuple[float, float]]:
         """Top-left corner (mm) of each badge on the sheet, row by row, the grid centred."""

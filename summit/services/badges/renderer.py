@@ -1,28 +1,29 @@
 """HTML to PDF for badges: WeasyPrint, locked in to the app's own badge assets.
 
 One renderer per process keeps one FontConfiguration (fontconfig's view of the
-system fonts: slow to build, cheap to reuse) and the parsed stylesheets.  Its
-URL fetcher serves the files of templates/badges/assets/ under ASSET_BASE, and
-each badge's QR code as a PNG it draws itself from the code in the URL
-(``qr_url``), and refuses everything else: no other URL, no local path, no
-data: URI, so nothing a delegate types can pull a file off the server or reach
-the network, even if it ever escaped the template's autoescaping.
+system fonts: slow to build, cheap to reuse), the parsed stylesheets and the
+rendered badge frames (compose.py).  Its URL fetcher serves the files of
+templates/badges/assets/ under ASSET_BASE and refuses everything else: no other
+URL, no local path, no data: URI, so nothing a delegate types can pull a file
+off the server or reach the network, even if it ever escaped the template's
+autoescaping.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import logging
-import re
 import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import segno
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .compose import Slot, compose
 from .text import TextMeasurer
 
 log = logging.getLogger(__name__)
@@ -30,39 +31,8 @@ log = logging.getLogger(__name__)
 #: not a real host (.invalid can never resolve); only a name for the asset folder
 ASSET_BASE = "https://badge-assets.summit.invalid/"
 ASSET_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
-#: a badge's QR code: ASSET_BASE + "qr/<code>.png", the code as check-in codes are written
-#: (URL-safe base64 and dots, checkin.codes.MAX_CODE_LENGTH at most)
-#: the QR mask pattern (qr_png)
-QR_MASK = 0
-QR_PATH = re.compile(r"qr/([A-Za-z0-9_.-]{1,200})\.png")
-
-
-def qr_png(code: str) -> bytes:
-    """The code as a QR symbol, one pixel per module and a two-module quiet zone.
-
-    A bitmap rather than an SVG path: WeasyPrint parsed and drew the path's
-    hundreds of segments on every badge (a fifth of a batch's time), while a
-    1-pixel-per-module PNG is a few hundred bytes that the PDF stores as is and
-    the printer scales up without smoothing (image-rendering: pixelated in
-    badge.css), so the modules stay as sharp as the vector ones.  Medium error
-    correction survives a scuffed badge.
-
-    The mask is fixed: every reader decodes any of the eight, and scoring all
-    eight (what segno does by default, to avoid the rare mask that makes large
-    blocks) cost five times the rest of the encoding, a tenth of a badge's
-    render.  300 random codes of our length, all with this mask, decoded with
-    zbar at 150 dpi.
-    """
-    out = io.BytesIO()
-    segno.make(code, error="m", micro=False, mask=QR_MASK).save(out, kind="png", scale=1, border=2)
-    return out.getvalue()
-
-
-def qr_url(code: str) -> str:
-    """Where a badge's QR code is fetched from (relative to ASSET_BASE, as the template writes it)."""
-    if not QR_PATH.fullmatch(f"qr/{code}.png"):
-        raise ValueError("not a check-in code")
-    return f"qr/{code}.png"
+#: frames kept per process (a summit has a handful of levels, each with and without a route)
+FRAME_CACHE_SIZE = 64
 
 
 class RefusedURL(ValueError):
@@ -80,21 +50,12 @@ class BadgeAssetFetcher(URLFetcher):
                        if p.is_file() and p.suffix in ASSET_TYPES}
 
     def fetch(self, url, headers=None):
-        code = self.qr_code(url)
-        if code is not None:
-            return URLFetcherResponse(url, qr_png(code), {"Content-Type": "image/png"})
         name = self.asset_name(url)
         if name is None:
             log.warning("badge renderer refused to fetch %.200r", url)
             raise RefusedURL(f"badge renderer fetches only its own assets, not {url[:200]!r}")
         path = self.assets[name]
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": ASSET_TYPES[path.suffix]})
-
-    def qr_code(self, url: str) -> str | None:
-        if not isinstance(url, str) or not url.startswith(ASSET_BASE):
-            return None
-        match = QR_PATH.fullmatch(url.removeprefix(ASSET_BASE))
-        return match.group(1) if match else None
 
     def asset_name(self, url: str) -> str | None:
         if not isinstance(url, str) or not url.startswith(ASSET_BASE):
@@ -121,12 +82,12 @@ class BadgeRenderer:
         self.fetcher = BadgeAssetFetcher(asset_dir)
         self._stylesheets: dict[str, CSS] = {}
         #: WeasyPrint's image cache, kept from one document to the next for the few badge assets
-        #: only (decoded once per process); each badge's own QR code is kept for its document
+        #: (decoded once per process)
         self._images: dict = {}
         self._asset_keys = {ASSET_BASE + name for name in self.fetcher.assets}
-        # RasterImage keeps its bytes under the md5 of its URL (weasyprint.images)
-        self._asset_ids = tuple(hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
-                                for key in self._asset_keys)
+        #: rendered frames (compose.py), by their HTML and stylesheets: a summit renamed the night before
+        #: makes new HTML, so a frame is never stale; a batch uses a handful
+        self._frames: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
     def stylesheet(self, key: str, css_text: str) -> CSS:
@@ -146,8 +107,44 @@ class BadgeRenderer:
                 return document.write_pdf(target, stylesheets=stylesheets, font_config=self.font_config,
                                           cache=cache)
             finally:
-                self._images.update((key, value) for key, value in cache.items()
-                                    if key in self._asset_keys or key.startswith(self._asset_ids))
+                self._images.update((key, value) for key, value in cache.items() if key in self._asset_keys)
+
+    def frame_pdf(self, html: str, stylesheets: list[tuple[str, str]]) -> bytes:
+        """A badge frame's PDF, rendered the first time this process meets that HTML."""
+        key = hashlib.sha256("\0".join([html, *(k for k, _ in stylesheets)]).encode()).hexdigest()
+        pdf = self._frames.get(key)
+        if pdf is None:
+            pdf = self.write_pdf(html, [self.stylesheet(k, text) for k, text in stylesheets])
+            self._frames[key] = pdf
+            while len(self._frames) > FRAME_CACHE_SIZE:
+                self._frames.popitem(last=False)
+        return pdf
+
+    def render_document(self, document: "BadgeDocument", target=None) -> bytes | None:
+        """A chunk of badges: its text by WeasyPrint, then its frames and QR codes put in (compose.py)."""
+        content = self.write_pdf(document.html, [self.stylesheet(k, text) for k, text in document.stylesheets])
+        frames = {key: self.frame_pdf(html, document.frame_stylesheets) for key, html in document.frames.items()}
+        if target is not None:
+            compose(content, frames, document.slots, target)
+            return None
+        out = io.BytesIO()
+        compose(content, frames, document.slots, out)
+        return out.getvalue()
+
+
+@dataclass(frozen=True)
+class BadgeDocument:
+    """What one chunk of badges is made of, ready to render without Flask or the database (it is
+    pickled to a batch's helper processes): the badges' text as HTML, the frames they stand on as
+    HTML, and where each badge, its frame and its QR code go."""
+
+    html: str
+    #: (cache key, CSS text) of the text's stylesheets and of the frames'
+    stylesheets: list[tuple[str, str]]
+    frame_stylesheets: list[tuple[str, str]]
+    #: frame key → its HTML
+    frames: dict[str, str]
+    slots: list[Slot]
 
 
 def merge_pdfs(parts: list[Path | bytes], target) -> None:
@@ -184,11 +181,8 @@ def process_renderer(asset_dir: Path) -> BadgeRenderer:
         return _process_renderer
 
 
-def render_to_file(html: str, stylesheets: list[tuple[str, str]], asset_dir: str, target: str) -> str:
-    """Render one chunk in a helper process of a batch (no Flask, no database: HTML in, PDF file out).
-
-    ``stylesheets`` are (cache key, CSS text) pairs, parsed once per process.
-    """
-    r = process_renderer(Path(asset_dir))
-    r.write_pdf(html, [r.stylesheet(key, text) for key, text in stylesheets], target)
+def render_to_file(document: BadgeDocument, asset_dir: str, target: str) -> str:
+    """Render one chunk in a helper process of a batch (no Flask, no database: a document in, a PDF file
+    out); stylesheets are parsed and frames rendered once per process."""
+    process_renderer(Path(asset_dir)).render_document(document, target)
     return target
