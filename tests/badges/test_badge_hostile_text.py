@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import subprocess
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
@@ -87,14 +88,14 @@ def _people(summit, texts):
 
 
 def _render(delegates, layout_name: str, extra_css: str = "") -> bytes:
-    """The badges as render_badges makes them, with an extra stylesheet on top."""
+    """The badges as render_badges makes them (text, frames and QR codes), with an extra stylesheet on top
+    of the text's."""
     layout = badges.LAYOUTS[layout_name]
-    r = badges.renderer()
-    sheets = badges._stylesheets(layout)
-    if extra_css:
-        sheets = sheets + [r.stylesheet(f"test:{extra_css}", extra_css)]
     summit = db.session.get(Summit, delegates[0].summit_id)
-    return r.write_pdf(badges.badge_html(delegates, summit, layout), sheets)
+    document = badges.badge_document(delegates, summit, layout)
+    if extra_css:
+        document = replace(document, stylesheets=[*document.stylesheets, (f"test:{extra_css}", extra_css)])
+    return badges.renderer().render_document(document)
 
 
 def _text_boxes_px(layout_name: str, page_count: int) -> list[list[tuple[int, int, int, int]]]:
