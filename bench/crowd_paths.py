@@ -98,10 +98,12 @@ def wrk(port: int, path: str, seconds: float, connections: int, server_pids: lis
         subprocess.run(["wrk", "-t2", "-c", str(connections), "-d", "1s", url], capture_output=True)
     pg = postgres_pids()
     app_before, pg_before = cpu_seconds(server_pids), cpu_seconds(pg)
-    load = subprocess.Popen(["wrk", "-t2", "-c", str(connections), "-d", f"{seconds}s", "--latency", *lua, url],
+    load = subprocess.Popen(["wrk", "-t2", "-c", str(connections), "-d", f"{seconds:g}s", "--latency", *lua, url],
                             stdout=subprocess.PIPE, text=True, env=env)
     out, _ = load.communicate()
     app_cpu, pg_cpu = cpu_seconds(server_pids) - app_before, cpu_seconds(pg) - pg_before
+    if not re.search(r"(\d+) requests in", out or ""):
+        raise RuntimeError(f"wrk printed no result for {url}:\n{out}")
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

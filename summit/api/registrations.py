@@ -24,16 +24,22 @@ from .schemas import RouteChoice, TravelFields
 from .validation import read_body, validated
 
 
-def _registration_body(delegate, token: str, *, with_token: bool = False) -> dict:
+def _registration_body(delegate, token: str, *, with_token: bool = False,
+                       new: registration.Registered | None = None) -> dict:
+    """A registration as the API answers it. ``new``: the registration just made, whose letter and
+    travel are read back only if it asked for them."""
     body = {"id": delegate.id, "status": delegate.status, "route": serialise.route_place(delegate.booking),
             # a full route waited for while keeping "route" (PATCH with keep_place): null when none
             "waiting": serialise.route_place(delegate.waiting),
-            **serialise.accreditation(delegate), **serialise.names(delegate), **serialise.visa(delegate)}
+            **serialise.accreditation(delegate), **serialise.names(delegate),
+            **(serialise.visa(delegate) if new is None or new.with_visa else serialise.NO_VISA)}
     if with_token:
         body["token"] = token
     body["manage_url"] = manage_url(token)
     body["calendar_url"] = calendar_url(calendar_token(delegate))
-    body.update(travel.travel_body(delegate.id, current_summit()))  # arrival, departure, hotel
+    # arrival, departure, hotel
+    body.update(travel.travel_body(delegate.id, current_summit()) if new is None or new.with_travel
+                else travel.NO_TRAVEL_BODY)
     return body
 
 
@@ -43,7 +49,7 @@ def create_registration():
     summit = current_summit()
     result = registration.register(summit, json_object())
     delegate = result.delegate
-    body = _registration_body(delegate, result.manage_token, with_token=True)
+    body = _registration_body(delegate, result.manage_token, with_token=True, new=result)
     send_registration_confirmation(
         delegate, summit.name_zh if delegate.language == "zh" else summit.name_en, body["manage_url"],
         body["route"]["waitlist_position"] if body["route"] else None)

@@ -102,6 +102,10 @@ def summit_info(summit: Summit, levels) -> dict:
                                 for level in levels]}
 
 
+#: the visa part of a registration that asked for no letter
+NO_VISA = {"visa_letter": None, "passport": None}
+
+
 def visa(d: Delegate) -> dict:
     """The visa letter (status, serial) and the passport, its number masked (a registration body)."""
     return {"visa_letter": letters.shown(letters.live_letter(d.id)),

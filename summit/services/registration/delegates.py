@@ -40,6 +40,10 @@ class Registered:
     delegate: Delegate
     #: the self-service secret; exists only here and in the delegate's link
     manage_token: str
+    #: what a new registration wrote besides the delegate and their place: when False, there is nothing of
+    #: it to read back (no letter or passport, no flights or hotel), which saves its answer six queries
+    with_visa: bool = True
+    with_travel: bool = True
 
 
 def _route_choice(data: dict) -> tuple[int | None, bool]:
@@ -100,18 +104,21 @@ def register(summit: Summit, data: dict, *, local_times: bool = False) -> Regist
                 "manage_token_hash": token_hash(token), "accreditation": initial_accreditation(summit).value,
                 **values})
             consents.at_registration(summit, delegate.id, data, values)
-            letters.apply_request(delegate, visa)
+            if visa is not None:
+                letters.apply_request(delegate, visa)
             # The route last: its lock is held from here to the commit, so everything
             # else the registration writes stays outside that critical section.
             if places.book_new_delegate(delegate, route_id, join_waitlist=join_waitlist) is None:
                 set_committed_value(delegate, "booking", None)
+            # a new delegate waits for no route while keeping another (only a route change does that)
+            set_committed_value(delegate, "waiting", None)
             if travel.asks_for_travel(data):  # flights and hotel nights: after the route, the one lock order
                 travel.apply_travel(delegate, summit, data, local=local_times)
     except IntegrityError as exc:  # already rolled back by writing()
         if not _is_email_clash(exc):
             raise
         raise EmailTaken("this email is already registered") from exc
-    return Registered(delegate, token)
+    return Registered(delegate, token, with_visa=visa is not None, with_travel=travel.asks_for_travel(data))
 
 
 def _is_email_clash(exc: IntegrityError) -> bool:

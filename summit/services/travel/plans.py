@@ -74,6 +74,10 @@ def travel_of(delegate_id: int) -> Travel:
     return Travel(flights.flights_of(delegate_id), hotels.stay_of(delegate_id))
 
 
+#: travel_body of a delegate with no flights and no hotel
+NO_TRAVEL_BODY = {"arrival": None, "departure": None, "hotel": None}
+
+
 def travel_body(delegate_id: int, summit: Summit) -> dict:
     """The API's ``arrival``, ``departure`` and ``hotel`` of a registration."""
     travel = travel_of(delegate_id)
