@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support.live_server import free_port  # noqa: E402
+from bench_servers import scratch_database, serve  # noqa: E402
 
 from cryptography.fernet import Fernet
 
@@ -67,25 +67,6 @@ def tree(pid: int) -> list[int]:
 def postgres_pids() -> list[int]:
     out = subprocess.run(["pgrep", "-f", "postgres"], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
-
-
-def serve(app: str, env: dict, workers: int, pythonpath: str):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--pythonpath", pythonpath, "-w", str(workers), "-k", "sync",
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/")
-            conn.getresponse().read()
-            return process, port
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn {app} did not start")
-            time.sleep(0.1)
 
 
 def wrk(port: int, path: str, seconds: float, connections: int, server_pids: list[int],
@@ -157,12 +138,11 @@ def main() -> int:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
         return 2
 
-    scratch = None
-    url = args.database_url
-    if not url:
-        scratch = f"summit_bench_{os.getpid()}"
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {scratch}"], check=True)
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{scratch}"
+    with scratch_database(args.database_url) as url:
+        return run(args, url)
+
+
+def run(args, url: str) -> int:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": "0",
            "SUMMIT_ENV": "production", "DATA_KEY": Fernet.generate_key().decode(),
            "PUBLIC_BASE_URL": "http://127.0.0.1", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
@@ -217,9 +197,6 @@ def main() -> int:
         for process in servers:
             process.terminate()
             process.wait(timeout=20)
-        if scratch:
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                            f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"], check=False)
     return 0
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support.live_server import free_port  # noqa: E402
+from bench_servers import serve  # noqa: E402
 
 from cryptography.fernet import Fernet
 
@@ -59,25 +59,6 @@ class Client(threading.local):
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
             return 599, b""
-
-
-def serve(app: str, env: dict, workers: int, threads: int, pythonpath: str):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--pythonpath", pythonpath, "-w", str(workers), "-k", "gthread",
-         "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/")
-            conn.getresponse().read()
-            return process, port
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn {app} did not start")
-            time.sleep(0.1)
 
 
 def flat_out(port, calls) -> tuple[float, dict]:
@@ -192,7 +173,7 @@ def main() -> int:
               f"{roster['queries']} queries, {roster['bytes'] / 1000:.0f} KB JSON, "
               f"{roster['gzipped'] / 1000:.0f} KB gzipped (bar 300)")
 
-        app, port = serve("summit:create_app()", env, args.workers, args.threads, str(ROOT))
+        app, port = serve("summit:create_app()", env, args.workers, str(ROOT), threads=args.threads)
         servers.append(app)
         client = Client(port)
         status, raw = client.call("GET", "/api/v1/zones/venue/roster", None, token)
@@ -217,7 +198,7 @@ def main() -> int:
         flat_out(port, calls[:50])  # warm every worker's connections and caches
         checkins, statuses = flat_out(port, calls[50:])
 
-        hello, hello_port = serve("hello_app:app", env, args.workers, args.threads, str(ROOT / "bench"))
+        hello, hello_port = serve("hello_app:app", env, args.workers, str(ROOT / "bench"), threads=args.threads)
         servers.append(hello)
         flat_out(hello_port, [("POST", "/", {"code": "x"}, None)] * 200)
         ceiling, hello_statuses = flat_out(hello_port, [("POST", "/", {"code": "x"}, None)] * len(calls[50:]))
