@@ -269,3 +269,15 @@ def test_the_renderer_itself_refuses_every_url_but_its_own_assets(listener, app)
            f'<link rel="stylesheet" href="{url}/raw.css"><p style="background: url({url}/bg.png)">y</p>')
     pdf = r.write_pdf(raw, [])
     assert pdf.startswith(b"%PDF") and hits == []
+
+
+def test_a_summit_renamed_the_night_before_is_on_the_next_badge(summit, tmp_path):
+    # The header is the level's frame, kept by the renderer: kept by its HTML, so a new name is a new frame.
+    from summit.plumbing.extensions import db
+
+    d = make_delegate(summit)
+    assert "GlobalSustainableTransportForum" in squash(pdf_text(badges.render_badges([d]), tmp_path))
+    summit.name_en = "Global Sustainable Mobility Summit"
+    db.session.commit()
+    text = squash(pdf_text(badges.render_badges([d]), tmp_path))
+    assert "GlobalSustainableMobilitySummit" in text and "GlobalSustainableTransportForum" not in text

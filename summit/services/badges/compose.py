@@ -15,6 +15,7 @@ same, and sharper: the QR's modules are vectors now, not a scaled bitmap.
 from __future__ import annotations
 
 import io
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pikepdf
@@ -75,23 +76,17 @@ def _rect(page_height: float, left: float, top: float, width: float, height: flo
 def compose(content: bytes, frames: dict[str, bytes], slots: list[Slot], target) -> None:
     """The badges' text pages with each badge's frame under it and its QR code on top, saved to ``target``
     (a path or a binary file)."""
-    opened = []
-    try:
-        with pikepdf.open(io.BytesIO(content)) as pdf:
-            forms = {}
-            for key, frame in frames.items():
-                source = pikepdf.open(io.BytesIO(frame))
-                opened.append(source)
-                # copied once: every badge of the chunk with this frame draws the same object
-                forms[key] = pdf.copy_foreign(source.pages[0].as_form_xobject())
-            pages = pdf.pages
-            for slot in slots:
-                page = pages[slot.page]
-                height = float(page.mediabox[3])
-                page.add_underlay(forms[slot.frame], _rect(height, *slot.box))
-                left, top, side = slot.qr_box
-                page.add_overlay(qr_form(pdf, slot.qr_code), _rect(height, left, top, side, side))
-            pdf.save(target)
-    finally:
-        for source in opened:
-            source.close()
+    with ExitStack() as opened:
+        pdf = opened.enter_context(pikepdf.open(io.BytesIO(content)))
+        # each frame copied once: every badge of the chunk with this frame draws the same object
+        forms = {key: pdf.copy_foreign(opened.enter_context(pikepdf.open(io.BytesIO(frame))).pages[0]
+                                       .as_form_xobject())
+                 for key, frame in frames.items()}
+        pages = pdf.pages
+        for slot in slots:
+            page = pages[slot.page]
+            height = float(page.mediabox[3])
+            page.add_underlay(forms[slot.frame], _rect(height, *slot.box))
+            left, top, side = slot.qr_box
+            page.add_overlay(qr_form(pdf, slot.qr_code), _rect(height, left, top, side, side))
+        pdf.save(target)
