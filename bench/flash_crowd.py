@@ -2,7 +2,8 @@
 
     python bench/flash_crowd.py [--clients 200] [--requests 2000] [--rate 300] [--database-url URL]
 
-Two kinds of phase, each printed beside the ceiling (GET /healthz: one SELECT 1):
+Two kinds of phase, each printed beside the ceiling: a bare Flask "hello world" (bench/hello_app.py) under
+the same gunicorn settings (the shipped config, its access log included), asked by the same clients:
 
 * flat out ("closed loop"): every client sends its next request as soon as the last
   one is answered.  This finds the most the server can do; but with N clients always
@@ -39,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from bench_servers import scratch_database  # noqa: E402
 from support.live_server import free_port  # noqa: E402
 
 from cryptography.fernet import Fernet
@@ -140,6 +142,24 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
     return totals
 
 
+def start_gunicorn(app: str, env: dict, port: int, log) -> subprocess.Popen:
+    """``app`` under the shipped gunicorn settings (summit/gunicorn_conf.py) on ``port``, once it answers."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "python:summit.gunicorn_conf", "--pythonpath", str(ROOT / "bench"),
+         "--backlog", "2048", app], env={**env, "SUMMIT_BIND": f"127.0.0.1:{port}"}, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=log)
+    for _ in range(300):
+        try:
+            if Client(port).call("GET", "/healthz" if app.startswith("summit") else "/")[0] == 200:
+                return server
+        except OSError:
+            pass
+        if server.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn {app} did not start")
+
+
 def run_phase(name, port, calls, clients, rate=None):
     """Flat out (rate None), or with request i due at start + i / rate."""
     local = threading.local()
@@ -182,12 +202,11 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="only the ceiling and the seat phases (to compare settings)")
     args = parser.parse_args()
 
-    scratch = None
-    url = args.database_url
-    if not url:
-        scratch = f"summit_bench_{os.getpid()}"
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {scratch}"], check=True)
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{scratch}"
+    with scratch_database(args.database_url) as url:
+        return run(args, url)
+
+
+def run(args, url: str) -> int:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": "0", "SUMMIT_ENV": "production", "DATA_KEY": BENCH_DATA_KEY,
            "PUBLIC_BASE_URL": "http://127.0.0.1"}  # production needs it; the clients name 127.0.0.1
     flask = [sys.executable, "-m", "flask", "--app", "summit"]
@@ -209,17 +228,12 @@ def main() -> int:
         server_env["SUMMIT_WORKERS"] = str(args.workers)
     if args.threads:
         server_env["SUMMIT_THREADS"] = str(args.threads)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:summit.gunicorn_conf", "--backlog", "2048", "summit:create_app()"],
-        env=server_env, stdout=subprocess.DEVNULL, stderr=server_log)
+    server = start_gunicorn("summit:create_app()", server_env, port, server_log)
+    hello = None
     try:
-        for _ in range(100):
-            try:
-                if Client(port).call("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
+        hello_port = free_port()
+        hello = start_gunicorn("hello_app:app", {**server_env, "SUMMIT_ACCESS_LOG": str(log_path) + ".hello-access"},
+                               hello_port, server_log)
         routes = Client(port).call("GET", "/api/v1/routes")[1]["routes"]
         route_ids = [r["id"] for r in routes]
         rng = random.Random(7)
@@ -249,11 +263,12 @@ def main() -> int:
                 "route": str(rng.choice(route_ids)), **({"join_waitlist": "y"} if rng.random() < 0.5 else {}),
                 "consent": "y"}) for i in range(count)]
 
-        def phase(name, calls, rate=None):
+        def phase(name, calls, rate=None, on=None):
             label = f"{name} ({'flat out' if rate is None else f'at {rate:.0f}/s'})"
-            before = cpu_seconds(server.pid)
-            summary, results = run_phase(label, port, calls, args.clients, rate)
-            after = cpu_seconds(server.pid)
+            measured = hello if on == hello_port else server
+            before = cpu_seconds(measured.pid)
+            summary, results = run_phase(label, on or port, calls, args.clients, rate)
+            after = cpu_seconds(measured.pid)
             summary["cpu_ms"] = {k: (after[k] - before[k]) * 1000 / len(calls) for k in after}
             rows.append(summary)
             cpu = ", ".join(f"{k} {v:.1f}" for k, v in summary["cpu_ms"].items())
@@ -261,7 +276,7 @@ def main() -> int:
                   f"CPU ms a request: {cpu}", flush=True)
             return summary, results
 
-        ceiling, _ = phase("ceiling GET /healthz", [("GET", "/healthz")] * n)
+        ceiling, _ = phase("ceiling: hello world", [("GET", "/")] * n, on=hello_port)
         _, results = phase("register + seat (POST)", registrations("flat", n))
         tokens = [data["token"] for status, data, _ in results if status == 201]
         phase("seat requests (PATCH)", seat_changes(n))
@@ -269,7 +284,7 @@ def main() -> int:
             phase("form path (GET+POST+GET)", form_delegates("formflat", n // 2))
             phase("GET /agenda.ics", [("GET", "/agenda.ics")] * n)
         rate = args.rate
-        ceiling_at_rate, _ = phase("ceiling GET /healthz", [("GET", "/healthz")] * n, rate)
+        ceiling_at_rate, _ = phase("ceiling: hello world", [("GET", "/")] * n, rate, on=hello_port)
         _, results = phase("register + seat (POST)", registrations("rate", n), rate)
         tokens += [data["token"] for status, data, _ in results if status == 201]
         phase("seat requests (PATCH)", seat_changes(n), rate)
@@ -298,11 +313,10 @@ def main() -> int:
         print(f"server log: {log_path}")
         return 0 if "miscounted: 0" in check.stdout and all(r["errors_5xx"] == 0 for r in rows) else 1
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        if scratch:
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                            f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"], check=False)
+        for process in (hello, server):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The delegate's form path in-process: CPU a delegate for GET /register, its POST and her own page.
 
-    python bench/form_path_cpu.py [N] [--prof]      (PROF_PAGE=manage|post to profile one page; SORT, LINES)
+    python bench/form_path_cpu.py [N] [--prof]      (PROF_PAGE=get|post|manage to profile one page; SORT, LINES)
 
 The app over Flask's test client on a scratch SQLite file, GSTF 2024 seeded, mail to the log; five delegates
 to warm up, then N (default 50). Prints the CPU (process time) a delegate, split by page. No server and no
@@ -25,7 +25,9 @@ import collections
 split = collections.defaultdict(float)
 def one(i, client, stats):
     t0 = time.process_time()
+    if PROF_PAGE == "get" and stats is not None: stats.enable()
     page = client.get("/register")
+    if PROF_PAGE == "get" and stats is not None: stats.disable()
     t1 = time.process_time(); split["get"] += t1 - t0
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
     data = {"csrf_token": token, "given_name": "Ada", "family_name": "Love" + "abcdefghij"[i % 10] + "abcdefghij"[i // 10 % 10], "email": f"a{i}@ex.org",

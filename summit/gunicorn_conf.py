@@ -164,7 +164,9 @@ def post_worker_init(worker) -> None:
     from .services import outbox
 
     app = getattr(worker, "wsgi", None)
-    if isinstance(app, Flask):
+    # Only an app built by summit.create_app has the outbox's database: another Flask app served with
+    # these settings (bench/hello_app.py, the benches' ceiling) has none to poll.
+    if isinstance(app, Flask) and "sqlalchemy" in app.extensions:
         outbox.start_poller(app)
 
 

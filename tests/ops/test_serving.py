@@ -95,3 +95,18 @@ def test_served_with_the_shipped_config_logs_json_with_request_ids_and_no_secret
     mail = [e for e in errors if e["logger"] == "summit.mail"]
     assert len(mail) == 1 and mail[0]["request_id"] in by_id
     assert by_id[mail[0]["request_id"]]["path"] == "/api/v1/registrations"
+
+
+def test_a_plain_flask_app_served_with_the_shipped_config_gets_no_outbox_poller(monkeypatch):
+    """The benches serve a bare "hello world" with these settings as their ceiling: a poller started for it
+    would fail every 5 s ("the current Flask app is not registered with this 'SQLAlchemy' instance")."""
+    from types import SimpleNamespace
+
+    from flask import Flask
+
+    from summit.services import outbox
+
+    conf = load_conf(monkeypatch)
+    hello = Flask("hello")
+    conf.post_worker_init(SimpleNamespace(wsgi=hello))
+    assert outbox._state(hello).poller is None
