@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ...models import CalendarEventRevision, CalendarFeedRevision
 from ...plumbing.database import writing
@@ -85,11 +86,12 @@ def _record_events(states: list[EventState]) -> dict[str, Published]:
                 row = CalendarEventRevision(uid=state.uid, delegate_id=state.delegate_id,
                                             fingerprint=state.fingerprint, sequence=state.sequence,
                                             modified_at=state.modified_at)
-                db.session.add(row)
                 try:
+                    # Added inside the savepoint: added before it, the row would be flushed by begin_nested()
+                    # itself, outside the savepoint, and a duplicate would roll back the whole transaction.
                     with db.session.begin_nested():
-                        db.session.flush()
-                except Exception:  # noqa: BLE001 - another poll inserted it first (PostgreSQL): take theirs
+                        db.session.add(row)
+                except IntegrityError:  # another poll inserted it first (PostgreSQL): take theirs
                     row = db.session.scalars(select(CalendarEventRevision)
                                              .where(CalendarEventRevision.uid == state.uid).with_for_update()).one()
                 else:
@@ -133,12 +135,11 @@ def feed_modified(key: str, body: bytes, natural: datetime) -> datetime:
                                  .with_for_update()).first()
         if row is None:
             row = CalendarFeedRevision(key=key, body_hash=body_hash, modified_at=natural)
-            db.session.add(row)
             try:
-                with db.session.begin_nested():
-                    db.session.flush()
+                with db.session.begin_nested():  # the row added inside it, as in _record_events
+                    db.session.add(row)
                 return natural
-            except Exception:  # noqa: BLE001 - another poll inserted it first (PostgreSQL): take theirs
+            except IntegrityError:  # another poll inserted it first (PostgreSQL): take theirs
                 row = db.session.scalars(select(CalendarFeedRevision).where(CalendarFeedRevision.key == key)
                                          .with_for_update()).one()
         if row.body_hash != body_hash:
