@@ -57,4 +57,5 @@ if "--prof" in sys.argv and not PROF_PAGE: prof.disable()
 print("CPU ms per delegate (3 pages):", (time.process_time() - t) * 1000 / N)
 print({k: round(v * 1000 / (N + 5), 2) for k, v in split.items()})
 if "--prof" in sys.argv:
+    prof.dump_stats("/tmp/form.prof") if os.environ.get("DUMP") else None
     pstats.Stats(prof).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("LINES", "45")))

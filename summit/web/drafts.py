@@ -29,6 +29,8 @@ from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import MultiDict
 from wtforms import FileField, MultipleFileField, PasswordField
 
+from .form_messages import form_translations
+
 SESSION_KEY = "form_draft"
 MAX_FIELDS = 60
 #: the session travels in a cookie (4 KB in all, signed): the draft keeps well inside it
@@ -102,6 +104,9 @@ class DraftForm(FlaskForm):
                 if draft is not None:
                     return draft
             return super().wrap_formdata(form, formdata)
+
+        def get_translations(self, form):
+            return form_translations()
 
 
 def init_app(app) -> None:

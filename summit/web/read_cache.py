@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 class Kept:
     body: bytes
     headers: tuple[tuple[str, str], ...]
+    #: a kept form page may be a refusal (registration closed: 403); a kept read is always a 200
+    status: int = 200
 
 
 class _Confirmed:
@@ -109,7 +111,7 @@ def _lookup(key: tuple) -> Kept | None:
     if raw is None:
         return None
     data = json.loads(raw)
-    kept = Kept(base64.b64decode(data["body"]), tuple((k, v) for k, v in data["headers"]))
+    kept = Kept(base64.b64decode(data["body"]), tuple((k, v) for k, v in data["headers"]), data.get("status", 200))
     _remember_locally(key, kept)
     return kept
 
@@ -124,7 +126,7 @@ def _remember_locally(key: tuple, kept: Kept) -> None:
 def _store(key: tuple, kept: Kept) -> None:
     _remember_locally(key, kept)
     if (client := _redis()) is not None:
-        data = {"body": base64.b64encode(kept.body).decode(), "headers": list(kept.headers)}
+        data = {"body": base64.b64encode(kept.body).decode(), "headers": list(kept.headers), "status": kept.status}
         try:
             client.set(_redis_name(key), json.dumps(data), ex=_REDIS_TTL)
         except Exception:
@@ -148,17 +150,19 @@ def _etag(key: tuple) -> str:
 TOKEN_SLOT = "csrf-slot-" + secrets.token_hex(12)
 
 
-def blank_form(render: Callable[[], str], token: str) -> str:
+def blank_form(render: Callable[[], tuple[str, int]], token: str) -> tuple[str, int]:
     """A form page that is the same for every visitor but for its CSRF token (the registration form before
     anything is typed), kept like the public reads, under the read version, the language, the URL and the
-    day (a deadline may pass); ``render`` makes it with TOKEN_SLOT as the token."""
+    day (a deadline may pass); ``render`` makes it, and its status, with TOKEN_SLOT as the token.  A page
+    kept here is answered without a query but the version's."""
     key = (_version(float(current_app.config["PUBLIC_READ_CACHE_SECONDS"])), select_locale(),
            f"form:{date.today().isoformat()}:{request.full_path}")
     kept = _lookup(key) if current_app.config.get("PUBLIC_READ_CACHE", True) else None
     if kept is None:
-        kept = Kept(render().encode(), ())
+        body, status = render()
+        kept = Kept(body.encode(), (), status)
         _store(key, kept)
-    return kept.body.decode().replace(TOKEN_SLOT, token)
+    return kept.body.decode().replace(TOKEN_SLOT, token), kept.status
 
 
 def init_app(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from ..plumbing.extensions import csrf, limiter, registration_limit
 from ..plumbing.i18n import lang
@@ -52,23 +53,18 @@ def service_message(exc: ServiceError) -> str:
 @csrf.exempt  # the form checks its own token, so an expired one re-shows the form with the input kept
 @limiter.shared_limit(registration_limit, scope="registration", exempt_when=lambda: request.method == "GET")
 def register():
-    summit = current_summit()
-    if summit.registration_mode == RegistrationMode.INVITATION:
-        # closed, and said kindly: whom to ask instead (the service refuses a POST the same way)
-        return render_template("registration/closed.html", summit=summit), 403
-    # A first look at the form is the same page for everyone but its token: kept (web/read_cache.py).
+    # A first look at the form is the same page for everyone but its token: kept (web/read_cache.py), the
+    # summit and the form looked at only when a write has made the kept page out of date.
     # Not with a draft (the language switch), a message to show, a signed-in user or values in the URL.
     blank = (request.method == "GET" and drafts.SESSION_KEY not in session and "_flashes" not in session
              and not current_user.is_authenticated and set(request.args) <= {"lang"})
-    form = RegistrationTravelForm()
-    full = None
-    form.fill_choices()
-    if request.method == "GET":
-        form.language.data = form.language.data or lang()
     if blank:
-        token = form.csrf_token.current_token
-        form.csrf_token.current_token = read_cache.TOKEN_SLOT
-        return read_cache.blank_form(lambda: _form_page(summit, form), token)
+        return read_cache.blank_form(_blank_form_page, generate_csrf())
+    summit = current_summit()
+    if summit.registration_mode == RegistrationMode.INVITATION:
+        return _closed_page(summit)
+    form = _registration_form()
+    full = None
     status = 200
     if form.validate_on_submit():
         data = {**form.delegate_data(), **form.route_data(), **form.visa_data(), **form.travel_data(),
@@ -105,6 +101,29 @@ def register():
         if "csrf_token" in form.errors:
             form.form_errors.append(_("The form had expired. Please check your details and send it again."))
     return _form_page(summit, form, full), status
+
+
+def _registration_form() -> RegistrationTravelForm:
+    form = RegistrationTravelForm()
+    form.fill_choices()
+    if request.method == "GET":
+        form.language.data = form.language.data or lang()
+    return form
+
+
+def _closed_page(summit) -> tuple[str, int]:
+    """Closed, and said kindly: whom to ask instead (the service refuses a POST the same way)."""
+    return render_template("registration/closed.html", summit=summit), 403
+
+
+def _blank_form_page() -> tuple[str, int]:
+    """The page as everyone sees it first, with read_cache.TOKEN_SLOT where the CSRF token goes."""
+    summit = current_summit()
+    if summit.registration_mode == RegistrationMode.INVITATION:
+        return _closed_page(summit)
+    form = _registration_form()
+    form.csrf_token.current_token = read_cache.TOKEN_SLOT
+    return _form_page(summit, form), 200
 
 
 def _form_page(summit, form, full=None) -> str:

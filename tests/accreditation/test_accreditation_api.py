@@ -273,6 +273,7 @@ def test_the_database_refuses_an_unknown_accreditation_or_level(app, summit):
 
 def test_an_organiser_switches_the_mode_in_the_console_and_staff_cannot(app, client, summit):
     from support.console_support import sign_in
+    assert client.get("/register").status_code == 200  # the blank form, now kept (web/read_cache.py)
     staff = sign_in(app.test_client(), "staff")
     assert staff.get("/console/accreditation").status_code == 403
     assert app.test_client().get("/console/accreditation").status_code == 302  # to the login page
@@ -289,4 +290,8 @@ def test_an_organiser_switches_the_mode_in_the_console_and_staff_cannot(app, cli
     assert answer.status_code == 303
     assert client.get("/api/v1/summit").get_json()["registration_mode"] == "invitation"
     assert db.session.scalars(db.select(AuditEntry.action).where(AuditEntry.action == "summit.registration_mode")).one()
-    assert client.get("/register").status_code == 403
+    assert client.get("/register").status_code == 403  # the kept form is not served once it has closed
+    page = organiser.get("/console/accreditation").get_data(as_text=True)
+    assert organiser.post("/console/accreditation", data={"csrf_token": csrf_token(page), "registration_mode": "open"},
+                          headers={"Referer": "https://summit.test/console/"}).status_code == 303
+    assert client.get("/register").status_code == 200  # nor the kept refusal once it has opened again

@@ -87,3 +87,14 @@ def delegate_form_data(token: str, **more) -> dict:
     return {"csrf_token": token, "given_name": "Ada", "family_name": "Lovelace", "email": "ada@example.org",
             "organisation": "Ministry of Transport", "country": "GB", "category": "government", "consent": "y",
             "language": "en", **more}
+
+
+def test_wtforms_own_messages_are_in_the_page_language_from_a_catalogue_loaded_once(app):
+    from summit.web.form_messages import form_translations
+
+    seen = {}
+    for lang, expected in (("zh", "不是有效的选择。"), ("en", "Not a valid choice."), ("zh", "不是有效的选择。")):
+        with app.app_context(), app.test_request_context(f"/register?lang={lang}"):  # its own g, as a request has
+            catalogue = form_translations()
+            assert catalogue.gettext("Not a valid choice.") == expected
+            assert seen.setdefault(lang, catalogue) is catalogue  # not read from disk again
