@@ -25,11 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
+from markupsafe import Markup
 
 from ..plumbing import read_versions
 from ..plumbing.extensions import db
-from ..plumbing.i18n import LANG_COOKIE, select_locale
+from ..plumbing.i18n import LANG_COOKIE, lang, select_locale
 
 #: the views whose answer depends only on the data below, the language and the URL
 CACHED_ENDPOINTS = frozenset({
@@ -165,12 +166,29 @@ def blank_form(render: Callable[[], tuple[str, int]], token: str) -> tuple[str, 
     return kept.body.decode().replace(TOKEN_SLOT, token), kept.status
 
 
+def kept_fragment(name: str, *parts, caller: Callable[[], str]) -> Markup:
+    """A piece of a page made only of read tables (a route's times, transport and meeting point), kept under
+    the read version and the page's language, for pages that are not kept whole (the delegate's own page,
+    the form shown again).  In a template: ``{% call kept_fragment("route_details", r.id) %}…{% endcall %}``.
+    The version is read once a request (and by the bound of PUBLIC_READ_CACHE_SECONDS)."""
+    version = g.get("_summit_read_version")
+    if version is None:
+        version = g._summit_read_version = _version(float(current_app.config["PUBLIC_READ_CACHE_SECONDS"]))
+    key = (version, lang(), "fragment:" + name + ":" + ":".join(map(str, parts)))
+    kept = _local.get(key)
+    if kept is None:
+        kept = Kept(str(caller()).encode(), ())
+        _remember_locally(key, kept)  # this process only: a fragment is cheaper to render than to fetch
+    return Markup(kept.body.decode())
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("PUBLIC_READ_CACHE_SECONDS", 0.5)
     if not 0 <= float(app.config["PUBLIC_READ_CACHE_SECONDS"]) <= 1:
         raise ValueError("PUBLIC_READ_CACHE_SECONDS must be between 0 and 1: the reads are never staler than that")
     with app.app_context():
         read_versions.watch(db.engine, READ_TABLES)
+    app.jinja_env.globals["kept_fragment"] = kept_fragment
     if app.config.get("REDIS_URL") and app.config.get("PUBLIC_READ_CACHE_REDIS", True):
         import redis
 

@@ -1,6 +1,8 @@
 """The personal feed's address as a QR code, for subscribing from a phone's camera."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import segno
 
 
@@ -8,6 +10,7 @@ import segno
 FIXED_MASK = 1
 
 
+@lru_cache(maxsize=512)  # a delegate comes back to their page after each change: the same code, made once
 def subscribe_qr_svg(feed_url: str, title: str) -> str:
     """An inline SVG (no style attribute, so the page's CSP holds) of the ``webcal://`` address.
 
