@@ -166,7 +166,7 @@ def blank_form(render: Callable[[], tuple[str, int]], token: str) -> tuple[str, 
     return kept.body.decode().replace(TOKEN_SLOT, token), kept.status
 
 
-def kept_fragment(name: str, *parts, caller: Callable[[], str]) -> Markup:
+def kept_fragment(name: str, *parts, caller: Callable[[], Markup]) -> Markup:
     """A piece of a page made only of read tables (a route's times, transport and meeting point), kept under
     the read version and the page's language, for pages that are not kept whole (the delegate's own page,
     the form shown again).  In a template: ``{% call kept_fragment("route_details", r.id) %}…{% endcall %}``.
@@ -174,12 +174,19 @@ def kept_fragment(name: str, *parts, caller: Callable[[], str]) -> Markup:
     version = g.get("_summit_read_version")
     if version is None:
         version = g._summit_read_version = _version(float(current_app.config["PUBLIC_READ_CACHE_SECONDS"]))
-    key = (version, lang(), "fragment:" + name + ":" + ":".join(map(str, parts)))
-    kept = _local.get(key)
+    key = (version, lang(), name, parts)
+    kept = _fragments.get(key)
     if kept is None:
-        kept = Kept(str(caller()).encode(), ())
-        _remember_locally(key, kept)  # this process only: a fragment is cheaper to render than to fetch
-    return Markup(kept.body.decode())
+        kept = caller()  # Markup already: the template escaped what it put in
+        with _lock:  # this process only: a fragment is cheaper to render than to fetch
+            if any(other[0] != version for other in _fragments) or len(_fragments) >= _LOCAL_ENTRIES:
+                _fragments.clear()  # an older version's fragments are never used again
+            _fragments[key] = kept
+    return kept
+
+
+#: kept_fragment's pieces, by (read version, language, name, parts)
+_fragments: dict[tuple, Markup] = {}
 
 
 def init_app(app: Flask) -> None:
