@@ -88,6 +88,8 @@ def init_app(app: Flask) -> None:
         chosen = request.args.get("lang")
         if chosen in LOCALES and request.cookies.get(LANG_COOKIE) != chosen:
             remember_language_choice(response, chosen)
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        if "Vary" in response.headers:
+            response.vary.update(("Accept-Language", "Cookie"))
+        else:  # the usual case, without parsing a header set and writing it back twice
+            response.headers["Vary"] = "Accept-Language, Cookie"
         return response

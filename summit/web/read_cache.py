@@ -135,9 +135,8 @@ def _store(key: tuple, kept: Kept) -> None:
 
 
 def _answer(kept: Kept):
-    response = current_app.response_class(kept.body)
-    for name, value in kept.headers:
-        response.headers[name] = value
+    # _KEPT_HEADERS holds no Content-Length: the response class works it out from the body
+    response = current_app.response_class(kept.body, headers=kept.headers)
     return response.make_conditional(request)
 
 
@@ -206,13 +205,15 @@ def init_app(app: Flask) -> None:
         if not app.config.get("PUBLIC_READ_CACHE", True) or not _cacheable_request():
             return None
         key = _key(_version(float(app.config["PUBLIC_READ_CACHE_SECONDS"])))
-        request.environ["summit.read_cache_key"] = key
         kept = _lookup(key)
-        return None if kept is None else _answer(kept)
+        if kept is None:
+            request.environ["summit.read_cache_key"] = key  # for _keep, once the view has made it
+            return None
+        return _answer(kept)
 
     @app.after_request
     def _keep(response):
-        key = request.environ.get("summit.read_cache_key")
+        key = request.environ.get("summit.read_cache_key")  # None too for an answer served from here
         if key is None or response.status_code != 200 or response.is_streamed or request.method != "GET":
             return response
         if session.modified or any(not c.startswith(LANG_COOKIE + "=") for c in response.headers.getlist("Set-Cookie")):

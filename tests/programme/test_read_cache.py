@@ -25,6 +25,21 @@ def test_a_kept_read_costs_one_primary_key_select(app, client, summit, path):
 
 
 @pytest.mark.parametrize("path", CACHED)
+def test_a_kept_answer_carries_the_first_answers_headers_once_each(client, summit, path):
+    """Served from the cache, a read says what it said when it was made: its security headers, its Vary
+    (a shared cache must keep each language apart), each header once; only the date and request id are new."""
+    def headers(response):
+        return sorted((k, v) for k, v in response.headers.items() if k not in ("Date", "X-Request-ID"))
+
+    first = client.get(path)
+    kept = client.get(path)
+    assert headers(kept) == headers(first)
+    assert kept.headers.getlist("Vary") == ["Accept-Language, Cookie"]
+    assert len({k.lower() for k, _ in kept.headers.items()}) == len(kept.headers), kept.headers
+    assert kept.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+@pytest.mark.parametrize("path", CACHED)
 def test_an_unchanged_read_is_a_304(client, summit, path):
     etag = client.get(path).headers["ETag"]
     answer = client.get(path, headers={"If-None-Match": etag})

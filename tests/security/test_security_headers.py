@@ -81,6 +81,8 @@ def test_blueprints_keep_their_stricter_choices(client, summit):
     assert manage.status_code == 200
     # The manage URL is the delegate's credential: it must not leak to other sites, nor sit in a cache.
     assert manage.headers["Referrer-Policy"] == "no-referrer" and manage.headers["Cache-Control"] == "no-store"
+    # Said once: the app-wide default is not sent beside it (a browser would take the laxer of two).
+    assert manage.headers.getlist("Referrer-Policy") == ["no-referrer"]
     login = client.get("/console/login")
     # Flask-WTF checks the Referer of console posts over HTTPS: same-origin keeps it on our own site.
     assert login.headers["Referrer-Policy"] == "same-origin" and login.headers["Cache-Control"] == "no-store"
