@@ -165,11 +165,15 @@ def blank_form(render: Callable[[], tuple[str, int]], token: str) -> tuple[str, 
     return kept.body.decode().replace(TOKEN_SLOT, token), kept.status
 
 
-def kept_fragment(name: str, *parts, caller: Callable[[], Markup]) -> Markup:
+def kept_fragment(name: str, *parts, caller: Callable[[], Markup], keep: bool = True) -> Markup:
     """A piece of a page made only of read tables (a route's times, transport and meeting point), kept under
     the read version and the page's language, for pages that are not kept whole (the delegate's own page,
-    the form shown again).  In a template: ``{% call kept_fragment("route_details", r.id) %}…{% endcall %}``.
-    The version is read once a request (and by the bound of PUBLIC_READ_CACHE_SECONDS)."""
+    the form shown again).  In a template: ``{% call kept_fragment("route_details", r.id) %}…{% endcall %}``;
+    ``parts`` name whatever else the piece shows (the delegate's choice), ``keep=False`` renders it afresh
+    (a form shown again with its errors).  The version is read once a request (and by the bound of
+    PUBLIC_READ_CACHE_SECONDS)."""
+    if not keep:
+        return caller()
     version = g.get("_summit_read_version")
     if version is None:
         version = g._summit_read_version = _version(float(current_app.config["PUBLIC_READ_CACHE_SECONDS"]))

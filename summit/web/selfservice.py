@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from functools import partial
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -59,7 +60,8 @@ def _render_manage(token, delegate, route_form=None, status=200, offer_calendar_
         "selfservice/manage.html", summit=summit, delegate=delegate, token=token, booking=booking,
         position=waitlist_position(booking) if booking else None, route_form=route_form,
         waiting=waiting, waiting_position=waitlist_position(waiting) if waiting else None,
-        routes=agenda.routes_with_availability(summit), confirm_form=ConfirmForm(),
+        # called only when the route options are not kept already (templates: kept_fragment)
+        routes=partial(agenda.routes_with_availability, summit), confirm_form=ConfirmForm(),
         calendar_url=feed_url, country=country_name(delegate.country),
         # SVG made by segno from our own URL (no input of the visitor's): the template inserts it as markup
         calendar_qr=subscribe_qr_svg(feed_url, _("QR code of your calendar's address")),

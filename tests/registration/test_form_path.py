@@ -121,3 +121,41 @@ def test_a_route_changed_the_night_before_shows_on_the_delegates_page_and_the_fo
             html = page.get_data(as_text=True)
             assert transport in html
             assert '<div class="route-details">' in html and "&lt;div" not in html  # kept as HTML, not escaped again
+
+
+def test_each_delegate_sees_their_own_choice_in_the_kept_route_options(app, client, summit):
+    """The route options on a delegate's page are kept (read_cache.kept_fragment) under what they show of the
+    delegate: the route they hold, its status, the one they wait for. Each sees their own; a place taken by
+    someone else shows on the next page of everyone."""
+    from support.factories import register, set_capacity
+
+    def options(token: str) -> str:
+        html = client.get(f"/manage/{token}?lang=en").get_data(as_text=True)
+        return html[html.index('<fieldset class="field route-options'):html.index('name="shown_full"')]
+
+    def checked(html: str) -> list[str]:
+        return re.findall(r'name="route" value="(\d*)" checked', html)
+
+    r1, r2 = route(summit, "R1"), route(summit, "R2")
+    set_capacity(r2, 1)
+    on_r1 = register(summit, email="one@example.org", route_id=r1.id)
+    on_r2 = register(summit, email="two@example.org", route_id=r2.id)
+    waiting = register(summit, email="three@example.org", route_id=r2.id, join_waitlist=True)
+    none = register(summit, email="four@example.org")
+    set_capacity(route(summit, "R1"), 1)  # R1 full too: a confirmed place elsewhere may be kept while waiting
+    db.session.commit()
+    seen = {name: options(done.manage_token) for name, done in
+            (("r1", on_r1), ("r2", on_r2), ("waiting", waiting), ("none", none))}
+    assert checked(seen["r1"]) == [str(r1.id)] and checked(seen["r2"]) == [str(r2.id)]
+    assert checked(seen["none"]) == [""] and "your current choice" not in seen["none"]
+    assert seen["r1"].count("your current choice") == 1 and checked(seen["waiting"]) == [str(r2.id)]
+    # Confirmed on R2, the delegate may keep that place while waiting for R1; waiting for R2, there is none to keep.
+    assert "Keep my place on R2 until a place frees on R1" in seen["r2"]
+    assert "Keep my place" not in seen["waiting"] and "Join its waiting list" in seen["waiting"]
+    # Asked again, each page is its own still (the kept copies answer now).
+    assert options(on_r1.manage_token) == seen["r1"] and options(none.manage_token) == seen["none"]
+    # A place freed by someone else shows on the next page of everyone.
+    assert 'id="choose-R1"' in seen["none"] and 'class="route-option is-full" id="choose-R1"' in seen["none"]
+    set_capacity(route(summit, "R1"), 5)
+    db.session.commit()
+    assert 'class="route-option" id="choose-R1"' in options(none.manage_token)

@@ -33,6 +33,7 @@ whose test bodies write between requests and must not race a drainer writing fro
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import threading
 from datetime import timedelta
@@ -204,9 +205,9 @@ def start_poller(app: Flask) -> None:
     poll = poll_seconds(app)
     if not poll:
         return
-    import os
-
     state = _state(app)
+    if state.poller is not None and state.pid == os.getpid():
+        return  # every request asks: the usual answer without the lock
     with state.lock:
         if state.poller is not None and state.pid == os.getpid():
             return
