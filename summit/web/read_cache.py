@@ -134,10 +134,18 @@ def _store(key: tuple, kept: Kept) -> None:
             log.warning("read cache: Redis unavailable", exc_info=True)
 
 
+#: the request headers that make an answer conditional (werkzeug's make_conditional reads these)
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
+                "HTTP_IF_RANGE", "HTTP_RANGE")
+
+
 def _answer(kept: Kept):
     # _KEPT_HEADERS holds no Content-Length: the response class works it out from the body
     response = current_app.response_class(kept.body, headers=kept.headers)
-    return response.make_conditional(request)
+    environ = request.environ
+    if any(name in environ for name in _CONDITIONAL):
+        return response.make_conditional(request)
+    return response  # most asks are plain: the 200 as it is (the server adds the Date)
 
 
 def _etag(key: tuple) -> str:
