@@ -74,7 +74,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .plumbing.extensions import babel, csrf, db, limiter, login_manager, migrate
     from .plumbing.logs import configure_logging
 
-    app = Flask(
+    from .plumbing.app_class import SummitFlask
+
+    app = SummitFlask(
         __name__,
         template_folder=str(_resource_dir("templates")),
         static_folder=str(_resource_dir("static")),
