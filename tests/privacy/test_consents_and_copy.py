@@ -57,6 +57,10 @@ def test_a_changed_text_is_a_new_version_and_the_old_one_stays(app, client, summ
     assert "ten working days" in client.get("/privacy?lang=en").get_data(as_text=True)
     old = client.get("/privacy/1?lang=en").get_data(as_text=True)
     assert "fifteen working days" in old and "This is an earlier version." in old
+    # A registration from now on consents under the new version, not the first.
+    body = post(client, delegate_data()).get_json()
+    consent = db.session.scalars(select(Consent).where(Consent.delegate_id == body["id"])).one()
+    assert consent.notice.version == 2
 
 
 def test_forms_and_mails_link_the_notice(client, summit):

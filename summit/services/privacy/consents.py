@@ -12,7 +12,7 @@ from sqlalchemy import insert, update
 
 from ...models import Consent, Delegate, Summit, utcnow
 from ...plumbing.extensions import db
-from .notices import current_notice
+from .notices import current_notice_id
 
 PROCESSING = "processing"
 SENSITIVE = "sensitive"
@@ -54,7 +54,7 @@ def give(summit: Summit, given_by: str = "delegate", *wanted: tuple[int, str]) -
     """Record consents (delegate_id, kind) under the notice in force now; inside the caller's transaction."""
     if not wanted:
         return
-    notice_id, now = current_notice(summit).id, utcnow()
+    notice_id, now = current_notice_id(summit), utcnow()
     db.session.execute(insert(Consent.__table__), [
         {"delegate_id": delegate_id, "kind": kind, "notice_id": notice_id, "given_at": now,
          "given_by": given_by} for delegate_id, kind in wanted])

@@ -111,6 +111,14 @@ def current_notice(summit: Summit) -> PrivacyNotice:
     return notice
 
 
+def current_notice_id(summit: Summit) -> int:
+    """The id of current_notice: what a consent records.  Only the id is read (the notice's text is a JSON
+    document that every registration would otherwise load and decode, for nothing)."""
+    notice_id = db.session.scalar(db.select(PrivacyNotice.id).where(PrivacyNotice.summit_id == summit.id)
+                                  .order_by(PrivacyNotice.version.desc()).limit(1))
+    return notice_id if notice_id is not None else current_notice(summit).id
+
+
 def notice_version(summit: Summit, version: int) -> PrivacyNotice:
     notice = db.session.scalars(db.select(PrivacyNotice).where(
         PrivacyNotice.summit_id == summit.id, PrivacyNotice.version == version)).first()
