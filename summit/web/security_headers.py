@@ -43,11 +43,12 @@ PDF_HEADERS = {
 HSTS = "max-age=63072000; includeSubDomains"
 
 
-_PDF_HEADERS = {**HEADERS, **PDF_HEADERS}
+#: what a PDF answer gets: the page headers, PDF_HEADERS' framing rules instead of theirs
+_HEADERS_FOR_PDF = {**HEADERS, **PDF_HEADERS}
 
 
 def add_security_headers(response):
-    headers = _PDF_HEADERS if response.mimetype == "application/pdf" else HEADERS
+    headers = _HEADERS_FOR_PDF if response.mimetype == "application/pdf" else HEADERS
     # One pass over what is set, not a lookup a header: every public read pays this (Headers.setdefault
     # raises and catches a KeyError for each header not yet there)
     present = {name.lower() for name, _ in response.headers.items()}

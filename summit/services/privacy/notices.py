@@ -77,9 +77,14 @@ def _fingerprint(content: dict) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def _newest(summit_id: int, what):
+    """SELECT ``what`` (the notice, or a column of it) of the summit's newest version."""
+    return (db.select(what).where(PrivacyNotice.summit_id == summit_id)
+            .order_by(PrivacyNotice.version.desc()).limit(1))
+
+
 def latest(summit_id: int) -> PrivacyNotice | None:
-    return db.session.scalars(db.select(PrivacyNotice).where(PrivacyNotice.summit_id == summit_id)
-                              .order_by(PrivacyNotice.version.desc()).limit(1)).first()
+    return db.session.scalars(_newest(summit_id, PrivacyNotice)).first()
 
 
 def sync_notice(summit: Summit, privacy: dict | None, spec: dict | None = None) -> PrivacyNotice | None:
@@ -114,8 +119,7 @@ def current_notice(summit: Summit) -> PrivacyNotice:
 def current_notice_id(summit: Summit) -> int:
     """The id of current_notice: what a consent records.  Only the id is read (the notice's text is a JSON
     document that every registration would otherwise load and decode, for nothing)."""
-    notice_id = db.session.scalar(db.select(PrivacyNotice.id).where(PrivacyNotice.summit_id == summit.id)
-                                  .order_by(PrivacyNotice.version.desc()).limit(1))
+    notice_id = db.session.scalar(_newest(summit.id, PrivacyNotice.id))
     return notice_id if notice_id is not None else current_notice(summit).id
 
 
