@@ -263,3 +263,26 @@ def test_the_page_in_chinese(client, summit):
     token = csrf_token(html)
     unticked = client.post(f"{manage}/erase", data={"csrf_token": token}, headers={"Accept-Language": "zh"})
     assert "请勾选" in unticked.get_data(as_text=True)
+
+
+def test_a_confirmation_that_goes_out_after_the_erasure_leaves_no_row(client, summit):
+    """The mail thread records the confirmation once the mail has gone (outbox.record_sent); a delegate
+    erased in between gets no row, another delegate gets theirs, with no address kept from the erased one."""
+    from summit.services import outbox
+    gone = _register(client, email="gone@example.org")
+    kept = _register(client, email="kept@example.org")
+    client.delete("/api/v1/registrations/self?erase=1", headers=auth(gone["token"]))
+
+    def rows(delegate_id):
+        return db.session.scalars(select(OutboxMail).where(OutboxMail.delegate_id == delegate_id)
+                                  .order_by(OutboxMail.id)).all()
+    before = len(rows(gone["id"]))
+    outbox.record_sent("registration_confirmation", "gone@example.org", "en", gone["id"])
+    outbox.record_sent("registration_confirmation", "kept@example.org", "zh", kept["id"])
+
+    assert len(rows(gone["id"])) == before
+    assert all(m.to != "gone@example.org" for m in rows(gone["id"]))
+    late = rows(kept["id"])[-1]
+    assert (late.template, late.to, late.language, late.status, late.context, late.attempts) == (
+        "registration_confirmation", "kept@example.org", "zh", "sent", {}, 1)
+    assert late.sent_at is not None and late.created_at is not None

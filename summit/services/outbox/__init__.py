@@ -41,7 +41,7 @@ from functools import partial
 from types import SimpleNamespace
 
 from flask import Flask, current_app
-from sqlalchemy import and_, event, insert, or_, select, update
+from sqlalchemy import and_, event, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ...models import Delegate, Message, OutboxMail, utcnow
@@ -93,18 +93,21 @@ def sent_recorder(template: str, to: str, language: str, delegate_id: int):
 
 def record_sent(template: str, to: str, language: str, delegate_id: int) -> None:
     """A row already ``sent``, with no context: the delegate's data copy lists the messages sent to
-    them from these rows (services/privacy/data_copy.py).  In the current write transaction, if any."""
+    them from these rows (services/privacy/data_copy.py).  In the current write transaction, if any.
+
+    One ``INSERT … SELECT … FROM delegate WHERE erased_at IS NULL``: a delegate erased while the mail
+    was on its way gets no row (keep nothing of theirs), without a statement to look first."""
     if not in_writing_block():
         with writing():
             record_sent(template, to, language, delegate_id)
         return
-    if db.session.scalar(select(Delegate.erased_at).where(Delegate.id == delegate_id)) is not None:
-        return  # erased while the mail was on its way: keep nothing of theirs
     now = utcnow()
-    db.session.execute(insert(OutboxMail), [{
-        "template": template, "to": to, "cc": None, "language": language, "context": {},
-        "delegate_id": delegate_id, "message_id": None, "status": "sent", "attempts": 1,
-        "next_attempt_at": now, "created_at": now, "sent_at": now}])
+    values = {"template": template, "to": to, "language": language, "context": {}, "status": "sent",
+              "attempts": 1, "next_attempt_at": now, "created_at": now, "sent_at": now}
+    columns = [OutboxMail.__table__.c[name] for name in values]
+    source = select(*(literal(value, column.type) for value, column in zip(values.values(), columns)),
+                    Delegate.id).where(Delegate.id == delegate_id, Delegate.erased_at.is_(None))
+    db.session.execute(insert(OutboxMail).from_select([*columns, OutboxMail.__table__.c.delegate_id], source))
 
 
 def row(template: str, to: str, language: str, context: dict, *, delegate_id: int | None = None,
