@@ -93,6 +93,7 @@ def write_transaction() -> None:
     this takes the database write lock now (BEGIN IMMEDIATE), so the read is
     already serialised, and a read transaction the caller left open is committed
     first (its snapshot may be stale, and SQLite cannot upgrade it to a writer).
+    Objects already loaded are not expired by that commit (they are not on PostgreSQL either).
     On PostgreSQL the service takes row locks itself (SELECT … FOR UPDATE), and
     READ COMMITTED (pinned in configure_engine) gives every statement the latest
     commits, so an open transaction is simply continued: committing it would
@@ -102,7 +103,13 @@ def write_transaction() -> None:
     if session.in_transaction():
         if session.get_bind().dialect.name != "sqlite":
             return
-        session.commit()
+        if session.new or session.dirty or session.deleted:
+            session.commit()
+        else:
+            # Only read so far: what was loaded stays loaded, as on PostgreSQL, where the transaction
+            # simply goes on. A service re-reads under its lock what it decides on; expiring here
+            # made every object the request held (the summit, the delegate) be loaded again.
+            commit_keeping_state()
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import time
 
+from flask import g
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.dml import UpdateBase
@@ -52,6 +53,38 @@ def watch(engine: Engine, tables: set[str]) -> None:
     @event.listens_for(engine, "rollback")
     def _forget(conn):
         conn.info.pop(_DIRTY, None)
+
+
+class _Confirmed:
+    """The version this process last read, when (monotonic), and the process's bump count then."""
+    __slots__ = ("version", "at", "epoch")
+
+    def __init__(self):
+        self.version, self.at, self.epoch = 0, float("-inf"), -1
+
+
+_confirmed = _Confirmed()
+
+
+def confirmed(session, max_age: float) -> int:
+    """The version as read within the last ``max_age`` seconds (0: read now), and at once after a bump
+    committed by this process: what is kept under it is never staler than ``max_age`` (summit/web/read_cache.py)."""
+    last = _confirmed
+    now = time.monotonic()
+    if max_age > 0 and now - last.at < max_age and last.epoch == local_epoch:
+        return last.version
+    epoch = local_epoch
+    version = current(session)  # `now` is from before the read: the bound holds from it
+    last.version, last.at, last.epoch = version, now, epoch
+    return version
+
+
+def once_a_request(session, max_age: float) -> int:
+    """``confirmed``, read once in a request: the pieces of one page are all of one version."""
+    version = g.get("_summit_read_version")
+    if version is None:
+        version = g._summit_read_version = confirmed(session, max_age)
+    return version
 
 
 def current(session) -> int:

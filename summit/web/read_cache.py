@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, request, session
 from markupsafe import Markup
 
 from ..plumbing import read_versions
@@ -58,28 +58,12 @@ class Kept:
     status: int = 200
 
 
-class _Confirmed:
-    """The version this worker last read, when (monotonic), and the process's bump count then."""
-    __slots__ = ("version", "at", "epoch")
-
-    def __init__(self):
-        self.version, self.at, self.epoch = 0, float("-inf"), -1
-
-
-_confirmed = _Confirmed()
 _local: dict[tuple, Kept] = {}
 _lock = threading.Lock()
 
 
 def _version(max_age: float) -> int:
-    confirmed = _confirmed
-    now = time.monotonic()
-    if max_age > 0 and now - confirmed.at < max_age and confirmed.epoch == read_versions.local_epoch:
-        return confirmed.version
-    epoch = read_versions.local_epoch
-    version = read_versions.current(db.session)  # `now` is from before the read: the bound holds from it
-    confirmed.version, confirmed.at, confirmed.epoch = version, now, epoch
-    return version
+    return read_versions.confirmed(db.session, max_age)
 
 
 def _cacheable_request() -> bool:
@@ -182,9 +166,7 @@ def kept_fragment(name: str, *parts, caller: Callable[[], Markup], keep: bool = 
     PUBLIC_READ_CACHE_SECONDS)."""
     if not keep:
         return caller()
-    version = g.get("_summit_read_version")
-    if version is None:
-        version = g._summit_read_version = _version(float(current_app.config["PUBLIC_READ_CACHE_SECONDS"]))
+    version = read_versions.once_a_request(db.session, float(current_app.config["PUBLIC_READ_CACHE_SECONDS"]))
     key = (version, lang(), name, parts)
     kept = _fragments.get(key)
     if kept is None:

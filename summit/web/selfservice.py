@@ -74,7 +74,7 @@ def _render_manage(token, delegate, route_form=None, status=200, offer_calendar_
 @selfservice_bp.get("/<token>")
 def manage(token: str):
     try:
-        delegate = registration.delegate_for_manage_token(token)
+        delegate = registration.delegate_for_manage_token(token, with_routes=True)
     except NotFound:
         # Perhaps a link mailed from the lost-link page and not yet opened: its page asks to confirm.
         return _new_link_page(token, may_be_open=False)

@@ -98,7 +98,7 @@ def record_sent(template: str, to: str, language: str, delegate_id: int) -> None
     One ``INSERT … SELECT … FROM delegate WHERE erased_at IS NULL``: a delegate erased while the mail
     was on its way gets no row (keep nothing of theirs), without a statement to look first."""
     if not in_writing_block():
-        with writing():
+        with writing(keep_state=True):  # inline (tests, development): what the request holds stays loaded
             record_sent(template, to, language, delegate_id)
         return
     now = utcnow()

@@ -11,11 +11,12 @@ from flask_babel import lazy_gettext as _l
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...plumbing.database import insert_row, require_write_transaction, writing
 from ...plumbing.extensions import db
-from ...models import Delegate, Summit, utcnow
+from ...models import Delegate, RouteBooking, Summit, utcnow
 from ...models.labels import DelegateStatus
 from ...models.types import ID_MAX
 from ..accreditation import delegation_places
@@ -134,8 +135,16 @@ def _holder_of(token: str):
     return Delegate.manage_token_hash == token_hash(token)
 
 
-def delegate_for_manage_token(token: str) -> Delegate:
-    delegate = db.session.scalars(db.select(Delegate).where(_holder_of(token))).first()
+def delegate_for_manage_token(token: str, *, with_routes: bool = False) -> Delegate:
+    """The registered delegate a manage secret belongs to; NotFound otherwise.
+
+    ``with_routes``: their place and the place they wait for, each with its route, in the same statement
+    (a page that shows them: four look-ups fewer for a delegate on a route and in line for another)."""
+    query = db.select(Delegate).where(_holder_of(token))
+    if with_routes:
+        query = query.options(joinedload(Delegate.booking).joinedload(RouteBooking.route),
+                              joinedload(Delegate.waiting).joinedload(RouteBooking.route))
+    delegate = db.session.scalars(query).first()
     if delegate is None or delegate.status != DelegateStatus.REGISTERED:
         raise NotFound("unknown or expired link", code="unknown_token")
     return delegate
