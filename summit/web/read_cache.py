@@ -42,6 +42,12 @@ CACHED_ENDPOINTS = frozenset({
 #: read version. The form shows each hotel's rooms left and the visa letters' deadline too.
 READ_TABLES = {"summit", "programme_item", "visit_route", "route_booking", "protocol_level",
                "hotel", "hotel_night", "visa_letter_settings", "privacy_notice"}
+#: what only says how full things are (plumbing/read_versions.py's PLACES): every write to these tables,
+#: and an UPDATE that sets only these counters; a seat taken then leaves the agenda and its feeds kept
+PLACES_TABLES = {"route_booking"}
+PLACES_COUNTERS = {"visit_route": frozenset({"confirmed"}), "hotel_night": frozenset({"booked"})}
+#: the views that show places left: kept under both versions (the others under the programme's alone)
+PLACES_ENDPOINTS = frozenset({"api.get_routes", "public.home", "public.routes_page"})
 #: the headers a kept answer keeps (the per-request ones, request id and security headers, are added anew)
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "Last-Modified", "ETag", "X-Robots-Tag")
 _LOCAL_ENTRIES = 256
@@ -62,7 +68,7 @@ _local: dict[tuple, Kept] = {}
 _lock = threading.Lock()
 
 
-def _version(max_age: float) -> int:
+def _version(max_age: float) -> read_versions.Versions:
     return read_versions.confirmed(db.session, max_age)
 
 
@@ -72,8 +78,14 @@ def _cacheable_request() -> bool:
     return all(name == LANG_COOKIE for name in request.cookies)
 
 
-def _key(version: int) -> tuple:
-    return version, select_locale(), request.full_path
+def _key(versions: read_versions.Versions) -> tuple:
+    return (versions if request.endpoint in PLACES_ENDPOINTS else versions[:1]), select_locale(), request.full_path
+
+
+def _outdated(kept_under: tuple, now: tuple) -> bool:
+    """Whether a piece kept under ``kept_under`` (the programme's number, or it and the places') is of older
+    numbers than one being kept under ``now``: it is never served again."""
+    return kept_under[0] != now[0] or (len(kept_under) == len(now) == 2 and kept_under[1] != now[1])
 
 
 def _redis():
@@ -81,7 +93,8 @@ def _redis():
 
 
 def _redis_name(key: tuple) -> str:
-    return "summit:read:%d:%s:%s" % key
+    versions, language, path = key
+    return "summit:read:%s:%s:%s" % ("-".join(map(str, versions)), language, path)
 
 
 def _lookup(key: tuple) -> Kept | None:
@@ -103,8 +116,10 @@ def _lookup(key: tuple) -> Kept | None:
 
 def _remember_locally(key: tuple, kept: Kept) -> None:
     with _lock:
-        if any(other[0] != key[0] for other in _local) or len(_local) >= _LOCAL_ENTRIES:
-            _local.clear()  # an older version's bodies are never served again
+        for other in [other for other in _local if _outdated(other[0], key[0])]:
+            del _local[other]  # an older version's bodies are never served again
+        if len(_local) >= _LOCAL_ENTRIES:
+            _local.clear()
         _local[key] = kept
 
 
@@ -133,8 +148,8 @@ def _answer(kept: Kept):
 
 
 def _etag(key: tuple) -> str:
-    version, language, path = key
-    return "r%x-%s-%s" % (version, language, hashlib.sha256(path.encode()).hexdigest()[:16])
+    versions, language, path = key
+    return "r%s-%s-%s" % ("-".join("%x" % v for v in versions), language, hashlib.sha256(path.encode()).hexdigest()[:16])
 
 
 #: where a kept form page has its CSRF token: the page is rendered with this in the token's place, and each
@@ -157,28 +172,31 @@ def blank_form(render: Callable[[], tuple[str, int]], token: str) -> tuple[str, 
     return kept.body.decode().replace(TOKEN_SLOT, token), kept.status
 
 
-def kept_fragment(name: str, *parts, caller: Callable[[], Markup], keep: bool = True) -> Markup:
+def kept_fragment(name: str, *parts, caller: Callable[[], Markup], keep: bool = True, places: bool = True) -> Markup:
     """A piece of a page made only of read tables (a route's times, transport and meeting point), kept under
     the read version and the page's language, for pages that are not kept whole (the delegate's own page,
     the form shown again).  In a template: ``{% call kept_fragment("route_details", r.id) %}…{% endcall %}``;
     ``parts`` name whatever else the piece shows (the delegate's choice), ``keep=False`` renders it afresh
-    (a form shown again with its errors).  The version is read once a request (and by the bound of
+    (a form shown again with its errors); ``places=False`` for a piece that shows no places left (kept
+    then while seats are taken).  The version is read once a request (and by the bound of
     PUBLIC_READ_CACHE_SECONDS)."""
     if not keep:
         return caller()
-    version = read_versions.once_a_request(db.session, float(current_app.config["PUBLIC_READ_CACHE_SECONDS"]))
-    key = (version, lang(), name, parts)
+    versions = read_versions.once_a_request(db.session, float(current_app.config["PUBLIC_READ_CACHE_SECONDS"]))
+    key = (versions if places else versions[:1], lang(), name, parts)
     kept = _fragments.get(key)
     if kept is None:
         kept = caller()  # Markup already: the template escaped what it put in
         with _lock:  # this process only: a fragment is cheaper to render than to fetch
-            if any(other[0] != version for other in _fragments) or len(_fragments) >= _LOCAL_ENTRIES:
-                _fragments.clear()  # an older version's fragments are never used again
+            for other in [other for other in _fragments if _outdated(other[0], key[0])]:
+                del _fragments[other]  # an older version's fragments are never used again
+            if len(_fragments) >= _LOCAL_ENTRIES:
+                _fragments.clear()
             _fragments[key] = kept
     return kept
 
 
-#: kept_fragment's pieces, by (read version, language, name, parts)
+#: kept_fragment's pieces, by (read versions, language, name, parts)
 _fragments: dict[tuple, Markup] = {}
 
 
@@ -187,7 +205,7 @@ def init_app(app: Flask) -> None:
     if not 0 <= float(app.config["PUBLIC_READ_CACHE_SECONDS"]) <= 1:
         raise ValueError("PUBLIC_READ_CACHE_SECONDS must be between 0 and 1: the reads are never staler than that")
     with app.app_context():
-        read_versions.watch(db.engine, READ_TABLES)
+        read_versions.watch(db.engine, READ_TABLES, PLACES_TABLES, PLACES_COUNTERS)
     app.jinja_env.globals["kept_fragment"] = kept_fragment
     if app.config.get("REDIS_URL") and app.config.get("PUBLIC_READ_CACHE_REDIS", True):
         import redis

@@ -58,6 +58,43 @@ def test_a_seat_taken_shows_at_once(client, summit):
     assert "39" in client.get("/routes").get_data(as_text=True)
 
 
+PROGRAMME_ONLY = ["/api/v1/agenda", "/agenda.ics", "/agenda"]
+WITH_PLACES = ["/api/v1/routes", "/", "/routes"]
+
+
+def test_a_seat_taken_leaves_the_agenda_kept_and_moves_every_page_of_places(client, summit):
+    """The crowd registering must not empty the cache of the crowd reading: a seat moves only the places'
+    number, so the agenda and its feeds (no places in them) stay kept; every page that shows places changes."""
+    first = {path: client.get(path) for path in PROGRAMME_ONLY + WITH_PLACES}
+    r1 = client.get("/api/v1/routes").get_json()["routes"][0]
+    assert client.post("/api/v1/registrations", json=delegate_data(route_id=r1["id"])).status_code == 201
+
+    for path in PROGRAMME_ONLY:
+        with data_statements() as seen:
+            again = client.get(path, headers={"If-None-Match": first[path].headers["ETag"]})
+        assert again.status_code == 304, path
+        assert len(seen) == 1 and "read_version" in seen[0], (path, seen)
+    for path in WITH_PLACES:
+        again = client.get(path, headers={"If-None-Match": first[path].headers["ETag"]})
+        assert again.status_code == 200 and again.headers["ETag"] != first[path].headers["ETag"], path
+    assert client.get("/api/v1/routes").get_json()["routes"][0]["remaining"] == r1["remaining"] - 1
+
+
+def test_a_programme_edit_moves_the_agenda_and_the_pages_of_places_too(client, summit):
+    first = {path: client.get(path).headers["ETag"] for path in PROGRAMME_ONLY + WITH_PLACES}
+    item = editing.get_item(summit, client.get("/api/v1/agenda").get_json()["items"][0]["id"])
+    editing.set_cancelled(item, True, None)
+    for path in PROGRAMME_ONLY + WITH_PLACES:
+        assert client.get(path, headers={"If-None-Match": first[path]}).status_code == 200, path
+    assert client.get("/agenda.ics").get_data(as_text=True).count("STATUS:CANCELLED") == 1
+    # a route's details (not a counter) move the pages of places as well
+    places = {path: client.get(path).headers["ETag"] for path in WITH_PLACES}
+    set_capacity(route(summit, "R1"), 12)
+    for path in WITH_PLACES:
+        assert client.get(path, headers={"If-None-Match": places[path]}).status_code == 200, path
+    assert client.get("/api/v1/routes").get_json()["routes"][0]["capacity"] == 12
+
+
 def test_every_kind_of_writer_moves_the_version(app, client, summit):
     def version():
         db.session.rollback()

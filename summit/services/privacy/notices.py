@@ -19,6 +19,7 @@ from ...models import PrivacyNotice, Summit, utcnow
 from ...plumbing.errors import NotFound
 from ...plumbing.database import in_writing_block, writing
 from ...plumbing.extensions import db
+from ...plumbing import read_versions
 
 #: the default the notice states when neither the summit nor its file sets retention_days (pd-erase's value)
 DEFAULT_RETENTION_DAYS = 180
@@ -119,7 +120,10 @@ def current_notice(summit: Summit) -> PrivacyNotice:
 def current_notice_id(summit: Summit) -> int:
     """The id of current_notice: what a consent records.  Only the id is read (the notice's text is a JSON
     document that every registration would otherwise load and decode, for nothing)."""
-    notice_id = db.session.scalar(_newest(summit.id, PrivacyNotice.id))
+    summit_id = summit.id
+    # kept like the summit (read_versions.programme_kept): a new version moves the programme's number
+    notice_id = read_versions.programme_kept(("notice_id", summit_id),
+                                             lambda: db.session.scalar(_newest(summit_id, PrivacyNotice.id)))
     return notice_id if notice_id is not None else current_notice(summit).id
 
 

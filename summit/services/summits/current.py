@@ -12,9 +12,6 @@ from ...plumbing.extensions import db
 from ...models import Summit
 from ...plumbing.errors import NotFound
 
-#: app.extensions key: (read version, the summit as a detached copy), for the requests of one worker
-_KEPT = "summit.current_summit"
-
 
 def current_summit() -> Summit:
     """The summit the public pages serve.
@@ -22,8 +19,9 @@ def current_summit() -> Summit:
     ``SUMMIT_SLUG`` pins one; otherwise the edition that starts last, so seeding
     next year's forum switches the site over without a code change.
 
-    In a request it is kept between requests under the read version (summit/plumbing/read_versions.py;
-    every write to the summit bumps it), so a page that is not kept whole asks no more for it: the
+    In a request it is kept between requests under the programme's read version
+    (read_versions.programme_kept; every write to the summit moves it), so a page that is not kept whole
+    asks no more for it: the
     summit is as fresh as the public reads, never staler than PUBLIC_READ_CACHE_SECONDS, and at once
     after a change made by this worker.
     """
@@ -34,18 +32,9 @@ def current_summit() -> Summit:
         summit = db.session.get(Summit, g._current_summit_id)
         if summit is not None:
             return summit
-    version = None
-    if current_app.config.get("PUBLIC_READ_CACHE", True):
-        version = read_versions.once_a_request(db.session, float(current_app.config["PUBLIC_READ_CACHE_SECONDS"]))
-        kept = current_app.extensions.get(_KEPT)
-        if kept is not None and kept[0] == version:
-            summit = _in_session(kept[1])
-            g._current_summit_id = summit.id
-            return summit
-    summit = _load()  # after the version: what is kept under it is at least that new
+    # the programme's number: a seat taken elsewhere changes nothing of the summit
+    summit = _in_session(read_versions.programme_kept("current_summit", lambda: _detached_copy(_load())))
     g._current_summit_id = summit.id
-    if version is not None:
-        current_app.extensions[_KEPT] = (version, _detached_copy(summit))
     return summit
 
 
