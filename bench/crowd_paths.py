@@ -2,7 +2,7 @@
 issue 19, and on) and registrations through the API, without and with a seat.
 
     python bench/crowd_paths.py [--seconds 8] [--workers 4] [--connections 32] [--database-url URL]
-    python bench/crowd_paths.py --only writes      # or: --only reads
+    python bench/crowd_paths.py --only writes      # or: --only reads, --only mixed
 
 The app and a bare Flask "hello world" (bench/hello_app.py) run under the same gunicorn (4 sync workers) on
 PostgreSQL; wrk (2 threads, 32 connections, Debian's package) asks each path flat out for --seconds. The
@@ -13,6 +13,10 @@ renders and queries); the cache-on run is the shipped setting (PUBLIC_READ_CACHE
 A registration is POST /api/v1/registrations, each with its own e-mail address (bench/wrk_register.lua); with
 a seat, it asks for a route too (the routes' places are raised so that every one gets a seat). Afterwards
 every route is checked: confirmed rows <= capacity, and its counter equals its rows.
+Mixed (the day registration opens): the public reads (cache on) asked flat out while a few connections
+register with a seat at the same time (--mixed-connections, default 2): every seat moves the places' read
+version, so this shows what the reads keep of their cache while the crowd registers. Each line gives both
+rates; the CPU columns are the whole app's, over reads and registrations together.
 Without --database-url it creates a scratch PostgreSQL database on 127.0.0.1 and drops it.
 """
 from __future__ import annotations
@@ -26,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,7 +137,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--database-url")
-    parser.add_argument("--only", choices=("reads", "writes"))
+    parser.add_argument("--only", choices=("reads", "writes", "mixed"))
+    parser.add_argument("--mixed-connections", type=int, default=2)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
@@ -166,7 +172,7 @@ def run(args, url: str) -> int:
                   f"{measured['rate'] / ceiling['rate']:>6.2f} {measured['p99_ms'] or 0:>7.1f}  "
                   f"{measured['app_ms']:.2f} / {measured['pg_ms']:.2f}{bad}", flush=True)
 
-        if args.only != "reads":
+        if args.only in (None, "writes"):
             app, port = serve("summit:create_app()", env, args.workers, str(ROOT))
             servers.append(app)
             route_ids = [r["id"] for r in json.loads(get(port, "/api/v1/routes"))["routes"]]
@@ -181,7 +187,7 @@ def run(args, url: str) -> int:
             app.terminate()
             app.wait(timeout=20)
             servers.remove(app)
-        for cache in () if args.only == "writes" else ("off", "on"):
+        for cache in ("off", "on") if args.only in (None, "reads") else ():
             app_env = {**env, "PUBLIC_READ_CACHE": "1" if cache == "on" else "0"}
             app, port = serve("summit:create_app()", app_env, args.workers, str(ROOT))
             servers.append(app)
@@ -193,6 +199,23 @@ def run(args, url: str) -> int:
             app.terminate()
             app.wait(timeout=20)
             servers.remove(app)
+        if args.only in (None, "mixed"):
+            app, port = serve("summit:create_app()", env, args.workers, str(ROOT))
+            servers.append(app)
+            pids = tree(app.pid)
+            route_ids = ",".join(str(r["id"]) for r in json.loads(get(port, "/api/v1/routes"))["routes"])
+            for path in PATHS:
+                ceiling = wrk(hello_port, "/", args.seconds, args.connections, tree(hello.pid))
+                with ThreadPoolExecutor(1) as pool:
+                    registering = pool.submit(wrk, port, "/api/v1/registrations", args.seconds + 1, args.mixed_connections,
+                                              pids, {"REGISTER_PREFIX": f"mixed{path.replace('/', '-')}",
+                                                     "REGISTER_ROUTES": route_ids})
+                    measured = wrk(port, path, args.seconds, args.connections, pids)
+                    registered = registering.result()
+                line(f"GET {path}", "mixed", measured, ceiling)
+                print(f"{'':<34} {'':<5} {registered['rate']:>7.0f} registrations with a seat a second "
+                      f"meanwhile, p99 {registered['p99_ms'] or 0:.1f} ms", flush=True)
+            print(f"  places: {check_places(env)}")
     finally:
         for process in servers:
             process.terminate()

@@ -3,7 +3,9 @@
 Routes with places left, the agenda, the calendar feeds and the home, agenda and routes pages are the
 same for everyone who sends no cookie but the language's: they are kept, rendered, under the read version
 (summit/plumbing/read_versions.py, bumped by every writer inside its own transaction), the language and
-the full path.  A worker serves a kept body only while it has confirmed that version within the last
+the full path.  The version is two numbers, the programme's and the places': a read that shows places left
+is kept under both, the agenda and its feeds under the programme's alone, so registrations do not
+empty their cache.  A worker serves a kept body only while it has confirmed that version within the last
 PUBLIC_READ_CACHE_SECONDS (a primary-key SELECT; 0: on every request), so a seat taken on any worker or
 host shows everywhere within that bound.  With REDIS_URL the bodies are shared by every worker and host;
 without, each worker keeps its own (the version check is shared either way: it is in the database).
