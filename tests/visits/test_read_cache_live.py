@@ -25,6 +25,19 @@ BOUND = 1.0  # seconds: the issue's promise
 WORKERS = 4
 
 
+def answers_after(change: float, ask) -> list[tuple[float, int]]:
+    """(seconds after ``change``, what ``ask()`` answered), from WORKERS threads asking flat out until
+    0.8 s past the bound."""
+    seen: list[tuple[float, int]] = []
+
+    def poll(_):
+        while (started := time.monotonic()) < change + BOUND + 0.8:
+            seen.append((started - change, ask()))
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(poll, range(WORKERS)))
+    return seen
+
+
 def seats_after_taking_one(database_url, summit, app_spec):
     """(seconds after the seat was taken, places left shown) for GETs spread over the workers."""
     r1 = route(summit, "R1")
@@ -39,15 +52,7 @@ def seats_after_taking_one(database_url, summit, app_spec):
             assert set(pool.map(remaining, range(80))) == {40}  # every worker has kept the answer
         status, _ = server.call("POST", "/api/v1/registrations", delegate_data(route_id=r1.id))
         assert status == 201
-        taken = time.monotonic()
-        seen: list[tuple[float, int]] = []
-
-        def poll(_):
-            while (started := time.monotonic()) < taken + BOUND + 0.8:
-                seen.append((started - taken, remaining()))
-        with ThreadPoolExecutor(WORKERS) as pool:
-            list(pool.map(poll, range(WORKERS)))
-    return seen
+        return answers_after(time.monotonic(), remaining)
 
 
 def test_a_seat_taken_on_one_worker_shows_on_every_worker_within_a_second(database_url, summit):
@@ -78,15 +83,7 @@ def registrations_after_closing(database_url, app_spec):
             assert set(pool.map(register, range(40))) == {201}  # every worker has kept the open summit
         status, body = server.call("PATCH", "/api/v1/summit", {"registration_mode": "invitation"}, organiser)
         assert status == 200 and body["registration_mode"] == "invitation", body
-        closed = time.monotonic()
-        seen: list[tuple[float, int]] = []
-
-        def poll(_):
-            while (started := time.monotonic()) < closed + BOUND + 0.8:
-                seen.append((started - closed, register()))
-        with ThreadPoolExecutor(WORKERS) as pool:
-            list(pool.map(poll, range(WORKERS)))
-    return seen
+        return answers_after(time.monotonic(), register)
 
 
 def test_registration_closed_on_one_worker_is_closed_on_every_worker_within_a_second(database_url, summit):
