@@ -117,12 +117,18 @@ def _lookup(key: tuple) -> Kept | None:
 
 
 def _remember_locally(key: tuple, kept: Kept) -> None:
+    _keep_in(_local, key, kept)
+
+
+def _keep_in(store: dict, key: tuple, value) -> None:
+    """``store[key] = value`` in this process, first dropping what older numbers kept there (never served
+    again) and, at _LOCAL_ENTRIES, everything."""
     with _lock:
-        for other in [other for other in _local if _outdated(other[0], key[0])]:
-            del _local[other]  # an older version's bodies are never served again
-        if len(_local) >= _LOCAL_ENTRIES:
-            _local.clear()
-        _local[key] = kept
+        for other in [other for other in store if _outdated(other[0], key[0])]:
+            del store[other]
+        if len(store) >= _LOCAL_ENTRIES:
+            store.clear()
+        store[key] = value
 
 
 def _store(key: tuple, kept: Kept) -> None:
@@ -189,12 +195,7 @@ def kept_fragment(name: str, *parts, caller: Callable[[], Markup], keep: bool = 
     kept = _fragments.get(key)
     if kept is None:
         kept = caller()  # Markup already: the template escaped what it put in
-        with _lock:  # this process only: a fragment is cheaper to render than to fetch
-            for other in [other for other in _fragments if _outdated(other[0], key[0])]:
-                del _fragments[other]  # an older version's fragments are never used again
-            if len(_fragments) >= _LOCAL_ENTRIES:
-                _fragments.clear()
-            _fragments[key] = kept
+        _keep_in(_fragments, key, kept)  # this process only: a fragment is cheaper to render than to fetch
     return kept
 
 

@@ -21,9 +21,8 @@ def current_summit() -> Summit:
 
     In a request it is kept between requests under the programme's read version
     (read_versions.programme_kept; every write to the summit moves it), so a page that is not kept whole
-    asks no more for it: the
-    summit is as fresh as the public reads, never staler than PUBLIC_READ_CACHE_SECONDS, and at once
-    after a change made by this worker.
+    asks no more for it: the summit is as fresh as the public reads, never staler than
+    PUBLIC_READ_CACHE_SECONDS, and at once after a change made by this worker.
     """
     if not has_request_context():
         return _load()
